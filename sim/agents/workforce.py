@@ -1,0 +1,203 @@
+"""The workforce: every simulated worker of one country, held as a struct of arrays.
+
+One Python object per worker is ~160x slower than arrays at the sizes ministries need (a
+whole country person by person), so the workers live in numpy arrays owned by a single
+``Workforce`` agent. Each worker i has a sector, an ISCO-08 occupation group, a skill band, a
+sex, a task exposure, a status with the month it began, the month its current jobless spell
+began, the sector it lost a job to automation in (if any) and a retraining target.
+
+Every change of status goes through ``move``, which keeps a ledger of stocks by
+(status, sector, sex, skill) and, for workers displaced by automation, by the sector they were
+displaced from. Stocks therefore change by exactly their flows; ``recount`` rebuilds the same
+ledger from the arrays so that tests can check it.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+import mesa
+import numpy as np
+
+NO_SECTOR = -1
+
+
+class Status(IntEnum):
+    """A worker's labour-market status."""
+
+    EMPLOYED = 0
+    UNEMPLOYED = 1
+    TRAINING = 2
+    PROGRAMME_JOB = 3
+
+
+N_STATUS = len(Status)
+N_SEX = 2  # 0 = male, 1 = female
+N_SKILL = 3  # 0 = low, 1 = medium, 2 = high (ISCO-08 skill levels of the occupation)
+
+
+class Workforce(mesa.Agent):
+    """All simulated workers of a country (struct of arrays) and their stock ledger."""
+
+    def __init__(
+        self,
+        model: mesa.Model,
+        *,
+        employed: np.ndarray,
+        unemployed: np.ndarray,
+        occ_mix: np.ndarray,
+        occ_skill: np.ndarray,
+        occ_exposure: np.ndarray,
+        sector_exposure_target: np.ndarray,
+        female_share: np.ndarray,
+        exposure_concentration: float,
+        months_jobless: callable,
+    ) -> None:
+        """Create workers sector by sector.
+
+        Args:
+            model: the owning model (its ``rng`` is the only source of randomness).
+            employed: simulated employed workers per sector [S] (integers).
+            unemployed: simulated unemployed workers per last sector [S] (integers).
+            occ_mix: occupation mix per sector [S, 9].
+            occ_skill: skill band of each ISCO major group [9].
+            occ_exposure: mean task exposure of each ISCO major group [9].
+            sector_exposure_target: mean task exposure to rescale each sector to, or NaN [S].
+            female_share: share of women per sector [S].
+            exposure_concentration: Beta a+b for the spread of exposure around its mean.
+            months_jobless: function(rng, n) -> months already spent jobless, for the
+                initial unemployed.
+        """
+        super().__init__(model)
+        rng = model.rng
+        n_sectors = len(employed)
+        self.n_sectors = n_sectors
+        per_sector = employed + unemployed
+        n = int(per_sector.sum())
+        self.n = n
+        self.sector = np.repeat(np.arange(n_sectors, dtype=np.int8), per_sector)
+        status = np.empty(n, dtype=np.int8)
+        start = 0
+        for s in range(n_sectors):
+            status[start:start + employed[s]] = Status.EMPLOYED
+            status[start + employed[s]:start + per_sector[s]] = Status.UNEMPLOYED
+            start += per_sector[s]
+        self.status = status
+
+        # Occupation drawn from the sector's mix: inverse-CDF per sector.
+        cdf = np.cumsum(occ_mix, axis=1)
+        cdf[:, -1] = 1.0
+        u = rng.random(n)
+        occ = np.empty(n, dtype=np.int8)
+        start = 0
+        for s in range(n_sectors):
+            stop = start + per_sector[s]
+            occ[start:stop] = np.searchsorted(cdf[s], u[start:stop], side="right")
+            start = stop
+        self.occ = np.minimum(occ, occ_mix.shape[1] - 1).astype(np.int8)
+        self.skill = occ_skill[self.occ].astype(np.int8)
+        self.female = rng.random(n) < female_share[self.sector]
+
+        # Task exposure: Beta around the occupation's mean, rescaled where a sector mean is set.
+        mean = np.clip(occ_exposure[self.occ], 1e-3, 1 - 1e-3)
+        exposure = rng.beta(mean * exposure_concentration, (1 - mean) * exposure_concentration)
+        natural = occ_mix @ occ_exposure
+        factor = np.where(np.isnan(sector_exposure_target), 1.0,
+                          sector_exposure_target / np.maximum(natural, 1e-9))
+        self.exposure = np.clip(exposure * factor[self.sector], 0.0, 1.0).astype(np.float32)
+
+        self.status_since = np.zeros(n, dtype=np.int16)
+        self.jobless_since = np.zeros(n, dtype=np.int16)
+        idle = np.flatnonzero(status == Status.UNEMPLOYED)
+        spent = months_jobless(rng, idle.size).astype(np.int16)
+        self.status_since[idle] = -spent
+        self.jobless_since[idle] = -spent
+        self.displaced_from = np.full(n, NO_SECTOR, dtype=np.int8)
+        self.target = np.full(n, NO_SECTOR, dtype=np.int8)
+
+        shape = (N_STATUS, n_sectors, N_SEX, N_SKILL)
+        self._size = int(np.prod(shape))
+        self._shape = shape
+        self.stocks, self.displaced_stocks = self.recount()
+
+    # -- ledger -----------------------------------------------------------------------------
+
+    def _keys(self, idx: np.ndarray, by: np.ndarray) -> np.ndarray:
+        return (((self.status[idx].astype(np.int64) * self.n_sectors + by[idx]) * N_SEX
+                 + self.female[idx]) * N_SKILL + self.skill[idx])
+
+    def _count(self, idx: np.ndarray, by: np.ndarray) -> np.ndarray:
+        return np.bincount(self._keys(idx, by), minlength=self._size).reshape(self._shape)
+
+    def _tally(self, idx: np.ndarray, sign: int) -> None:
+        self.stocks += sign * self._count(idx, self.sector)
+        was_displaced = idx[self.displaced_from[idx] >= 0]
+        if was_displaced.size:
+            self.displaced_stocks += sign * self._count(was_displaced, self.displaced_from)
+
+    def recount(self) -> tuple[np.ndarray, np.ndarray]:
+        """Stocks rebuilt from the arrays: [status, sector, sex, skill], total and displaced."""
+        everyone = np.arange(self.n)
+        displaced = np.flatnonzero(self.displaced_from >= 0)
+        return self._count(everyone, self.sector), self._count(displaced, self.displaced_from)
+
+    def move(
+        self,
+        idx: np.ndarray,
+        status: Status,
+        month: int,
+        *,
+        sector: np.ndarray | int | None = None,
+        skill: np.ndarray | None = None,
+        jobless: bool = False,
+        displaced_from: np.ndarray | None = None,
+    ) -> None:
+        """Change the status (and optionally sector, skill, displacement) of workers ``idx``.
+
+        ``jobless=True`` starts a jobless spell now (a job was lost); otherwise the spell's
+        start is kept (training and programme jobs do not end or restart it).
+        """
+        if idx.size == 0:
+            return
+        self._tally(idx, -1)
+        self.status[idx] = status
+        self.status_since[idx] = month
+        if sector is not None:
+            self.sector[idx] = sector
+        if skill is not None:
+            self.skill[idx] = skill
+        if displaced_from is not None:
+            self.displaced_from[idx] = displaced_from
+        if jobless:
+            self.jobless_since[idx] = month
+        self._tally(idx, +1)
+
+    # -- sampling helpers ---------------------------------------------------------------------
+
+    def sample_employed(self, probability_bound: float) -> np.ndarray:
+        """Employed workers each picked with probability ``probability_bound`` (thinning).
+
+        Draws the number of picks from a binomial over the whole population and picks that
+        many distinct workers uniformly, keeping the employed ones: the same as a Bernoulli
+        draw per employed worker, at a cost proportional to the picks, not the population.
+        """
+        p = min(max(probability_bound, 0.0), 1.0)
+        if p <= 0.0 or self.n == 0:
+            return np.empty(0, dtype=np.int64)
+        rng = self.model.rng
+        if p > 0.05:
+            picked = np.flatnonzero(rng.random(self.n) < p)
+        else:
+            k = rng.binomial(self.n, p)
+            picked = np.unique(rng.integers(0, self.n, size=k))
+        return picked[self.status[picked] == Status.EMPLOYED]
+
+    def idle(self) -> np.ndarray:
+        """Indices of workers not in a regular job (unemployed, training, programme job)."""
+        return np.flatnonzero(self.status != Status.EMPLOYED)
+
+    def memory_bytes(self) -> int:
+        """Bytes held by the per-worker arrays."""
+        arrays = (self.sector, self.occ, self.skill, self.female, self.exposure, self.status,
+                  self.status_since, self.jobless_since, self.displaced_from, self.target)
+        return int(sum(a.nbytes for a in arrays))

@@ -1,0 +1,355 @@
+"""LabourMarketModel: one country's labour market under AI adoption, month by month.
+
+The model holds one ``Workforce`` agent (every simulated worker, as arrays), one
+``SectorAgent`` per sector and the policy programme agents. ``step`` runs the month in a fixed
+order:
+
+1. sectors adopt AI along their S-curves and post new AI-era vacancies (reinstatement);
+2. workers lose jobs: to automation (in proportion to their task exposure) and to ordinary
+   turnover (at the country's observed separation rate, each leaving a replacement vacancy);
+3. policy programmes graduate and enrol trainees, end and create programme jobs;
+4. unemployed workers search across sectors and are matched to vacancies;
+5. the month's stocks and flows are recorded.
+
+All randomness comes from ``self.rng``, seeded by the caller. Every count is kept in simulated
+workers; reporters (``sim.metrics``) multiply by the scale factor to report real workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+
+from sim.agents.policy import JobCreationProgramme, ReskillingProgramme, stochastic_round
+from sim.agents.sector import SectorAgent
+from sim.agents.workforce import N_SKILL, NO_SECTOR, Status, Workforce
+from sim.calibrate import survival
+from sim.data import SKILL_BANDS, CountryData, DataTables, occupation_exposure
+from sim.scenarios.schema import AUTO_SCALE_AGENTS, Scenario
+
+
+class ModelError(ValueError):
+    """Parameters that cannot make a model (stated as the rule that was broken)."""
+
+
+def mobility_matrix(occ_mix: np.ndarray, employment: np.ndarray, own_share: float
+                    ) -> np.ndarray:
+    """Where searchers look: their own sector, then sectors with a similar occupation mix.
+
+    Row o gives the share of search effort in each sector j of someone whose last job was in
+    o: ``own_share`` in o itself and the rest over the other sectors by the cosine similarity
+    of the two sectors' ISCO occupation mixes (ILOSTAT ISIC x ISCO). There are no
+    sector-to-sector flow data for ASEAN; this is a labelled assumption.
+
+    The off-diagonal part is balanced (symmetric Sinkhorn scaling of the similarity matrix to
+    row sums equal to employment) so that employment is the matrix's stationary distribution:
+    searchers from turnover reach each sector in proportion to the vacancies turnover leaves
+    there, and an economy without automation stays at its observed unemployment rate.
+    """
+    present = employment > 0
+    n = len(employment)
+    norm = np.linalg.norm(occ_mix, axis=1, keepdims=True)
+    unit = occ_mix / np.maximum(norm, 1e-12)
+    kernel = (unit @ unit.T) * np.outer(present, present)
+    np.fill_diagonal(kernel, 0.0)
+    target = np.where(present, employment, 0.0)
+    scale = np.where(present, 1.0, 0.0)
+    for _ in range(500):
+        reach = kernel @ scale
+        scale = np.sqrt(scale * np.divide(target, reach, out=np.zeros(n), where=reach > 0))
+    flows = scale[:, None] * kernel * scale[None, :]
+    sizes = flows.sum(axis=1, keepdims=True)
+    spread = np.divide(flows, sizes, out=np.zeros_like(flows), where=sizes > 0)
+    has_other = sizes[:, 0] > 0
+    matrix = spread * np.where(has_other, 1.0 - own_share, 0.0)[:, None]
+    matrix[np.diag_indices(n)] = np.where(has_other, own_share, 1.0)
+    return matrix
+
+
+@dataclass(frozen=True)
+class LabourFlows:
+    """A country's calibrated turnover and job finding (see ``sim.calibrate``)."""
+
+    hire_rate: float        # monthly hire chance of a fresh searcher
+    search_decay: float     # fall in search efficiency per month of search
+    separation_rate: float  # monthly ordinary separations per employed worker
+
+    def initial_spells(self) -> Callable[[np.random.Generator, int], np.ndarray]:
+        """Months since job loss of the initially unemployed, drawn from the steady state."""
+        weights = survival(self.hire_rate, self.search_decay)
+        weights = weights / weights.sum()
+
+        def draw(rng: np.random.Generator, n: int) -> np.ndarray:
+            return rng.choice(weights.size, size=n, p=weights)
+
+        return draw
+
+
+class LabourMarketModel(mesa.Model):
+    """One country's workers, sectors and policy programmes under a scenario."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        country: CountryData,
+        tables: DataTables,
+        flows: LabourFlows,
+        *,
+        rng: np.random.Generator | None = None,
+        seed: int | None = None,
+    ) -> None:
+        super().__init__(rng=rng if rng is not None else np.random.default_rng(seed))
+        self.scenario = scenario
+        self.country = country
+        self.month = 0
+        run, unc, lab = scenario.run, scenario.uncertainties, scenario.labour_market
+        self.horizon = run.horizon_months
+        self.sector_names = country.sectors
+        self.n_sectors = len(country.sectors)
+        ids = {name: i for i, name in enumerate(country.sectors)}
+        self.sector_ids = ids
+        employment = self._employment(scenario, country, ids)
+        if employment.sum() <= 0:
+            raise ModelError("the scenario's population has no workers")
+        self.scale = run.scale or max(1, int(employment.sum() // AUTO_SCALE_AGENTS))
+
+        u = country.unemployment_rate
+        self.separation_rate = flows.separation_rate
+        emp_sim = np.array([stochastic_round(self.rng, e / self.scale) for e in employment])
+        unemp_sim = np.array([stochastic_round(self.rng, e * u / (1 - u) / self.scale)
+                              for e in employment])
+        if emp_sim.sum() < 10:
+            raise ModelError(
+                f"scale {self.scale} leaves fewer than 10 simulated workers for "
+                f"{country.iso3}; use a smaller scale")
+        self.labour_force_real = float(employment.sum() / (1 - u))
+        self.avg_wage_lcu = country.avg_wage_lcu
+
+        occ_exp = occupation_exposure(tables, unc.exposure_assumption)
+        target = np.full(self.n_sectors, np.nan)
+        for name, value in unc.sector_exposure.items():
+            target[ids[name]] = value
+        self.workforce = Workforce(
+            self,
+            employed=emp_sim,
+            unemployed=unemp_sim,
+            occ_mix=country.occ_mix,
+            occ_skill=np.array([SKILL_BANDS.index(b) for b in tables.occupations["skill_band"]]),
+            occ_exposure=occ_exp,
+            sector_exposure_target=target,
+            female_share=country.female_share,
+            exposure_concentration=lab.exposure_concentration,
+            months_jobless=flows.initial_spells(),
+        )
+        self.new_job_min_skill = SKILL_BANDS.index(unc.new_job_min_skill)
+        self.reinstatement_ratio = unc.reinstatement_ratio
+
+        emp_share = emp_sim / max(emp_sim.sum(), 1)
+        natural_exposure = country.occ_mix @ occ_exp
+        sector_exposure = np.where(np.isnan(target), natural_exposure, target)
+        steepness = unc.adoption_speed_per_year / 12 * unc.adoption_pace * country.ai_readiness / 100
+        self.sectors: list[SectorAgent] = [
+            SectorAgent(
+                self,
+                index=i,
+                name=name,
+                exposure=float(sector_exposure[i]),
+                augmentation=float(country.augmentation_share[i]),
+                steepness=steepness * unc.sector_adoption_pace.get(name, 1.0),
+                midpoint=unc.adoption_midpoint_month,
+                ceiling=unc.adoption_ceiling,
+                displacement_elasticity=unc.displacement_elasticity,
+                open_vacancies=0.0,
+            )
+            for i, name in enumerate(country.sectors)
+        ]
+        # Reinstatement goes where AI complements work: augmentation potential x employment.
+        weights = country.augmentation_share * emp_sim
+        self.reinstatement_split = (weights / weights.sum() if weights.sum() > 0
+                                    else emp_share)
+
+        self.mobility = mobility_matrix(country.occ_mix, emp_sim.astype(float),
+                                        lab.own_sector_search_share)
+        self.eta = lab.matching_elasticity
+        self.search_decay = (flows.search_decay if lab.search_decay_per_month is None
+                             else lab.search_decay_per_month)
+        self.matching_efficiency = self._open_vacancies(flows.hire_rate,
+                                                        lab.vacancy_filling_rate)
+
+        levers = scenario.levers
+        self.reskilling = ReskillingProgramme(self, levers.reskilling, ids, emp_sim.astype(float))
+        self.job_creation = JobCreationProgramme(self, levers.job_creation, ids,
+                                                 emp_sim.astype(float))
+        self._reset_flows()
+        self.idle = self.workforce.idle()
+
+    # -- set-up helpers -----------------------------------------------------------------------
+
+    @staticmethod
+    def _employment(scenario: Scenario, country: CountryData, ids: dict[str, int]
+                    ) -> np.ndarray:
+        employment = country.employment.astype(float).copy()
+        for name, thousands in scenario.population.employment_thousands.items():
+            employment[ids[name]] = thousands * 1000.0
+        if scenario.population.sectors is not None:
+            keep = np.zeros(len(employment), dtype=bool)
+            keep[[ids[name] for name in scenario.population.sectors]] = True
+            employment[~keep] = 0.0
+        return employment
+
+    def _search_weights(self, searchers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Search efficiency (1 in the first month of search) and where each searcher looks."""
+        workforce = self.workforce
+        months = self.month - workforce.status_since[searchers] - 1
+        efficiency = np.exp(-self.search_decay * np.maximum(months, 0))
+        return efficiency, self.mobility[workforce.sector[searchers]]
+
+    def _open_vacancies(self, hire_rate: float, filling_rate: float) -> float:
+        """Post the opening vacancy stock and return the matching efficiency m.
+
+        In the first month the hire rate per unit of search effort must equal the calibrated
+        ``hire_rate`` in every sector, and a share ``filling_rate`` of the vacancies open at
+        matching time is filled. That fixes the vacancies per unit of effort, V/S = c / q, and
+        hence m = c / (c / q)^(1 - eta). The stock is posted net of the month's expected
+        replacement vacancies (turnover happens before matching).
+        """
+        self.month = 1  # efficiencies as seen at the first month's matching
+        unemployed = np.flatnonzero(self.workforce.status == Status.UNEMPLOYED)
+        efficiency, rows = self._search_weights(unemployed)
+        self.month = 0
+        effort = efficiency @ rows
+        employed = self.workforce.stocks[Status.EMPLOYED].sum(axis=(1, 2)).astype(float)
+        inflow = self.separation_rate * employed
+        ratio = hire_rate / filling_rate
+        for sector in self.sectors:
+            sector.open_vacancies = max(ratio * effort[sector.index] - inflow[sector.index], 0.0)
+        return hire_rate / ratio ** (1 - self.eta)
+
+    def _reset_flows(self) -> None:
+        shape = (self.n_sectors, 2, N_SKILL)
+        self.flow_automation = np.zeros(shape, dtype=np.int64)
+        self.flow_turnover = np.zeros(self.n_sectors, dtype=np.int64)
+        self.flow_hires = np.zeros(self.n_sectors, dtype=np.int64)
+        self.flow_displaced_hires = np.zeros(shape, dtype=np.int64)
+        self.flow_new_vacancies = np.zeros(self.n_sectors, dtype=float)
+
+    # -- the month ----------------------------------------------------------------------------
+
+    def step(self) -> None:
+        """One month: adopt -> separate -> programmes -> match -> (collect by the caller)."""
+        self.month += 1
+        self._reset_flows()
+        self.adopt_and_post_demand()
+        self.separate()
+        self.idle = self.workforce.idle()
+        self.reskilling.step()
+        self.job_creation.step()
+        self.match()
+
+    def adopt_and_post_demand(self) -> None:
+        """Sectors advance adoption; expected automation losses become new AI-era vacancies."""
+        expected_losses = 0.0
+        for sector in self.sectors:
+            sector.adopt()
+            employed = self.workforce.stocks[Status.EMPLOYED, sector.index].sum()
+            expected_losses += sector.displacement_rate * sector.exposure * employed
+        new_jobs = self.reinstatement_ratio * expected_losses * self.reinstatement_split
+        for sector in self.sectors:
+            sector.skilled_vacancies += new_jobs[sector.index]
+        self.flow_new_vacancies += new_jobs
+
+    def separate(self) -> None:
+        """Automation displacement (exposure-weighted) and ordinary turnover separations."""
+        workforce = self.workforce
+        rng = self.rng
+        rate = np.array([s.displacement_rate for s in self.sectors])
+        bound = float(rate.max())
+        if bound > 0:
+            candidates = workforce.sample_employed(bound)
+            p = rate[workforce.sector[candidates]] * workforce.exposure[candidates]
+            lost = candidates[rng.random(candidates.size) * bound < p]
+            origin = workforce.sector[lost]
+            workforce.move(lost, Status.UNEMPLOYED, self.month, jobless=True,
+                           displaced_from=origin)
+            np.add.at(self.flow_automation,
+                      (origin, workforce.female[lost].astype(np.int64), workforce.skill[lost]), 1)
+
+        leavers = workforce.sample_employed(self.separation_rate)
+        sectors = workforce.sector[leavers]
+        workforce.move(leavers, Status.UNEMPLOYED, self.month, jobless=True)
+        self.flow_turnover = np.bincount(sectors, minlength=self.n_sectors)
+        for sector in self.sectors:
+            sector.open_vacancies += self.flow_turnover[sector.index]
+
+    def match(self) -> None:
+        """Searchers pick a sector by the mobility matrix and meet its vacancies.
+
+        Workers who became unemployed this month start searching next month.
+
+        Hires in sector j from each vacancy pool follow
+        min(V, S, m * S^eta * V^(1-eta)), with S the search effort aimed at j (search
+        efficiency falls with the length of the search). New AI-era ("skilled") vacancies only
+        take searchers at or above the minimum skill band.
+        """
+        workforce = self.workforce
+        rng = self.rng
+        idle = self.idle
+        searchers = idle[(workforce.status[idle] == Status.UNEMPLOYED)
+                         & (workforce.status_since[idle] < self.month)]
+        if searchers.size == 0:
+            return
+        efficiency, rows = self._search_weights(searchers)
+        cdf = np.cumsum(rows, axis=1)
+        target = (rng.random(searchers.size)[:, None] > cdf).sum(axis=1)
+        target = np.minimum(target, self.n_sectors - 1)
+        eligible = workforce.skill[searchers] >= self.new_job_min_skill
+
+        effort_all = np.bincount(target, weights=efficiency, minlength=self.n_sectors)
+        effort_skilled = np.bincount(target, weights=efficiency * eligible,
+                                     minlength=self.n_sectors)
+        open_v = np.array([s.open_vacancies for s in self.sectors])
+        skilled_v = np.array([s.skilled_vacancies for s in self.sectors])
+        rate_open = self._hire_rate(effort_all, open_v)
+        rate_skilled = self._hire_rate(effort_skilled, skilled_v)
+
+        p_skilled = efficiency * rate_skilled[target] * eligible
+        p_open = efficiency * rate_open[target]
+        draw = rng.random(searchers.size)
+        hired = draw < np.minimum(p_open + p_skilled, 1.0)
+        into_skilled = hired & (draw < p_skilled)
+
+        winners_by_sector: list[np.ndarray] = []
+        destinations: list[np.ndarray] = []
+        for pool, vacancies, mask in ((0, open_v, hired & ~into_skilled),
+                                      (1, skilled_v, into_skilled)):
+            for j in range(self.n_sectors):
+                winners = searchers[mask & (target == j)]
+                limit = stochastic_round(rng, max(vacancies[j], 0.0))
+                if winners.size > limit:  # never more hires than open vacancies
+                    winners = rng.choice(winners, size=limit, replace=False)
+                if pool == 0:
+                    self.sectors[j].open_vacancies -= winners.size
+                else:
+                    self.sectors[j].skilled_vacancies -= winners.size
+                winners_by_sector.append(winners)
+                destinations.append(np.full(winners.size, j, dtype=np.int8))
+        chosen = np.concatenate(winners_by_sector)
+        if chosen.size == 0:
+            return
+        destination = np.concatenate(destinations)
+        displaced = chosen[workforce.displaced_from[chosen] != NO_SECTOR]
+        np.add.at(self.flow_displaced_hires,
+                  (workforce.displaced_from[displaced],
+                   workforce.female[displaced].astype(np.int64), workforce.skill[displaced]), 1)
+        self.flow_hires = np.bincount(destination, minlength=self.n_sectors)
+        workforce.move(chosen, Status.EMPLOYED, self.month, sector=destination)
+
+    def _hire_rate(self, effort: np.ndarray, vacancies: np.ndarray) -> np.ndarray:
+        """Hires per unit of search effort in each sector, from the matching function."""
+        m, eta = self.matching_efficiency, self.eta
+        vac = np.maximum(vacancies, 0.0)
+        hires = np.minimum.reduce([vac, effort, m * effort ** eta * vac ** (1 - eta)])
+        return np.divide(hires, effort, out=np.zeros_like(hires), where=effort > 0)
