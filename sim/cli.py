@@ -1,0 +1,268 @@
+"""The ``sim`` command: list, run and compare scenarios, check the data.
+
+Every command calls the same ``run_scenario`` as the app and the sweeps. Errors in input (an
+unknown scenario or country, a bad ``--set``, a malformed data file) print one line naming what
+is wrong and exit with status 2; nothing is written unless the run finished.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+app = typer.Typer(
+    name="sim",
+    help="Simulate how AI and automation displace workers in ASEAN labour markets, sector by "
+         "sector, and what reskilling and job-creation programmes change. Numbers are in real "
+         "workers; money in the country's currency.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err = Console(stderr=True, soft_wrap=True)
+
+
+def _input_errors() -> tuple[type[Exception], ...]:
+    from sim.data import DataError
+    from sim.model import ModelError
+    from sim.scenarios import ScenarioError
+    return (DataError, ScenarioError, ModelError)
+
+
+def fail(message: str) -> typer.Exit:
+    """Print a one-line error and return the exit to raise (status 2)."""
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code=2)
+
+
+def parse_sets(pairs: list[str] | None) -> dict[str, Any]:
+    """``key=value`` pairs; values are read as TOML values (numbers, true/false, lists)."""
+    import tomllib
+    overrides: dict[str, Any] = {}
+    for pair in pairs or []:
+        key, sep, text = pair.partition("=")
+        if not sep or not key.strip():
+            raise fail(f"--set {pair!r}: write it as key=value, e.g. "
+                       "uncertainties.adoption_pace=1.5")
+        try:
+            value = tomllib.loads(f"v = {text}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = text  # a bare word: treat as a string (e.g. eligibility=unemployed)
+        overrides[key.strip()] = value
+    return overrides
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeRemainingColumn(), console=err, transient=True)
+
+
+def _run(scenario: str, countries: list[str] | None, replications: int | None,
+         seed: int | None, horizon: int | None, scale: int | None,
+         sets: list[str] | None, label: str):
+    from sim.runner import run_scenario
+    try:
+        with _progress() as progress:
+            task = progress.add_task(label, total=None)
+
+            def tick(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            return run_scenario(scenario, countries=countries, replications=replications,
+                                seed=seed, horizon_months=horizon, scale=scale,
+                                overrides=parse_sets(sets), progress=tick)
+    except _input_errors() as exc:
+        raise fail(str(exc)) from None
+
+
+def _fmt(value: float, metric: str) -> str:
+    if metric == "unemployment_rate":
+        return f"{value:.2f}"
+    if abs(value) >= 1e9:
+        return f"{value / 1e9:,.2f} bn"
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:,.2f} m"
+    return f"{value:,.0f}"
+
+
+def _headline_table(title: str, frame) -> Table:
+    table = Table(title=title, title_justify="left", show_lines=False)
+    for column in ("by end of", "indicator", "median", "5-95% band"):
+        table.add_column(column, justify="right" if column != "indicator" else "left")
+    for row in frame.itertuples():
+        table.add_row(str(row.year), row.indicator, _fmt(row.median, row.metric),
+                      f"{_fmt(row.low, row.metric)} to {_fmt(row.high, row.metric)}")
+    return table
+
+
+CountryOpt = Annotated[list[str] | None, typer.Option(
+    "--country", "-c", help="ISO3 country code (repeat for several). Default: the scenario's.")]
+RepsOpt = Annotated[int | None, typer.Option(
+    "--replications", "-r", min=1, max=1000, help="Independent replications (default 5).")]
+SeedOpt = Annotated[int | None, typer.Option("--seed", min=0, help="Base random seed.")]
+HorizonOpt = Annotated[int | None, typer.Option(
+    "--horizon", min=1, max=600, help="Months to simulate (default 120).")]
+ScaleOpt = Annotated[int | None, typer.Option(
+    "--scale", min=1, help="Real workers per simulated worker; 1 = everyone. "
+                           "Default: about 50,000 simulated workers per country.")]
+SetOpt = Annotated[list[str] | None, typer.Option(
+    "--set", help="Change a scenario parameter, e.g. --set levers.reskilling.enabled=true "
+                  "(see `sim params`).")]
+SectorOpt = Annotated[list[str] | None, typer.Option(
+    "--sector", help="Sectors to report displacement for (default: the scenario's focus).")]
+YearsOpt = Annotated[list[int] | None, typer.Option(
+    "--year", help="Years for the headline table (default 2030 and 2035).")]
+
+
+@app.command("list")
+def list_command() -> None:
+    """List the shipped scenarios and the countries with data."""
+    from sim.data import load_data
+    from sim.scenarios import list_scenarios, load_scenario
+    table = Table(title="Scenarios (sim/scenarios/*.toml)", title_justify="left")
+    table.add_column("name")
+    table.add_column("title")
+    table.add_column("what it does")
+    for name in list_scenarios():
+        scenario = load_scenario(name)
+        table.add_row(name, scenario.name, " ".join(scenario.description.split())[:110] + "...")
+    console.print(table)
+    tables = load_data()
+    countries = Table(title="Countries (data/countries.csv)", title_justify="left")
+    for column in ("code", "country", "employed (m)", "basis"):
+        countries.add_column(column)
+    for row in tables.countries.itertuples():
+        countries.add_row(row.iso3, row.country, f"{row.employment_thousands / 1000:,.1f}",
+                          row.employment_basis)
+    console.print(countries)
+
+
+@app.command("params")
+def params_command() -> None:
+    """List every scenario parameter: default, unit, kind (uncertainty/lever) and source."""
+    from sim.scenarios import parameter_table
+    table = Table(title="Scenario parameters (use with --set key=value)", title_justify="left")
+    for column in ("key", "kind", "default", "unit", "range"):
+        table.add_column(column)
+    for row in parameter_table():
+        bounds = "" if row["min"] is None and row["max"] is None else \
+            f"{row['min']} to {row['max']}"
+        table.add_row(row["key"], row["kind"], str(row["default"]), row["unit"], bounds)
+    console.print(table)
+
+
+@app.command("run")
+def run_command(
+    scenario: Annotated[str, typer.Argument(help="Scenario name (see `sim list`) or TOML path.")]
+    = "baseline",
+    country: CountryOpt = None,
+    replications: RepsOpt = None,
+    seed: SeedOpt = None,
+    horizon: HorizonOpt = None,
+    scale: ScaleOpt = None,
+    set_: SetOpt = None,
+    sector: SectorOpt = None,
+    year: YearsOpt = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Write results to this .csv or .parquet file.")] = None,
+    table: Annotated[str, typer.Option(
+        help="What --out holds: summary (median and band per month, sector, metric), frame "
+             "(every replication) or breakdown (by sector, sex and skill).")] = "summary",
+) -> None:
+    """Run a scenario and print headline numbers with their 5-95% bands."""
+    if out is not None and out.suffix not in {".csv", ".parquet"}:
+        raise fail(f"--out {out}: the file name must end in .csv or .parquet")
+    if table not in {"summary", "frame", "breakdown"}:
+        raise fail(f"--table {table!r}: choose summary, frame or breakdown")
+    results = _run(scenario, country, replications, seed, horizon, scale, set_,
+                   f"running {scenario}")
+    try:
+        frame = results.headline(sector, tuple(year) if year else (2030, 2035))
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    focus = sector or results.scenario.focus_sectors or ["all sectors"]
+    for iso3 in results.countries:
+        console.print(_headline_table(
+            f"{results.scenario.name} - {iso3} - displacement from {', '.join(focus)} "
+            f"({results.scenario.run.replications} replications, seed "
+            f"{results.scenario.run.seed})", frame[frame["country"] == iso3]))
+    if out is not None:
+        path = results.write(out, table)
+        console.print(f"wrote {path}")
+
+
+@app.command("compare")
+def compare_command(
+    baseline: Annotated[str, typer.Argument(help="The reference scenario, e.g. phl_bpo.")],
+    policy: Annotated[str, typer.Argument(help="The scenario to compare, e.g. "
+                                                "phl_bpo_reskilling.")],
+    country: CountryOpt = None,
+    replications: RepsOpt = None,
+    seed: SeedOpt = None,
+    horizon: HorizonOpt = None,
+    scale: ScaleOpt = None,
+    sector: SectorOpt = None,
+    year: YearsOpt = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o",
+                                             help="Write the comparison to .csv")] = None,
+) -> None:
+    """Compare two scenarios replication by replication (same seeds): policy minus baseline."""
+    from sim.runner import compare
+    if out is not None and out.suffix != ".csv":
+        raise fail(f"--out {out}: the file name must end in .csv")
+    years = tuple(year) if year else (2030, 2035)
+    a = _run(baseline, country, replications, seed, horizon, scale, None, f"running {baseline}")
+    countries = list(a.countries)
+    b = _run(policy, countries, a.scenario.run.replications, a.scenario.run.seed,
+             a.scenario.run.horizon_months, scale, None, f"running {policy}")
+    try:
+        frame = compare(a, b, sectors=sector or a.scenario.focus_sectors or None, years=years)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    for iso3 in a.countries:
+        table = Table(title=f"{b.scenario.name} minus {a.scenario.name} - {iso3}",
+                      title_justify="left")
+        for column in ("by end of", "indicator", a.scenario.name[:24], b.scenario.name[:24],
+                       "difference", "5-95% band"):
+            table.add_column(column, justify="left" if column == "indicator" else "right")
+        for row in frame[frame["country"] == iso3].itertuples():
+            table.add_row(str(row.year), row.indicator, _fmt(row.baseline, row.metric),
+                          _fmt(row.policy, row.metric), _fmt(row.difference, row.metric),
+                          f"{_fmt(row.low, row.metric)} to {_fmt(row.high, row.metric)}")
+        console.print(table)
+    if out is not None:
+        tmp = out.with_name(f".{out.name}.partial")
+        frame.to_csv(tmp, index=False)
+        tmp.replace(out)
+        console.print(f"wrote {out}")
+
+
+@app.command("validate-data")
+def validate_data_command(
+    data: Annotated[Path | None, typer.Option(help="Data folder (default: the shipped data/).")]
+    = None,
+) -> None:
+    """Check every data file: columns, types, ranges, sources, confidences, sums."""
+    from sim.data import load_data
+    try:
+        tables = load_data(data)
+    except _input_errors() as exc:
+        raise fail(str(exc)) from None
+    console.print(f"ok: {len(tables.sectors)} sector rows, {len(tables.countries)} countries, "
+                  f"{len(tables.occupations)} occupation groups")
+    console.print(json.dumps(tables.hashes, indent=2))
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
