@@ -121,7 +121,9 @@ def hires(model) -> np.ndarray:
 @_sector("vacancies")
 def vacancies(model) -> np.ndarray:
     """Open vacancies at the end of the month (replacement and new AI-era jobs), by sector."""
-    return np.array([s.open_vacancies + s.skilled_vacancies for s in model.sectors]) * model.scale
+    open_ = np.array([max(s.open_vacancies, 0.0) + max(s.skilled_vacancies, 0.0)
+                      for s in model.sectors])
+    return open_ * model.scale
 
 
 @_sector("vacancies per month")

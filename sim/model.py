@@ -327,8 +327,10 @@ class LabourMarketModel(mesa.Model):
                                       (1, skilled_v, into_skilled)):
             for j in range(self.n_sectors):
                 winners = searchers[mask & (target == j)]
+                # A fractional vacancy is filled with probability equal to its fraction; the
+                # balance (between -1 and 0) carries over, so hires are unbiased.
                 limit = stochastic_round(rng, max(vacancies[j], 0.0))
-                if winners.size > limit:  # never more hires than open vacancies
+                if winners.size > limit:  # never more hires than (rounded) vacancies
                     winners = rng.choice(winners, size=limit, replace=False)
                 if pool == 0:
                     self.sectors[j].open_vacancies -= winners.size

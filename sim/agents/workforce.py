@@ -36,6 +36,27 @@ N_SEX = 2  # 0 = male, 1 = female
 N_SKILL = 3  # 0 = low, 1 = medium, 2 = high (ISCO-08 skill levels of the occupation)
 
 
+def match_mean(values: np.ndarray, target: float, sample: int = 100_000) -> float:
+    """Power p such that mean(values ** p) equals ``target`` (values in (0, 1]).
+
+    Solved by bisection on log p over at most ``sample`` evenly spaced values.
+    """
+    if target <= 0.0:
+        return 1e6  # every exposure becomes (numerically) zero
+    if target >= 1.0:
+        return 0.0
+    step = max(1, values.size // sample)
+    probe = np.clip(values[::step], 1e-12, 1.0)
+    low, high = -12.0, 12.0  # log of the power
+    for _ in range(60):
+        middle = (low + high) / 2
+        if (probe ** np.exp(middle)).mean() > target:
+            low = middle
+        else:
+            high = middle
+    return float(np.exp((low + high) / 2))
+
+
 class Workforce(mesa.Agent):
     """All simulated workers of a country (struct of arrays) and their stock ledger."""
 
@@ -98,13 +119,16 @@ class Workforce(mesa.Agent):
         self.skill = occ_skill[self.occ].astype(np.int8)
         self.female = rng.random(n) < female_share[self.sector]
 
-        # Task exposure: Beta around the occupation's mean, rescaled where a sector mean is set.
+        # Task exposure: Beta around the occupation's mean; sectors with a set mean are
+        # reshaped to it by a power transform (keeps [0, 1] and the ranking of workers).
         mean = np.clip(occ_exposure[self.occ], 1e-3, 1 - 1e-3)
         exposure = rng.beta(mean * exposure_concentration, (1 - mean) * exposure_concentration)
-        natural = occ_mix @ occ_exposure
-        factor = np.where(np.isnan(sector_exposure_target), 1.0,
-                          sector_exposure_target / np.maximum(natural, 1e-9))
-        self.exposure = np.clip(exposure * factor[self.sector], 0.0, 1.0).astype(np.float32)
+        for s in np.flatnonzero(~np.isnan(sector_exposure_target)):
+            members = self.sector == s
+            if members.any():
+                power = match_mean(exposure[members], float(sector_exposure_target[s]))
+                exposure[members] = exposure[members] ** power
+        self.exposure = exposure.astype(np.float32)
 
         self.status_since = np.zeros(n, dtype=np.int16)
         self.jobless_since = np.zeros(n, dtype=np.int16)

@@ -123,8 +123,11 @@ class Uncertainties(_Strict):
         "vacancies per job lost", "uncertainty", ge=0.0, le=5.0,
         reference="assumption; context: WEF Future of Jobs 2025, World Bank Future Jobs 2025")
     new_job_min_skill: SkillBand = param(
-        "medium", "Lowest skill band that can fill a new AI-era vacancy", "skill band",
-        "uncertainty")
+        "high",
+        "Lowest skill band that can fill a new AI-era vacancy (high = ISCO-08 skill levels 3-4: "
+        "managers, professionals, technicians, the AI-complementary roles)",
+        "skill band", "uncertainty",
+        reference="assumption; context: World Bank Future Jobs 2025 (AI-complementary roles)")
 
 
 class LabourMarket(_Strict):
@@ -172,8 +175,13 @@ class Reskilling(_Strict):
     eligibility: Literal["automation_displaced", "unemployed"] = param(
         "automation_displaced", "Who may enrol: workers who lost a job to automation, or any "
         "unemployed worker", "choice", "lever")
-    min_months_unemployed: int = param(0, "Months of unemployment before a worker may enrol",
-                                       "months", "lever", ge=0, le=120)
+    min_months_unemployed: int = param(
+        6,
+        "Months of unemployment before a worker may enrol (training helps most those whose "
+        "search has gone stale; those who would soon find work anyway lose time training)",
+        "months", "lever", ge=0, le=120,
+        reference="assumption; context: Card, Kluve & Weber (2018) meta-analysis of active "
+                  "labour market programmes")
     duration_months: int = param(6, "Length of training; trainees do not search meanwhile",
                                  "months", "lever", ge=1, le=48)
     completion_rate: float = param(0.7, "Share of trainees who complete and gain the skills",

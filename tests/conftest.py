@@ -1,0 +1,26 @@
+"""Shared fixtures: the shipped data tables and a way to build one model directly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.data import load_data
+from sim.model import LabourMarketModel
+from sim.runner import country_flows
+from sim.scenarios import Scenario, load_scenario, with_overrides
+
+
+@pytest.fixture(scope="session")
+def tables():
+    return load_data()
+
+
+def build_model(tables, iso3: str = "BRN", scenario: str | Scenario = "baseline",
+                overrides: dict | None = None, seed: int = 1) -> LabourMarketModel:
+    """A model for one country, with scenario overrides, seeded."""
+    base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    if overrides:
+        base = with_overrides(base, overrides)
+    return LabourMarketModel(base, tables.country(iso3), tables, country_flows(iso3),
+                             rng=np.random.default_rng(seed))
