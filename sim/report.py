@@ -43,6 +43,36 @@ def safe_csv(df: pd.DataFrame) -> bytes:
     return out.to_csv(index=False).encode("utf-8")
 
 
+# -- summaries for charts ----------------------------------------------------------------------
+
+def series_band(values: np.ndarray, dates: Sequence[str], series: str,
+                band: tuple[float, float] = (0.05, 0.95)) -> pd.DataFrame:
+    """Median and band over replications of a [replication, month] array, one row a month."""
+    low, mid, high = np.quantile(np.asarray(values, dtype=float), [band[0], 0.5, band[1]],
+                                 axis=0)
+    return pd.DataFrame({"date": list(dates), "series": series, "median": mid, "low": low,
+                         "high": high})
+
+
+def breakdown_band(breakdown: pd.DataFrame, metrics: Mapping[str, str],
+                   sectors: Iterable[str] | None = None,
+                   band: tuple[float, float] = (0.05, 0.95)) -> pd.DataFrame:
+    """Median and band over replications by sector x sex, summed over skill bands.
+
+    ``breakdown`` is ``Results.breakdown(months=[m])`` for one country and month; ``metrics``
+    maps its metric names to the labels to show.
+    """
+    table = breakdown[breakdown["metric"].isin(list(metrics))]
+    if sectors is not None:
+        table = table[table["sector"].isin(list(sectors))]
+    per_rep = table.groupby(["metric", "sector", "sex", "replication"], sort=False)["value"].sum()
+    grouped = per_rep.groupby(level=["metric", "sector", "sex"], sort=False)
+    out = pd.DataFrame({"median": grouped.median(), "low": grouped.quantile(band[0]),
+                        "high": grouped.quantile(band[1])}).reset_index()
+    out["measure"] = out["metric"].map(dict(metrics))
+    return out
+
+
 # -- cost effectiveness ------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -211,6 +241,19 @@ def html_brief(
             "</script>")
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def parse_uploaded_scenario(name: str, data: bytes, limit: int | None = None):
+    """Validate an uploaded scenario file (TOML bytes); ScenarioError with a clear message."""
+    from sim.scenarios import MAX_SCENARIO_BYTES, ScenarioError, parse_scenario_text
+    limit = MAX_SCENARIO_BYTES if limit is None else limit
+    if len(data) > limit:
+        raise ScenarioError(f"{name}: larger than {limit // 1024} KiB")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{name}: not UTF-8 text (byte {exc.start})") from None
+    return parse_scenario_text(text, name)
 
 
 # -- parallel replications ---------------------------------------------------------------------
