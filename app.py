@@ -10,6 +10,7 @@ Run with ``streamlit run app.py``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import multiprocessing
 import os
@@ -461,17 +462,38 @@ def fmt(value: float | None, currency: str = "") -> str:
     return f"{sign}{currency + ' ' if currency else ''}{text}"
 
 
+COMPARE_ON = {
+    "Unemployed, whole economy (workers)": ("unemployed", False),
+    "Long-term unemployed, whole economy (workers)": ("long_term_unemployed", False),
+    "Displaced workers back in a regular job (workers)": ("displaced_employed", True),
+    "Displaced workers still unemployed (workers)": ("displaced_unemployed", True),
+}
+
+
 def compute(base: Scenario) -> dict[str, Any]:
-    """Run (or fetch from cache) both runs and gather everything the page draws."""
+    """Everything the page draws for the current widgets (runs and summaries are cached)."""
     policy_s, none_s = build_scenarios(base)
+    label = ss.get("w:compare")
+    if label not in COMPARE_ON:
+        label = next(iter(COMPARE_ON))
     with st.spinner("Running the simulation ..."):
-        policy = run_cached(frozen(policy_s))
-        no_policy = policy if frozen(policy_s) == frozen(none_s) else run_cached(frozen(none_s))
+        return derive(frozen(policy_s), frozen(none_s), label)
+
+
+@st.cache_data(max_entries=48, show_spinner=False)
+def derive(policy_json: str, none_json: str, compare_label: str) -> dict[str, Any]:
+    """Run (or fetch) the policy and no-policy runs; summarise them for the page.
+
+    Cached on plain strings, so a cached redraw only unpickles small tables and chart specs.
+    """
+    policy = run_cached(policy_json)
+    has_policy = policy_json != none_json
+    no_policy = run_cached(none_json) if has_policy else policy
+    policy_s = policy.scenario
     iso3 = policy_s.countries[0]
     focus = list(policy_s.focus_sectors) or None
     dates = [f"{d}-01" for d in policy.dates.strftime("%Y-%m")]
-    tables = load_data()
-    country = tables.country(iso3)
+    country = load_data().country(iso3)
 
     def band(res: Results, metric: str, series: str, sectors=None, factor: float = 1.0):
         return report.series_band(res.values(metric, iso3, sectors) * factor, dates, series, BAND)
@@ -490,47 +512,42 @@ def compute(base: Scenario) -> dict[str, Any]:
                                  band(policy, "programme_jobs", "In programme jobs")],
                                 ignore_index=True),
     }
-    compare_on = {
-        "Unemployed, whole economy (workers)": ("unemployed", None),
-        "Long-term unemployed, whole economy (workers)": ("long_term_unemployed", None),
-        "Displaced workers back in a regular job (workers)": ("displaced_employed", focus),
-        "Displaced workers still unemployed (workers)": ("displaced_unemployed", focus),
-    }
-    metric, secs = compare_on[ss.get("w:compare", next(iter(compare_on)))]
+    metric, by_focus = COMPARE_ON[compare_label]
+    secs = focus if by_focus else None
     charts["policy_vs_none"] = pd.concat([band(policy, metric, "policy", secs),
                                           band(no_policy, metric, "no policy", secs)],
                                          ignore_index=True)
-    last = len(dates) - 1
-    at = policy.month_of(YEARS[-1])
-    at = last if at is None else at
-    charts["breakdown"] = report.breakdown_band(
+    month = policy.month_of(YEARS[-1])
+    at = len(dates) - 1 if month is None else month
+    breakdown = report.breakdown_band(
         policy.breakdown(months=[at]),
         {"automation_job_losses_cumulative": "Displaced by automation",
          "displaced_employed": "Back in a regular job"}, focus, BAND)
-    charts["breakdown"]["sector_label"] = charts["breakdown"]["sector"].map(sector_name)
-    charts["breakdown"]["date"] = str(policy.dates[at])
+    breakdown["sector_label"] = breakdown["sector"].map(sector_name)
+    breakdown["date"] = str(policy.dates[at])
+    charts["breakdown"] = breakdown
 
-    headline = policy.headline(focus, YEARS, band=BAND, country=iso3)
-    comparison = compare(no_policy, policy, band=BAND, sectors=focus, years=YEARS)
     cost_note = report.CostPerWorker(None, None, None, f"the run ends before {YEARS[-1]}")
-    month = policy.month_of(YEARS[-1])
+    training_now = None
     if month is not None:
         cost = (policy.values("reskilling_cost_cumulative", iso3)
                 + policy.values("job_creation_cost_cumulative", iso3))[:, month]
         cost_note = report.cost_per_reemployed(
             cost, policy.values("displaced_employed", iso3, focus)[:, month],
             no_policy.values("displaced_employed", iso3, focus)[:, month], BAND)
-    training_now = None
-    if month is not None:
         training_now = np.quantile(policy.values("in_training", iso3)[:, month],
                                    [0.5, BAND[0], BAND[1]])
-    return {
-        "policy": policy, "no_policy": no_policy, "scenario": policy_s, "iso3": iso3,
-        "country": country, "charts": charts, "headline": headline, "comparison": comparison,
-        "cost_per_worker": cost_note, "training_now": training_now, "focus": focus,
-        "compare_label": ss.get("w:compare", next(iter(compare_on))),
-        "compare_options": list(compare_on), "breakdown_date": str(policy.dates[at]),
+    bundle = {
+        "scenario": policy_s, "iso3": iso3, "country": country, "has_policy": has_policy,
+        "charts": charts, "focus": focus, "compare_label": compare_label,
+        "headline": policy.headline(focus, YEARS, band=BAND, country=iso3),
+        "comparison": compare(no_policy, policy, band=BAND, sectors=focus, years=YEARS),
+        "cost_per_worker": cost_note, "training_now": training_now,
+        "breakdown_date": str(policy.dates[at]), "provenance": dict(policy.provenance),
     }
+    bundle["specs"] = all_charts(bundle)
+    bundle["csv"] = {key: report.safe_csv(frame) for key, frame in charts.items()}
+    return bundle
 
 
 # -- charts ---------------------------------------------------------------------------------------
@@ -547,9 +564,20 @@ def styled(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
             .configure_view(strokeWidth=0))
 
 
-def band_chart(df: pd.DataFrame, title: str, y_title: str, legend: str | None = None,
-               height: int = 320) -> alt.TopLevelMixin:
-    base = alt.Chart(df).encode(x=alt.X("date:T", title="Month", axis=alt.Axis(format="%Y")))
+DATA = alt.Data(name="table")  # the chart's rows go into the spec's "datasets" at draw time
+
+
+def with_rows(template: dict[str, Any], df: pd.DataFrame) -> dict[str, Any]:
+    """A chart spec: a cached template plus this run's rows as inline data."""
+    spec = dict(template)
+    spec["datasets"] = {"table": json.loads(df.to_json(orient="records"))}
+    return spec
+
+
+@functools.lru_cache(maxsize=256)
+def band_template(title: str, y_title: str, legend: str | None, height: int) -> dict[str, Any]:
+    """Median line + 5-95% band over time (building Altair objects is slow: do it once)."""
+    base = alt.Chart(DATA).encode(x=alt.X("date:T", title="Month", axis=alt.Axis(format="%Y")))
     color = alt.Color("series:N", title=legend, legend=alt.Legend() if legend else None)
     area = base.mark_area(opacity=0.22).encode(
         y=alt.Y("low:Q", title=y_title, axis=alt.Axis(format="~s")), y2="high:Q", color=color)
@@ -558,13 +586,20 @@ def band_chart(df: pd.DataFrame, title: str, y_title: str, legend: str | None = 
         tooltip=[alt.Tooltip("date:T", format="%Y-%m", title="Month"), "series:N",
                  alt.Tooltip("median:Q", format=",.0f"), alt.Tooltip("low:Q", format=",.0f"),
                  alt.Tooltip("high:Q", format=",.0f")])
-    return styled((area + line).properties(
+    chart = styled((area + line).properties(
         title=alt.TitleParams(title, subtitle=SUBTITLE), height=height, width="container"))
+    return chart.to_dict()
 
 
-def breakdown_chart(df: pd.DataFrame, date: str) -> alt.TopLevelMixin:
-    base = alt.Chart(df).encode(
-        y=alt.Y("sector_label:N", title="Sector (where the job was lost)", sort=SECTORS and None),
+def band_chart(df: pd.DataFrame, title: str, y_title: str, legend: str | None = None,
+               height: int = 320) -> dict[str, Any]:
+    return with_rows(band_template(title, y_title, legend, height), df)
+
+
+@functools.lru_cache(maxsize=64)
+def breakdown_template(date: str) -> dict[str, Any]:
+    base = alt.Chart(DATA).encode(
+        y=alt.Y("sector_label:N", title="Sector (where the job was lost)"),
         yOffset=alt.YOffset("measure:N"),
         color=alt.Color("measure:N", title=None))
     bars = base.mark_bar().encode(
@@ -573,15 +608,20 @@ def breakdown_chart(df: pd.DataFrame, date: str) -> alt.TopLevelMixin:
                  alt.Tooltip("median:Q", format=",.0f"), alt.Tooltip("low:Q", format=",.0f"),
                  alt.Tooltip("high:Q", format=",.0f")])
     rules = base.mark_rule(color="black", strokeWidth=2).encode(x="low:Q", x2="high:Q")
-    chart = alt.layer(bars, rules, data=df).properties(width=360).facet(
+    chart = alt.layer(bars, rules, data=DATA).properties(width=360).facet(
         column=alt.Column("sex:N", title="Sex", header=alt.Header(labelFontSize=17,
                                                                    titleFontSize=17)))
     return styled(chart.properties(title=alt.TitleParams(
         f"Who is displaced and who is back in work, by {date}",
-        subtitle="Bars: median of replications. Black lines: 5-95% of replications.")))
+        subtitle="Bars: median of replications. Black lines: 5-95% of replications."))
+    ).to_dict()
 
 
-def all_charts(bundle: dict[str, Any]) -> dict[str, tuple[str, alt.TopLevelMixin]]:
+def breakdown_chart(df: pd.DataFrame, date: str) -> dict[str, Any]:
+    return with_rows(breakdown_template(date), df)
+
+
+def all_charts(bundle: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
     c = bundle["charts"]
     where = "in the sectors in focus" if bundle["focus"] else "in all sectors"
     return {
@@ -638,7 +678,7 @@ def headline_section(bundle: dict[str, Any]) -> None:
             col.caption("horizon too short")
             return
         d = None
-        if delta is not None and bundle["policy"] is not bundle["no_policy"]:
+        if delta is not None and bundle["has_policy"]:
             d = f"{fmt(delta['difference'], currency)} vs no policy"
         col.metric(label, fmt(r["median"], currency), delta=d,
                    delta_color="inverse" if inverse else "normal",
@@ -684,7 +724,7 @@ def headline_section(bundle: dict[str, Any]) -> None:
     if unemp is not None:
         cols[3].metric(f"Unemployment rate, end-{y1}", f"{unemp['median']:.1f}%",
                        delta=(f"{diff('unemployment_rate', y1)['difference']:+.2f} pts vs no "
-                              "policy") if bundle["policy"] is not bundle["no_policy"] else None,
+                              "policy") if bundle["has_policy"] else None,
                        delta_color="inverse", help="Whole economy.")
         cols[3].caption(f"5-95%: {unemp['low']:.1f}% – {unemp['high']:.1f}%")
 
@@ -722,15 +762,15 @@ def parameters_frame(scenario: Scenario) -> pd.DataFrame:
     return table
 
 
-def export_section(bundle: dict[str, Any], charts: dict[str, tuple[str, Any]]) -> None:
+def export_section(bundle: dict[str, Any]) -> None:
     iso3 = bundle["iso3"]
     slug = f"{iso3}_{bundle['scenario'].name}".replace(" ", "_")[:60]
     st.write("Every file is built from the current run. CSV cells that a spreadsheet could "
              "read as a formula are prefixed with an apostrophe.")
     cols = st.columns(2)
-    for i, (key, (title, _)) in enumerate(charts.items()):
+    for i, (key, (title, _)) in enumerate(bundle["specs"].items()):
         cols[i % 2].download_button(
-            f"CSV: {title}", report.safe_csv(bundle["charts"][key]),
+            f"CSV: {title}", bundle["csv"][key],
             file_name=f"{slug}_{key}.csv", mime="text/csv", key=f"dl:{key}",
             on_click="ignore", width="stretch")
     cols = st.columns(2)
@@ -742,15 +782,14 @@ def export_section(bundle: dict[str, Any], charts: dict[str, tuple[str, Any]]) -
                             key="dl:comparison", on_click="ignore", width="stretch")
 
     def brief() -> str:
-        return build_brief(bundle, charts)
+        return build_brief(bundle)
 
     st.download_button("HTML brief (opens offline)", brief, file_name=f"{slug}_brief.html",
                        mime="text/html", key="dl:brief", on_click="ignore", type="primary")
 
 
-def build_brief(bundle: dict[str, Any], charts: dict[str, tuple[str, Any]]) -> str:
+def build_brief(bundle: dict[str, Any]) -> str:
     scenario: Scenario = bundle["scenario"]
-    policy: Results = bundle["policy"]
     cur = bundle["country"].currency
     head = bundle["headline"].copy()
     is_cost = head["metric"] == "programme_cost_cumulative"
@@ -764,7 +803,7 @@ def build_brief(bundle: dict[str, Any], charts: dict[str, tuple[str, Any]]) -> s
         "5-95%": cpw.note if cpw.median is None else
         f"{fmt(cpw.low, cur)} – {'unbounded' if cpw.high is None else fmt(cpw.high, cur)}"}])
     head = pd.concat([head[["year", "date", "indicator", "value", "5-95%"]], extra])
-    prov = dict(policy.provenance)
+    prov = dict(bundle["provenance"])
     prov.pop("scenario_parameters", None)
     prov["scale (real workers per simulated worker)"] = scenario.run.scale
     prov["generated"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -773,7 +812,7 @@ def build_brief(bundle: dict[str, Any], charts: dict[str, tuple[str, Any]]) -> s
         title=f"{scenario.name}: {bundle['country'].name}",
         scenario_name=scenario.name, description=scenario.description.strip(),
         country=f"{bundle['country'].name} ({bundle['iso3']})", headline=head,
-        charts=[(title, chart.to_dict()) for title, chart in charts.values()],
+        charts=list(bundle["specs"].values()),
         parameters=parameters_frame(scenario), sources=src, provenance=prov,
         notes=[f"Seed {scenario.run.seed}, {scenario.run.replications} replications, one "
                f"simulated worker stands for {scenario.run.scale:,} real workers. Medians with "
@@ -790,12 +829,12 @@ def page(bundle: dict[str, Any]) -> None:
         "chosen so a slider redraws in under half a second; the CLI runs any scale) · "
         f"money in {country.currency}")
     headline_section(bundle)
-    charts = all_charts(bundle)
+    specs = bundle["specs"]
     tabs = st.tabs(["Displacement", "Unemployment", "Sectors", "Policy vs no policy",
                     "Who is affected", "Sources & assumptions", "Export"])
 
     def draw(key: str) -> None:
-        st.altair_chart(charts[key][1], width="stretch", theme=None)
+        st.vega_lite_chart(specs[key][1], width="stretch", theme=None)
 
     with tabs[0]:
         c1, c2 = st.columns(2)
@@ -813,7 +852,7 @@ def page(bundle: dict[str, Any]) -> None:
     with tabs[2]:
         draw("employment")
     with tabs[3]:
-        st.selectbox("Compare on", bundle["compare_options"], key="w:compare")
+        st.selectbox("Compare on", list(COMPARE_ON), key="w:compare")
         st.caption("'policy' is the chosen scenario with its levers; 'no policy' is the same "
                    "settings with both levers off and the same seeds.")
         draw("policy_vs_none")
@@ -822,7 +861,7 @@ def page(bundle: dict[str, Any]) -> None:
     with tabs[5]:
         sources_section(bundle)
     with tabs[6]:
-        export_section(bundle, charts)
+        export_section(bundle)
 
 
 def main() -> None:
