@@ -260,6 +260,145 @@ def validate_data_command(
     console.print(json.dumps(tables.hashes, indent=2))
 
 
+def _sweep_errors() -> tuple[type[Exception], ...]:
+    from sim.sweep import SweepError
+    return (SweepError, *_input_errors())
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return "" if value is None else str(value)
+
+
+def _frame_table(frame, title: str = "", max_rows: int | None = None) -> Table:
+    table = Table(title=title or None, title_justify="left")
+    for column in frame.columns:
+        numeric = frame[column].dtype.kind in "iuf"
+        table.add_column(str(column), justify="right" if numeric else "left")
+    shown = frame if max_rows is None else frame.head(max_rows)
+    for row in shown.itertuples(index=False):
+        table.add_row(*(_cell(v) for v in row))
+    return table
+
+
+@app.command("sweep")
+def sweep_command(
+    design: Annotated[Path, typer.Argument(help="Sweep design TOML (see designs/).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder; re-run the same "
+                                                          "command on it to resume.")],
+    scheduler: Annotated[str | None, typer.Option(
+        help="Address of a running Dask scheduler, e.g. tcp://host:8786 (default: a local "
+             "cluster on this machine's cores).")] = None,
+    workers: Annotated[int | None, typer.Option(
+        min=0, help="Local worker processes (default: one per core); 0 = run serially "
+                    "without Dask.")] = None,
+    retry_failed: Annotated[bool, typer.Option(
+        "--retry-failed", help="Run again the runs recorded as failed.")] = False,
+    batch_size: Annotated[int | None, typer.Option(
+        min=1, help="Runs per Parquet part file (default 50; a part is also written every "
+                    "2 seconds).")] = None,
+) -> None:
+    """Run a parameter sweep (grid, lhs, sobol, morris) in parallel; results go to --out."""
+    from rich.progress import TimeElapsedColumn
+
+    from sim.sweep import load_design, run_sweep
+    try:
+        plan = load_design(design)
+    except _sweep_errors() as exc:
+        raise fail(str(exc)) from None
+    d = plan.design
+    where = "serially" if workers == 0 else (f"on {scheduler}" if scheduler else
+                                             f"on a local Dask cluster ({workers or 'all'} "
+                                             "workers)")
+    console.print(f"[bold]{d.name}[/]: {d.design} design, {plan.n_points} points x "
+                  f"{d.replications} replications = {plan.total_runs} runs of "
+                  f"{plan.base.name!r} in {plan.iso3}, {where}")
+    params = Table(title_justify="left")
+    for column in ("parameter", "key", "kind", "values"):
+        params.add_column(column)
+    for p in plan.parameters:
+        values = f"{p.bounds[0]:g} to {p.bounds[1]:g}" if p.bounds else \
+            ", ".join(json.dumps(v) for v in p.levels or ())
+        params.add_row(p.name, p.key, p.kind, values)
+    console.print(params)
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("[green]{task.fields[ok]} ok[/] [red]{task.fields[failed]} failed"),
+               TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
+    try:
+        with Progress(*columns, console=err) as progress:
+            task = progress.add_task("sweep", total=plan.total_runs, ok=0, failed=0)
+
+            def tick(ok: int, failed: int, total: int) -> None:
+                progress.update(task, completed=ok + failed, total=total, ok=ok, failed=failed)
+
+            result = run_sweep(plan, out, scheduler=scheduler, workers=workers, progress=tick,
+                               retry_failed=retry_failed, batch_size=batch_size)
+    except _sweep_errors() as exc:
+        raise fail(str(exc)) from None
+    except KeyboardInterrupt:
+        err.print(f"interrupted: finished runs are saved in {out}; run the same command again "
+                  "to resume")
+        raise typer.Exit(code=130) from None
+    console.print(f"{result.completed} runs done now, {result.skipped} already recorded, "
+                  f"{result.failed_total} failed in total; {result.wall_seconds:.1f} s "
+                  f"({result.runs_per_second:.1f} runs/s). Results in {out}")
+    if result.failed_total:
+        console.print(f"see the errors with: sim query {out} \"SELECT run_id, error FROM runs "
+                      "WHERE status = 'failed'\"; rerun them with --retry-failed")
+        raise typer.Exit(code=1)
+
+
+@app.command("query")
+def query_command(
+    out: Annotated[Path, typer.Argument(help="A sweep output folder.")],
+    sql: Annotated[str, typer.Argument(
+        help="SQL over the views runs (one row per run, with parameters and provenance), "
+             "outcomes (run_id, outcome, month, date, value) and points.")],
+    max_rows: Annotated[int, typer.Option(min=1, help="Rows to print.")] = 50,
+    csv: Annotated[Path | None, typer.Option(help="Also write the full result to this CSV.")]
+    = None,
+) -> None:
+    """Query a sweep's results with SQL (DuckDB), e.g. "SELECT status, count(*) FROM runs
+    GROUP BY status"."""
+    from sim.sweep import query
+    try:
+        frame = query(out, sql)
+    except _sweep_errors() as exc:
+        raise fail(str(exc)) from None
+    more = f" (first {max_rows} of {len(frame)} rows)" if len(frame) > max_rows else \
+        f" ({len(frame)} rows)"
+    console.print(_frame_table(frame, f"{out}{more}", max_rows))
+    if csv is not None:
+        tmp = csv.with_name(f".{csv.name}.partial")
+        frame.to_csv(tmp, index=False)
+        tmp.replace(csv)
+        console.print(f"wrote {csv}")
+
+
+@app.command("sensitivity")
+def sensitivity_command(
+    out: Annotated[Path, typer.Argument(help="A finished sweep output folder.")],
+    method: Annotated[str | None, typer.Option(
+        help="sobol (first-order S1 and total ST) or morris (mu*, sigma); default: the "
+             "sweep's design.")] = None,
+    outcome: Annotated[str | None, typer.Option(help="Only this outcome (default: all).")]
+    = None,
+) -> None:
+    """Sensitivity indices of each outcome to each parameter (SALib), with 95% intervals."""
+    from sim.sweep import sensitivity
+    try:
+        frame = sensitivity(out, method=method, outcome=outcome)
+    except _sweep_errors() as exc:
+        raise fail(str(exc)) from None
+    used = "sobol" if "ST" in frame.columns else "morris"
+    for name, part in frame.groupby("outcome", sort=False):
+        shown = part.drop(columns=["outcome", "key"])
+        console.print(_frame_table(shown, f"{name}: {used} indices (replications averaged per "
+                                          "point; *_conf = 95% interval half-width)"))
+    console.print(f"wrote {frame.attrs['path']}")
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

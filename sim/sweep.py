@@ -1015,7 +1015,7 @@ def sensitivity(out_dir: str | Path, method: str | None = None, outcome: str | N
     """Sobol (first-order and total) or Morris (mu*, sigma) indices per outcome.
 
     Replications are averaged per design point before the analysis. The table is also saved as
-    ``sensitivity_<method>.csv`` in the folder.
+    ``sensitivity_<method>.csv`` in the folder (its path is in ``table.attrs["path"]``).
     """
     out = Path(out_dir)
     manifest = _read_manifest(out)
@@ -1064,6 +1064,7 @@ def sensitivity(out_dir: str | Path, method: str | None = None, outcome: str | N
         frames.append(frame.sort_values(rank_by, ascending=False, na_position="last"))
     table = pd.concat(frames, ignore_index=True)
     suffix = "" if outcome is None else "_" + re.sub(r"[^A-Za-z0-9_]+", "_", outcome).strip("_")
-    _atomic_write(out / f"sensitivity_{method}{suffix}.csv",
-                  lambda tmp: table.to_csv(tmp, index=False))
+    path = out / f"sensitivity_{method}{suffix}.csv"
+    _atomic_write(path, lambda tmp: table.to_csv(tmp, index=False))
+    table.attrs["path"] = str(path)
     return table
