@@ -12,6 +12,7 @@ This module never imports streamlit.
 
 from __future__ import annotations
 
+import csv
 import html
 import json
 import re
@@ -34,13 +35,15 @@ def _neutralise(value: Any) -> Any:
 
 def safe_csv(df: pd.DataFrame) -> bytes:
     """CSV bytes (UTF-8) of ``df`` with every text cell and header that could start a formula
-    (``= + - @``, tab, carriage return) prefixed with an apostrophe. Numbers are left alone."""
+    (``= + - @``, tab, carriage return) prefixed with an apostrophe. Numbers are left alone;
+    text cells are quoted."""
     out = df.copy()
     out.columns = [_neutralise(str(c)) for c in out.columns]
     for col in out.columns:
         if not (pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col])):
             out[col] = out[col].map(_neutralise)
-    return out.to_csv(index=False).encode("utf-8")
+    # Quote every text cell: a bare carriage return would otherwise split a row.
+    return out.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8")
 
 
 # -- summaries for charts ----------------------------------------------------------------------

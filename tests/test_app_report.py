@@ -1,0 +1,115 @@
+"""sim.report: safe CSV exports, the offline HTML brief, cost per re-employed worker."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import report
+from sim.scenarios import ScenarioError
+
+
+def read_back(data: bytes) -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(data), keep_default_na=False)
+
+
+@pytest.mark.parametrize("evil", [
+    "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1:A2)", "\tTAB", "\rCR",
+    '=HYPERLINK("http://x","y")',
+])
+def test_safe_csv_neutralises_formula_cells(evil):
+    data = report.safe_csv(pd.DataFrame({"name": [evil, "plain"], "value": [-1.5, 2.0]}))
+    back = read_back(data)
+    assert back["name"][0] == "'" + evil
+    assert back["name"][1] == "plain"
+    # Numbers stay numbers: a negative value is not a formula.
+    assert back["value"].tolist() == [-1.5, 2.0]
+
+
+def test_safe_csv_neutralises_headers_too():
+    back = read_back(report.safe_csv(pd.DataFrame({"=evil": ["ok"]})))
+    assert list(back.columns) == ["'=evil"]
+
+
+def brief(**changes) -> str:
+    args = dict(
+        title="Brief", scenario_name="Reskilling push", description="A test run.",
+        country="Philippines (PHL)",
+        headline=pd.DataFrame({"indicator": ["Displaced"], "value": ["1.2 M"]}),
+        charts=[("Chart", {"$schema": "https://vega.github.io/schema/vega-lite/v6.4.1.json",
+                           "mark": "line", "data": {"values": [{"x": 1, "y": 2}]},
+                           "encoding": {"x": {"field": "x", "type": "quantitative"},
+                                        "y": {"field": "y", "type": "quantitative"}}})],
+        parameters=pd.DataFrame({"key": ["run.seed"], "value": ["1"]}),
+        sources=pd.DataFrame({"field": ["employment"], "source": ["ILOSTAT"]}),
+        provenance={"base_seed": 20260101, "code_version": "0.1.0"},
+    )
+    args.update(changes)
+    return report.html_brief(**args)
+
+
+def test_html_brief_escapes_user_text():
+    page = brief(scenario_name="<script>alert(1)</script>", title="x</title><script>",
+                 description="<img src=x onerror=alert(1)>",
+                 headline=pd.DataFrame({"indicator": ["<b>bold</b>"], "value": ["1"]}),
+                 charts=[("<i>cap</i>", {"mark": "bar", "title": "</script><script>alert(2)",
+                                         "data": {"values": []}})])
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<img src=x" not in page and "<b>bold</b>" not in page and "<i>cap</i>" not in page
+    assert "</script><script>alert(2)" not in page  # chart JSON cannot close the script
+
+
+def test_html_brief_is_self_contained():
+    pytest.importorskip("vl_convert")
+    page = brief()
+    assert "vegaEmbed" in page
+    assert "<script src=" not in page.replace(" ", "") and "cdn.jsdelivr" not in page
+    assert "ILOSTAT" in page and "20260101" in page and "1.2 M" in page
+
+
+def test_cost_per_reemployed_is_paired_by_replication():
+    cpw = report.cost_per_reemployed(np.array([100.0, 200.0, 300.0]),
+                                     np.array([20.0, 30.0, 40.0]), np.array([10.0, 10.0, 10.0]))
+    assert cpw.median == pytest.approx(200.0 / 20.0)
+    assert cpw.low is not None and cpw.high is not None and cpw.low <= cpw.high
+    assert cpw.note == ""
+
+
+def test_cost_per_reemployed_undefined_cases_say_why():
+    no_cost = report.cost_per_reemployed(np.zeros(3), np.ones(3), np.zeros(3))
+    assert no_cost.median is None and "no programme cost" in no_cost.note
+    worse = report.cost_per_reemployed(np.full(3, 10.0), np.zeros(3), np.full(3, 5.0))
+    assert worse.median is None and "undefined" in worse.note
+    mixed = report.cost_per_reemployed(np.full(3, 10.0), np.array([6.0, 7.0, 4.0]),
+                                       np.full(3, 5.0))
+    assert mixed.median is not None and mixed.high is None and "unbounded" in mixed.note
+
+
+def test_parse_uploaded_scenario_limits_and_messages():
+    ok = report.parse_uploaded_scenario("a.toml", b'name = "A"\n')
+    assert ok.name == "A"
+    with pytest.raises(ScenarioError, match="larger than 1 KiB"):
+        report.parse_uploaded_scenario("a.toml", b"#" * 2048, limit=1024)
+    with pytest.raises(ScenarioError, match="a.toml: unknown key"):
+        report.parse_uploaded_scenario("a.toml", b'name = "A"\nbogus = 1\n')
+
+
+def test_pool_entry_point_matches_run_scenario():
+    """The app's parallel path gives the same numbers as run_scenario (same seeds)."""
+    from sim.data import load_data
+    from sim.runner import Results, replication_seeds, run_scenario
+    from sim.scenarios import load_scenario, with_overrides
+
+    scenario = with_overrides(load_scenario("reskilling_push"),
+                              {"countries": ["BRN"], "run.replications": 2,
+                               "run.horizon_months": 24, "run.scale": 20})
+    serial = run_scenario(scenario)
+    reps = [report.simulate_replication(scenario.model_dump_json(), "BRN", seed)
+            for seed in replication_seeds(scenario.run.seed, "BRN", 2)]
+    pooled = Results.from_runs(scenario, {"BRN": reps}, load_data())
+    np.testing.assert_array_equal(serial.sector_cube, pooled.sector_cube)
+    np.testing.assert_array_equal(serial.country_cube, pooled.country_cube)
