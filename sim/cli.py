@@ -8,6 +8,7 @@ is wrong and exit with status 2; nothing is written unless the run finished.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,7 +26,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
+# Piped output (files, CI logs) gets room for the tables instead of 80 columns.
+console = Console(width=None if sys.stdout.isatty() else 140)
 err = Console(stderr=True, soft_wrap=True)
 
 
@@ -184,7 +186,7 @@ def run_command(
     results = _run(scenario, country, replications, seed, horizon, scale, set_,
                    f"running {scenario}")
     try:
-        frame = results.headline(sector, tuple(year) if year else (2030, 2035))
+        frame = results.headline(sector, tuple(year) if year else None)
     except ValueError as exc:
         raise fail(str(exc)) from None
     focus = sector or results.scenario.focus_sectors or ["all sectors"]
@@ -217,7 +219,7 @@ def compare_command(
     from sim.runner import compare
     if out is not None and out.suffix != ".csv":
         raise fail(f"--out {out}: the file name must end in .csv")
-    years = tuple(year) if year else (2030, 2035)
+    years = tuple(year) if year else None
     a = _run(baseline, country, replications, seed, horizon, scale, None, f"running {baseline}")
     countries = list(a.countries)
     b = _run(policy, countries, a.scenario.run.replications, a.scenario.run.seed,
@@ -227,10 +229,11 @@ def compare_command(
     except ValueError as exc:
         raise fail(str(exc)) from None
     for iso3 in a.countries:
-        table = Table(title=f"{b.scenario.name} minus {a.scenario.name} - {iso3}",
+        table = Table(title=f"policy = {b.scenario.name}; baseline = {a.scenario.name}; "
+                            f"{iso3}; paired by seed", 
                       title_justify="left")
-        for column in ("by end of", "indicator", a.scenario.name[:24], b.scenario.name[:24],
-                       "difference", "5-95% band"):
+        for column in ("by end of", "indicator", "baseline", "policy", "difference",
+                       "5-95% band"):
             table.add_column(column, justify="left" if column == "indicator" else "right")
         for row in frame[frame["country"] == iso3].itertuples():
             table.add_row(str(row.year), row.indicator, _fmt(row.baseline, row.metric),

@@ -32,6 +32,7 @@ from sim.model import LabourFlows, LabourMarketModel
 from sim.scenarios import Scenario, load_scenario, with_overrides
 
 ALL = "all"
+HEADLINE_YEARS = (2030, 2035)
 SEXES = ("male", "female")
 BREAKDOWN_STATUS = {
     "displaced_employed": Status.EMPLOYED,
@@ -347,13 +348,24 @@ class Results:
         out.insert(3, "date", self.dates.strftime("%Y-%m")[out["month"].to_numpy()])
         return out
 
-    def headline(self, sectors: Iterable[str] | None = None, years: Sequence[int] = (2030, 2035),
+    def report_months(self, years: Sequence[int] | None = None) -> list[int]:
+        """Model months for headline years (December of each), by default 2030 and 2035.
+
+        With the default years, a run too short to reach them reports its last month.
+        """
+        months = [m for m in (self.month_of(y) for y in (years or HEADLINE_YEARS))
+                  if m is not None]
+        if not months and years is None:
+            months = [len(self.dates) - 1]
+        return months
+
+    def headline(self, sectors: Iterable[str] | None = None, years: Sequence[int] | None = None,
                  band: tuple[float, float] = (0.05, 0.95), country: str | None = None
                  ) -> pd.DataFrame:
         """Headline numbers at the end of each year: median and band over replications.
 
         Displacement counts refer to workers displaced from ``sectors`` (default: the
-        scenario's focus sectors, or every sector).
+        scenario's focus sectors, or every sector). Years outside the run are left out.
         """
         if sectors is None:
             sectors = self.scenario.focus_sectors or None
@@ -372,10 +384,8 @@ class Results:
             ("Programme cost to date (local currency)", "programme_cost_cumulative", None),
         ]
         for iso3 in (country,) if country else self.countries:
-            for year in years:
-                month = self.month_of(year)
-                if month is None:
-                    continue
+            for month in self.report_months(years):
+                year = self.dates[month].year
                 for label, metric, secs in specs:
                     if metric == "programme_cost_cumulative":
                         v = (self.values("reskilling_cost_cumulative", iso3)
@@ -388,7 +398,8 @@ class Results:
                     rows.append({"country": iso3, "year": year, "date": str(self.dates[month]),
                                  "indicator": label, "metric": metric,
                                  "median": mid, "low": lo, "high": hi})
-        return pd.DataFrame(rows)
+        return pd.DataFrame(rows, columns=["country", "year", "date", "indicator", "metric",
+                                           "median", "low", "high"])
 
     # -- files --------------------------------------------------------------------------------
 
@@ -417,7 +428,7 @@ class Results:
 
 
 def compare(baseline: Results, policy: Results, band: tuple[float, float] = (0.05, 0.95),
-            sectors: Iterable[str] | None = None, years: Sequence[int] = (2030, 2035)
+            sectors: Iterable[str] | None = None, years: Sequence[int] | None = None
             ) -> pd.DataFrame:
     """Policy minus baseline, paired by replication (same seeds), with median and band."""
     if baseline.countries != policy.countries or baseline.sector_cube.shape != \
@@ -427,10 +438,8 @@ def compare(baseline: Results, policy: Results, band: tuple[float, float] = (0.0
     a = baseline.headline(sectors, years, band=(0.0, 1.0))
     rows = []
     for iso3 in baseline.countries:
-        for year in years:
-            month = baseline.month_of(year)
-            if month is None:
-                continue
+        for month in baseline.report_months(years):
+            year = baseline.dates[month].year
             for metric in a["metric"].unique():
                 def get(res: Results, metric: str = metric) -> np.ndarray:
                     if metric == "programme_cost_cumulative":
