@@ -274,8 +274,8 @@ def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _frame_table(frame, title: str = "", max_rows: int | None = None) -> Table:
-    table = Table(title=title or None, title_justify="left")
+def _frame_table(frame, max_rows: int | None = None) -> Table:
+    table = Table()
     for column in frame.columns:
         numeric = frame[column].dtype.kind in "iuf"
         table.add_column(str(column), justify="right" if numeric else "left")
@@ -305,9 +305,10 @@ def sweep_command(
     """Run a parameter sweep (grid, lhs, sobol, morris) in parallel; results go to --out."""
     from rich.progress import TimeElapsedColumn
 
-    from sim.sweep import load_design, run_sweep
+    from sim.sweep import load_design, prepare_output, run_sweep
     try:
         plan = load_design(design)
+        prepare_output(out, plan)
     except _sweep_errors() as exc:
         raise fail(str(exc)) from None
     d = plan.design
@@ -371,7 +372,8 @@ def query_command(
         raise fail(str(exc)) from None
     more = f" (first {max_rows} of {len(frame)} rows)" if len(frame) > max_rows else \
         f" ({len(frame)} rows)"
-    console.print(_frame_table(frame, f"{out}{more}", max_rows))
+    console.print(f"{out}{more}", highlight=False)
+    console.print(_frame_table(frame, max_rows))
     if csv is not None:
         tmp = csv.with_name(f".{csv.name}.partial")
         frame.to_csv(tmp, index=False)
@@ -397,9 +399,54 @@ def sensitivity_command(
     used = "sobol" if "ST" in frame.columns else "morris"
     for name, part in frame.groupby("outcome", sort=False):
         shown = part.drop(columns=["outcome", "key"])
-        console.print(_frame_table(shown, f"{name}: {used} indices (replications averaged per "
-                                          "point; *_conf = 95% interval half-width)"))
+        console.print(f"[bold]{name}[/]: {used} indices (replications averaged per point; "
+                      "*_conf = 95% interval half-width)", highlight=False)
+        console.print(_frame_table(shown))
     console.print(f"wrote {frame.attrs['path']}")
+
+
+@app.command("validate")
+def validate_command(
+    country: CountryOpt = None,
+    replications: Annotated[int, typer.Option("--replications", "-r", min=1, max=50,
+                                              help="Baseline replications per country.")] = 3,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Also write a .csv")] = None,
+) -> None:
+    """Compare the calibrated baseline with observed ILOSTAT and ILO figures, country by country.
+
+    Runs each country with no automation for 120 months and measures it as a survey would:
+    unemployment rate, share unemployed 12+ months and under 6 months, mean spell; and the
+    share of employment in GenAI-exposed occupations against the ILO's published figures.
+    """
+    from sim.validate import validate
+    if out is not None and out.suffix != ".csv":
+        raise fail(f"--out {out}: the file name must end in .csv")
+    try:
+        with err.status("running calibrated baselines"):
+            frame = validate([c.upper() for c in country] if country else None,
+                             replications=replications)
+    except _input_errors() as exc:
+        raise fail(str(exc)) from None
+    table = Table(title="Model (baseline, no automation) vs observed", title_justify="left")
+    for column in ("country", "indicator", "model", "observed", "gap", "tolerance", "result",
+                   "calibrated on it"):
+        table.add_column(column)
+    for row in frame.itertuples():
+        percent = "spell" not in row.indicator
+        show = (lambda v: "-" if v != v else (f"{v * 100:.2f}%" if percent else f"{v:.2f}"))
+        colour = {"pass": "green", "FAIL": "red"}.get(row.result, "yellow")
+        table.add_row(row.country, row.indicator, show(row.model), show(row.observed),
+                      show(row.gap), row.tolerance, f"[{colour}]{row.result}[/]",
+                      "yes" if row.targeted_by_calibration else "no")
+    console.print(table)
+    counts = frame["result"].value_counts()
+    console.print(f"{counts.get('pass', 0)} pass, {counts.get('FAIL', 0)} fail, "
+                  f"{counts.get('no data', 0)} without observed data")
+    if out is not None:
+        tmp = out.with_name(f".{out.name}.partial")
+        frame.to_csv(tmp, index=False)
+        tmp.replace(out)
+        console.print(f"wrote {out}")
 
 
 def main() -> None:  # pragma: no cover - console entry point
