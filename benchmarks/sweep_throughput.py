@@ -61,7 +61,7 @@ def main() -> None:
     for n in (1, 2):
         started = time.perf_counter()
         with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                          dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
+                          dashboard_address=":0", silence_logs=logging.ERROR) as cluster, \
                 Client(cluster) as client:
             client.run(lambda: __import__("sim.sweep") and None)  # workers import sim
             warm = time.perf_counter() - started

@@ -572,7 +572,7 @@ def _on_dask(tasks: list[dict[str, Any]], scheduler: str | None, workers: int | 
             raise SweepError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
     else:
         cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                               processes=True, dashboard_address=None,
+                               processes=True, dashboard_address=":0",
                                silence_logs=logging.ERROR)
         client = Client(cluster)
     try:
@@ -663,8 +663,8 @@ def _differences(old: Any, new: Any, where: str = "") -> list[str]:
     return [] if old == new else [f"{where} ({json.dumps(old)} -> {json.dumps(new)})"]
 
 
-def _prepare(out: Path, plan: SweepPlan) -> None:
-    """Create the folder for a new sweep, or check that it holds this very sweep."""
+def prepare_output(out: Path, plan: SweepPlan) -> None:
+    """Create the folder for a new sweep, or check that it holds this very sweep (idempotent)."""
     manifest_path = out / "manifest.json"
     if manifest_path.is_file():
         try:
@@ -880,7 +880,7 @@ def run_sweep(
     """
     plan = design if isinstance(design, SweepPlan) else load_design(design)
     out = Path(out_dir)
-    _prepare(out, plan)
+    prepare_output(out, plan)
     started = time.perf_counter()
     statuses = _statuses(out)
     todo, ok_before, failed_kept = [], 0, 0
@@ -912,6 +912,7 @@ def run_sweep(
                     progress(ok, failed, plan.total_runs)
         finally:
             writer.flush()  # also on Ctrl-C: keep what finished
+            records.close()  # stops the cluster now, not at garbage collection
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     return SweepResult(out, plan.total_runs, ok_before + failed_kept, ok - ok_before,
                        failed - failed_kept, failed, time.perf_counter() - started,
