@@ -575,9 +575,10 @@ def with_rows(template: dict[str, Any], df: pd.DataFrame) -> dict[str, Any]:
 
 
 @functools.lru_cache(maxsize=256)
-def band_template(title: str, y_title: str, legend: str | None, height: int) -> dict[str, Any]:
+def band_template(title: str, y_title: str, legend: str | None, height: int, note: str
+                  ) -> dict[str, Any]:
     """Median line + 5-95% band over time (building Altair objects is slow: do it once)."""
-    base = alt.Chart(DATA).encode(x=alt.X("date:T", title="Month", axis=alt.Axis(format="%Y")))
+    base = alt.Chart(DATA).encode(x=alt.X("date:T", title="Month", axis=alt.Axis(format="%Y", tickCount="year")))
     color = alt.Color("series:N", title=legend, legend=alt.Legend() if legend else None)
     area = base.mark_area(opacity=0.22).encode(
         y=alt.Y("low:Q", title=y_title, axis=alt.Axis(format="~s")), y2="high:Q", color=color)
@@ -587,13 +588,14 @@ def band_template(title: str, y_title: str, legend: str | None, height: int) -> 
                  alt.Tooltip("median:Q", format=",.0f"), alt.Tooltip("low:Q", format=",.0f"),
                  alt.Tooltip("high:Q", format=",.0f")])
     chart = styled((area + line).properties(
-        title=alt.TitleParams(title, subtitle=SUBTITLE), height=height, width="container"))
+        title=alt.TitleParams(title, subtitle=[note, SUBTITLE] if note else SUBTITLE),
+        height=height, width="container"))
     return chart.to_dict()
 
 
 def band_chart(df: pd.DataFrame, title: str, y_title: str, legend: str | None = None,
-               height: int = 320) -> dict[str, Any]:
-    return with_rows(band_template(title, y_title, legend, height), df)
+               height: int = 320, note: str = "") -> dict[str, Any]:
+    return with_rows(band_template(title, y_title, legend, height, note), df)
 
 
 @functools.lru_cache(maxsize=64)
@@ -623,34 +625,38 @@ def breakdown_chart(df: pd.DataFrame, date: str) -> dict[str, Any]:
 
 def all_charts(bundle: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
     c = bundle["charts"]
-    where = "in the sectors in focus" if bundle["focus"] else "in all sectors"
+    where = ("Sectors in focus: " + ", ".join(sector_name(s) for s in bundle["focus"])
+             if bundle["focus"] else "All sectors")
+    if len(where) > 110:
+        where = f"{len(bundle['focus'])} sectors in focus (see the sidebar)"
     return {
         "losses_monthly": ("Jobs lost to automation each month",
                            band_chart(c["losses_monthly"],
-                                      f"Jobs lost to automation each month, {where}",
-                                      "Workers per month")),
+                                      "Jobs lost to automation each month",
+                                      "Workers per month", note=where)),
         "losses_cumulative": ("Cumulative jobs lost to automation",
                               band_chart(c["losses_cumulative"],
-                                         f"Jobs lost to automation since the start, {where}",
-                                         "Workers (cumulative)")),
+                                         "Jobs lost to automation, cumulative",
+                                         "Workers (cumulative)", note=where)),
         "unemployment_rate": ("Unemployment rate",
                               band_chart(c["unemployment_rate"],
-                                         "Unemployment rate, whole economy",
-                                         "% of the labour force")),
+                                         "Unemployment rate",
+                                         "% of the labour force", note="Whole economy")),
         "long_term": ("Long-term unemployed",
-                      band_chart(c["long_term"], "Long-term unemployed (12+ months)",
-                                 "Workers")),
+                      band_chart(c["long_term"], "Long-term unemployed",
+                                 "Workers", note="Unemployed 12 months or more, whole economy")),
         "employment": ("Employment by sector",
                        band_chart(c["employment"], "Employment by sector", "Workers employed",
-                                  legend="Sector", height=420)),
+                                  legend="Sector", height=420, note=where)),
         "programmes": ("People in reskilling and in programme jobs",
                        band_chart(c["programmes"], "People in reskilling and in programme jobs",
                                   "Workers", legend="Status")),
         "policy_vs_none": ("Policy against no policy",
                            band_chart(c["policy_vs_none"],
-                                      f"Policy vs no policy: {bundle['compare_label']}",
+                                      "Policy vs no policy",
                                       bundle["compare_label"].rsplit("(", 1)[-1].rstrip(")")
-                                      .capitalize(), legend="Run")),
+                                      .capitalize(), legend="Run",
+                                      note=bundle["compare_label"].rsplit(" (", 1)[0])),
         "breakdown": ("Displaced and re-employed by sector and sex",
                       breakdown_chart(c["breakdown"], bundle["breakdown_date"])),
     }
@@ -710,7 +716,7 @@ def headline_section(bundle: dict[str, Any]) -> None:
     show(cols[1], f"Programme cost to end-{y1}", row("programme_cost_cumulative", y1),
          currency=cur, helptext=f"Reskilling and job-creation costs committed, in {cur}.")
     cpw: report.CostPerWorker = bundle["cost_per_worker"]
-    label = f"Cost per extra worker re-employed, end-{y1}"
+    label = f"Cost per extra re-employed, end-{y1}"
     cols[2].metric(label, fmt(cpw.median, cur),
                    help="Programme cost divided by the extra displaced workers back in a "
                         "regular job compared with no policy (same seeds).")

@@ -71,7 +71,7 @@ def test_reskilling_lever_raises_training_and_cost():
     at = start()
     assert number(pick(at, "In reskilling")) == 0
     assert number(pick(at, "Programme cost")) == 0
-    assert pick(at, "Cost per extra worker") == "n/a"
+    assert pick(at, "Cost per extra") == "n/a"
     at.toggle(key=RESKILL).set_value(True)
     at.select_slider(key=SEATS).set_value(5.0)
     at.run()
