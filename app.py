@@ -578,7 +578,8 @@ def with_rows(template: dict[str, Any], df: pd.DataFrame) -> dict[str, Any]:
 def band_template(title: str, y_title: str, legend: str | None, height: int, note: str
                   ) -> dict[str, Any]:
     """Median line + 5-95% band over time (building Altair objects is slow: do it once)."""
-    base = alt.Chart(DATA).encode(x=alt.X("date:T", title="Month", axis=alt.Axis(format="%Y", tickCount="year")))
+    base = alt.Chart(DATA).encode(
+        x=alt.X("date:T", title="Month", axis=alt.Axis(format="%Y", tickCount="year")))
     color = alt.Color("series:N", title=legend, legend=alt.Legend() if legend else None)
     area = base.mark_area(opacity=0.22).encode(
         y=alt.Y("low:Q", title=y_title, axis=alt.Axis(format="~s")), y2="high:Q", color=color)
