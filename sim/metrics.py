@@ -152,37 +152,37 @@ def automated_task_share(model) -> np.ndarray:
 
 @_sector("workers per month")
 def displaced_rehired(model) -> np.ndarray:
-    """Workers displaced by automation hired into a regular job this month, by displacing sector."""
+    """Workers displaced by automation hired into a regular job this month, by sector of first loss."""
     return model.flow_displaced_hires.sum(axis=(1, 2)) * model.scale
 
 
 @_sector("workers")
 def displaced_employed(model) -> np.ndarray:
-    """Workers once displaced by automation who are back in a regular job, by displacing sector."""
+    """Workers displaced by automation who are back in a regular job, by sector of first loss."""
     return _displaced(model, Status.EMPLOYED)
 
 
 @_sector("workers")
 def displaced_unemployed(model) -> np.ndarray:
-    """Workers displaced by automation who are unemployed, by displacing sector."""
+    """Workers displaced by automation who are unemployed, by sector of first loss."""
     return _displaced(model, Status.UNEMPLOYED)
 
 
 @_sector("workers")
 def displaced_long_term_unemployed(model) -> np.ndarray:
-    """Workers displaced by automation unemployed for 12+ months, by displacing sector."""
+    """Workers displaced by automation unemployed for 12+ months, by sector of first loss."""
     return _long_term(model, displaced=True)
 
 
 @_sector("workers")
 def displaced_in_training(model) -> np.ndarray:
-    """Workers displaced by automation now in reskilling, by displacing sector."""
+    """Workers displaced by automation now in reskilling, by sector of first loss."""
     return _displaced(model, Status.TRAINING)
 
 
 @_sector("workers")
 def displaced_in_programme_job(model) -> np.ndarray:
-    """Workers displaced by automation now in a programme job, by displacing sector."""
+    """Workers displaced by automation now in a programme job, by sector of first loss."""
     return _displaced(model, Status.PROGRAMME_JOB)
 
 

@@ -272,8 +272,11 @@ class LabourMarketModel(mesa.Model):
             p = rate[workforce.sector[candidates]] * workforce.exposure[candidates]
             lost = candidates[rng.random(candidates.size) * bound < p]
             origin = workforce.sector[lost]
+            # A worker belongs to the cohort of their first automation job loss; repeat losses
+            # count as job-loss events only.
+            first = workforce.displaced_from[lost]
             workforce.move(lost, Status.UNEMPLOYED, self.month, jobless=True,
-                           displaced_from=origin)
+                           displaced_from=np.where(first >= 0, first, origin).astype(np.int8))
             np.add.at(self.flow_automation,
                       (origin, workforce.female[lost].astype(np.int64), workforce.skill[lost]), 1)
 

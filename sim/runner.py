@@ -33,6 +33,27 @@ from sim.scenarios import Scenario, load_scenario, with_overrides
 
 ALL = "all"
 HEADLINE_YEARS = (2030, 2035)
+
+# Indicators summed from recorded metrics.
+DERIVED = {
+    "displaced_workers": ("displaced_employed", "displaced_unemployed", "displaced_in_training",
+                          "displaced_in_programme_job"),
+    "programme_cost_cumulative": ("reskilling_cost_cumulative", "job_creation_cost_cumulative"),
+}
+# (label, indicator, scope): "focus" = for the chosen sectors, "economy" = whole economy.
+HEADLINE = [
+    ("Workers displaced by automation", "displaced_workers", "focus"),
+    ("  of whom back in a regular job", "displaced_employed", "focus"),
+    ("  of whom unemployed", "displaced_unemployed", "focus"),
+    ("    of whom unemployed 12+ months", "displaced_long_term_unemployed", "focus"),
+    ("  of whom in reskilling", "displaced_in_training", "focus"),
+    ("  of whom in a programme job", "displaced_in_programme_job", "focus"),
+    ("Automation job losses (incl. repeat losses)", "automation_job_losses_cumulative", "focus"),
+    ("Employed in these sectors", "employed", "focus"),
+    ("Unemployment rate, whole economy (%)", "unemployment_rate", "economy"),
+    ("Long-term unemployed, whole economy", "long_term_unemployed", "economy"),
+    ("Programme cost to date ({currency})", "programme_cost_cumulative", "economy"),
+]
 SEXES = ("male", "female")
 BREAKDOWN_STATUS = {
     "displaced_employed": Status.EMPLOYED,
@@ -196,6 +217,7 @@ class Results:
 
     sector_metrics: tuple[str, ...] = ()
     country_metrics: tuple[str, ...] = ()
+    currencies: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_runs(cls, scenario: Scenario, runs: dict[str, list[Replication]],
@@ -240,8 +262,9 @@ class Results:
             "memory_bytes_per_run": [r.memory_bytes for reps in runs.values() for r in reps],
             "wall_seconds": round(sum(r.wall_seconds for reps in runs.values() for r in reps), 3),
         }
+        currencies = {iso3: tables.country(iso3).currency for iso3 in countries}
         return cls(scenario, countries, sector, country, losses, displaced, provenance,
-                   tuple(names + sector_extra), tuple(cnames + country_extra))
+                   tuple(names + sector_extra), tuple(cnames + country_extra), currencies)
 
     # -- calendar -----------------------------------------------------------------------------
 
@@ -359,6 +382,22 @@ class Results:
             months = [len(self.dates) - 1]
         return months
 
+    def indicator(self, metric: str, country: str | None = None,
+                  sectors: Iterable[str] | None = None) -> np.ndarray:
+        """A headline indicator as [replication, month].
+
+        Displacement and employment are for ``sectors`` (default: the scenario's focus sectors,
+        or every sector); whole-economy indicators ignore it. Percentages are in percent.
+        """
+        scope = next((scope for _, name, scope in HEADLINE if name == metric), "focus")
+        if scope == "economy":
+            sectors = None
+        elif sectors is None:
+            sectors = self.scenario.focus_sectors or None
+        parts = DERIVED.get(metric, (metric,))
+        total = sum(self.values(part, country, sectors) for part in parts)
+        return total * 100 if metric == "unemployment_rate" else total
+
     def headline(self, sectors: Iterable[str] | None = None, years: Sequence[int] | None = None,
                  band: tuple[float, float] = (0.05, 0.95), country: str | None = None
                  ) -> pd.DataFrame:
@@ -367,37 +406,17 @@ class Results:
         Displacement counts refer to workers displaced from ``sectors`` (default: the
         scenario's focus sectors, or every sector). Years outside the run are left out.
         """
-        if sectors is None:
-            sectors = self.scenario.focus_sectors or None
-        sectors = list(sectors) if sectors else None
         rows = []
-        specs = [
-            ("Displaced by automation (cumulative)", "automation_job_losses_cumulative", sectors),
-            ("  of whom back in a regular job", "displaced_employed", sectors),
-            ("  of whom unemployed", "displaced_unemployed", sectors),
-            ("  of whom unemployed 12+ months", "displaced_long_term_unemployed", sectors),
-            ("  of whom in reskilling", "displaced_in_training", sectors),
-            ("  of whom in a programme job", "displaced_in_programme_job", sectors),
-            ("Employed in these sectors", "employed", sectors),
-            ("Unemployment rate, whole economy (%)", "unemployment_rate", None),
-            ("Long-term unemployed, whole economy", "long_term_unemployed", None),
-            ("Programme cost to date (local currency)", "programme_cost_cumulative", None),
-        ]
         for iso3 in (country,) if country else self.countries:
+            currency = self.currencies.get(iso3, "local currency")
             for month in self.report_months(years):
-                year = self.dates[month].year
-                for label, metric, secs in specs:
-                    if metric == "programme_cost_cumulative":
-                        v = (self.values("reskilling_cost_cumulative", iso3)
-                             + self.values("job_creation_cost_cumulative", iso3))[:, month]
-                    else:
-                        v = self.values(metric, iso3, secs)[:, month]
-                    if metric == "unemployment_rate":
-                        v = v * 100
+                for label, metric, _ in HEADLINE:
+                    v = self.indicator(metric, iso3, sectors)[:, month]
                     lo, mid, hi = np.quantile(v, [band[0], 0.5, band[1]])
-                    rows.append({"country": iso3, "year": year, "date": str(self.dates[month]),
-                                 "indicator": label, "metric": metric,
-                                 "median": mid, "low": lo, "high": hi})
+                    rows.append({"country": iso3, "year": self.dates[month].year,
+                                 "date": str(self.dates[month]),
+                                 "indicator": label.replace("{currency}", currency),
+                                 "metric": metric, "median": mid, "low": lo, "high": hi})
         return pd.DataFrame(rows, columns=["country", "year", "date", "indicator", "metric",
                                            "median", "low", "high"])
 
@@ -435,25 +454,18 @@ def compare(baseline: Results, policy: Results, band: tuple[float, float] = (0.0
             policy.sector_cube.shape:
         raise ValueError("compare needs two runs over the same countries, replications and "
                          "horizon")
-    a = baseline.headline(sectors, years, band=(0.0, 1.0))
     rows = []
     for iso3 in baseline.countries:
+        currency = baseline.currencies.get(iso3, "local currency")
         for month in baseline.report_months(years):
-            year = baseline.dates[month].year
-            for metric in a["metric"].unique():
-                def get(res: Results, metric: str = metric) -> np.ndarray:
-                    if metric == "programme_cost_cumulative":
-                        return (res.values("reskilling_cost_cumulative", iso3)
-                                + res.values("job_creation_cost_cumulative", iso3))[:, month]
-                    secs = None if metric in {"unemployment_rate", "long_term_unemployed"} \
-                        else (list(sectors) if sectors else (res.scenario.focus_sectors or None))
-                    return res.values(metric, iso3, secs)[:, month] * (
-                        100 if metric == "unemployment_rate" else 1)
-                base, pol = get(baseline), get(policy)
+            for label, metric, _ in HEADLINE:
+                base = baseline.indicator(metric, iso3, sectors)[:, month]
+                pol = policy.indicator(metric, iso3, sectors)[:, month]
                 diff = pol - base
-                label = a.loc[a["metric"] == metric, "indicator"].iloc[0]
                 rows.append({
-                    "country": iso3, "year": year, "indicator": label.strip(), "metric": metric,
+                    "country": iso3, "year": baseline.dates[month].year,
+                    "indicator": label.strip().replace("{currency}", currency),
+                    "metric": metric,
                     "baseline": float(np.median(base)), "policy": float(np.median(pol)),
                     "difference": float(np.median(diff)),
                     "low": float(np.quantile(diff, band[0])),

@@ -16,7 +16,7 @@ def test_run_prints_headline_and_writes_csv(tmp_path):
     out = tmp_path / "bpo.csv"
     result = runner.invoke(app, ["run", "phl_bpo", *QUICK, "--year", "2027", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "Displaced by automation" in result.output
+    assert "Workers displaced by automation" in result.output
     assert "5-95% band" in result.output
     table = pd.read_csv(out)
     assert {"country", "month", "date", "sector", "metric", "median", "low", "high"} <= \
