@@ -268,17 +268,18 @@ def _sweep_errors() -> tuple[type[Exception], ...]:
     return (SweepError, *_input_errors())
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any):
+    from rich.text import Text  # plain text: values like "metric[sector]" are not markup
     if isinstance(value, float):
-        return f"{value:.6g}"
-    return "" if value is None else str(value)
+        return Text(f"{value:.6g}")
+    return Text("" if value is None else str(value))
 
 
 def _frame_table(frame, max_rows: int | None = None) -> Table:
     table = Table()
     for column in frame.columns:
         numeric = frame[column].dtype.kind in "iuf"
-        table.add_column(str(column), justify="right" if numeric else "left")
+        table.add_column(_cell(column), justify="right" if numeric else "left")
     shown = frame if max_rows is None else frame.head(max_rows)
     for row in shown.itertuples(index=False):
         table.add_row(*(_cell(v) for v in row))
@@ -372,7 +373,7 @@ def query_command(
         raise fail(str(exc)) from None
     more = f" (first {max_rows} of {len(frame)} rows)" if len(frame) > max_rows else \
         f" ({len(frame)} rows)"
-    console.print(f"{out}{more}", highlight=False)
+    console.print(f"{out}{more}", highlight=False, markup=False)
     console.print(_frame_table(frame, max_rows))
     if csv is not None:
         tmp = csv.with_name(f".{csv.name}.partial")
@@ -391,6 +392,8 @@ def sensitivity_command(
     = None,
 ) -> None:
     """Sensitivity indices of each outcome to each parameter (SALib), with 95% intervals."""
+    from rich.markup import escape
+
     from sim.sweep import sensitivity
     try:
         frame = sensitivity(out, method=method, outcome=outcome)
@@ -399,8 +402,8 @@ def sensitivity_command(
     used = "sobol" if "ST" in frame.columns else "morris"
     for name, part in frame.groupby("outcome", sort=False):
         shown = part.drop(columns=["outcome", "key"])
-        console.print(f"[bold]{name}[/]: {used} indices (replications averaged per point; "
-                      "*_conf = 95% interval half-width)", highlight=False)
+        console.print(f"[bold]{escape(name)}[/]: {used} indices (replications averaged per "
+                      "point; *_conf = 95% interval half-width)", highlight=False)
         console.print(_frame_table(shown))
     console.print(f"wrote {frame.attrs['path']}")
 

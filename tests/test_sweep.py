@@ -187,6 +187,23 @@ def test_grid_supports_no_sobol_analysis_and_query_gives_rows(tmp_path):
         sensitivity(out, method="sobol")
 
 
+def test_cli_query_prints_rows_as_written(tmp_path):
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+    text = GRID.replace('metric = "unemployment_rate"', 'metric = "employed"\nsector = '
+                        '"construction"').replace("replications = 2", "replications = 1")
+    out = tmp_path / "grid"
+    run_sweep(write(tmp_path, text), out, serial=True)
+    result = CliRunner().invoke(app, ["query", str(out), "SELECT DISTINCT outcome FROM "
+                                      "outcomes ORDER BY outcome"])
+    assert result.exit_code == 0, result.output
+    assert "employed[construction]@m12" in result.output  # brackets are not rich markup
+    assert "(2 rows)" in result.output
+    bad = CliRunner().invoke(app, ["query", str(out), "SELECT nope FROM runs"])
+    assert bad.exit_code == 2 and "query failed" in bad.output
+
+
 def test_other_design_on_the_same_folder_names_the_difference(tmp_path):
     out = tmp_path / "grid"
     run_sweep(write(tmp_path, GRID), out, serial=True)
