@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -39,8 +40,13 @@ def _input_errors() -> tuple[type[Exception], ...]:
 
 
 def fail(message: str) -> typer.Exit:
-    """Print a one-line error and return the exit to raise (status 2)."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    """Print a one-line error and return the exit to raise (status 2).
+
+    The message may quote user input (a cell, a key, a file name): it is flattened to one line
+    and escaped so that text such as "[/]" is shown, not read as terminal markup.
+    """
+    flat = " ".join(str(message).split())
+    err.print(f"[bold red]error:[/] {escape(flat)}", highlight=False)
     return typer.Exit(code=2)
 
 

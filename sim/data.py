@@ -233,11 +233,18 @@ class _Ctx:
         return DataError(f"{self.name}{self.where(row)}{col}: {msg}")
 
 
+MAX_CSV_BYTES = 20_000_000  # the shipped tables are ~0.2 MB; anything this big is a mistake
+
+
 def _read_raw(path: Path, spec: TableSpec) -> tuple[pd.DataFrame, bytes]:
     """Read a CSV as strings; reject missing files, bad encoding, ragged rows, bad headers."""
     ctx = _Ctx(path, spec)
     if not path.is_file():
         raise ctx.error(None, None, "file is missing")
+    size = path.stat().st_size
+    if size > MAX_CSV_BYTES:
+        raise ctx.error(None, None, f"file is {size / 1e6:.1f} MB; the limit is "
+                                    f"{MAX_CSV_BYTES / 1e6:.0f} MB")
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
