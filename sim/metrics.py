@@ -59,9 +59,8 @@ def _displaced(model, status: Status) -> np.ndarray:
 
 
 def _long_term(model, displaced: bool) -> np.ndarray:
-    workforce, idle = model.workforce, model.idle
-    unemployed = idle[workforce.status[idle] == Status.UNEMPLOYED]
-    long_term = unemployed[model.month - workforce.jobless_since[unemployed] >= 12]
+    workforce = model.workforce
+    long_term = model.long_term_unemployed()
     if displaced:
         by = workforce.displaced_from[long_term]
         by = by[by >= 0]

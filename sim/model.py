@@ -173,6 +173,9 @@ class LabourMarketModel(mesa.Model):
 
         self.mobility = mobility_matrix(country.occ_mix, emp_sim.astype(float),
                                         lab.own_sector_search_share)
+        # Column j of the row-wise CDF, by origin sector: match() draws each searcher's target
+        # sector from it without an [searchers x sectors] temporary.
+        self._mobility_cdf_columns = np.ascontiguousarray(np.cumsum(self.mobility, axis=1).T)
         self.eta = lab.matching_elasticity
         self.search_decay = (flows.search_decay if lab.search_decay_per_month is None
                              else lab.search_decay_per_month)
@@ -185,6 +188,7 @@ class LabourMarketModel(mesa.Model):
                                                  emp_sim.astype(float))
         self._reset_flows()
         self.idle = self.workforce.idle()
+        self._long_term: tuple[int, np.ndarray] = (-1, np.empty(0, dtype=np.intp))
 
     # -- set-up helpers -----------------------------------------------------------------------
 
@@ -200,12 +204,10 @@ class LabourMarketModel(mesa.Model):
             employment[~keep] = 0.0
         return employment
 
-    def _search_weights(self, searchers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Search efficiency (1 in the first month of search) and where each searcher looks."""
-        workforce = self.workforce
-        months = self.month - workforce.status_since[searchers] - 1
-        efficiency = np.exp(-self.search_decay * np.maximum(months, 0))
-        return efficiency, self.mobility[workforce.sector[searchers]]
+    def _search_efficiency(self, searchers: np.ndarray) -> np.ndarray:
+        """Search efficiency: 1 in the first month of search, falling with its length."""
+        months = self.month - self.workforce.status_since[searchers] - 1
+        return np.exp(-self.search_decay * np.maximum(months, 0))
 
     def _open_vacancies(self, hire_rate: float, filling_rate: float) -> float:
         """Post the opening vacancy stock and return the matching efficiency m.
@@ -218,9 +220,9 @@ class LabourMarketModel(mesa.Model):
         """
         self.month = 1  # efficiencies as seen at the first month's matching
         unemployed = np.flatnonzero(self.workforce.status == Status.UNEMPLOYED)
-        efficiency, rows = self._search_weights(unemployed)
+        efficiency = self._search_efficiency(unemployed)
         self.month = 0
-        effort = efficiency @ rows
+        effort = efficiency @ self.mobility[self.workforce.sector[unemployed]]
         employed = self.workforce.stocks[Status.EMPLOYED].sum(axis=(1, 2)).astype(float)
         inflow = self.separation_rate * employed
         ratio = hire_rate / filling_rate
@@ -304,10 +306,8 @@ class LabourMarketModel(mesa.Model):
                          & (workforce.status_since[idle] < self.month)]
         if searchers.size == 0:
             return
-        efficiency, rows = self._search_weights(searchers)
-        cdf = np.cumsum(rows, axis=1)
-        target = (rng.random(searchers.size)[:, None] > cdf).sum(axis=1)
-        target = np.minimum(target, self.n_sectors - 1)
+        efficiency = self._search_efficiency(searchers)
+        target = self._target_sectors(workforce.sector[searchers], rng.random(searchers.size))
         eligible = workforce.skill[searchers] >= self.new_job_min_skill
 
         effort_all = np.bincount(target, weights=efficiency, minlength=self.n_sectors)
@@ -321,15 +321,21 @@ class LabourMarketModel(mesa.Model):
         p_skilled = efficiency * rate_skilled[target] * eligible
         p_open = efficiency * rate_open[target]
         draw = rng.random(searchers.size)
-        hired = draw < np.minimum(p_open + p_skilled, 1.0)
-        into_skilled = hired & (draw < p_skilled)
+        hired = np.flatnonzero(draw < np.minimum(p_open + p_skilled, 1.0))
+        into_skilled = draw[hired] < p_skilled[hired]
 
+        # Group the hired by (pool, target sector) with one stable sort: each group keeps the
+        # searchers' order, as selecting searchers[pool mask & (target == j)] would.
+        group = into_skilled * self.n_sectors + target[hired]
+        order = np.argsort(group, kind="stable")
+        hired = hired[order]
+        bounds = np.searchsorted(group[order], np.arange(2 * self.n_sectors + 1))
         winners_by_sector: list[np.ndarray] = []
         destinations: list[np.ndarray] = []
-        for pool, vacancies, mask in ((0, open_v, hired & ~into_skilled),
-                                      (1, skilled_v, into_skilled)):
+        for pool, vacancies in ((0, open_v), (1, skilled_v)):
             for j in range(self.n_sectors):
-                winners = searchers[mask & (target == j)]
+                g = pool * self.n_sectors + j
+                winners = searchers[hired[bounds[g]:bounds[g + 1]]]
                 # A fractional vacancy is filled with probability equal to its fraction; the
                 # balance (between -1 and 0) carries over, so hires are unbiased.
                 limit = stochastic_round(rng, max(vacancies[j], 0.0))
@@ -351,6 +357,29 @@ class LabourMarketModel(mesa.Model):
                    workforce.female[displaced].astype(np.int64), workforce.skill[displaced]), 1)
         self.flow_hires = np.bincount(destination, minlength=self.n_sectors)
         workforce.move(chosen, Status.EMPLOYED, self.month, sector=destination)
+
+    def _target_sectors(self, origin: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """The sector each searcher looks in: inverse CDF of its origin's mobility row.
+
+        Counts the CDF entries below ``u`` column by column (the same comparisons as
+        ``(u[:, None] > cdf[origin]).sum(axis=1)``, in O(searchers) memory).
+        """
+        target = np.zeros(u.size, dtype=np.intp)
+        for column in self._mobility_cdf_columns:
+            target += u > column[origin]
+        return np.minimum(target, self.n_sectors - 1, out=target)
+
+    def long_term_unemployed(self) -> np.ndarray:
+        """Indices of unemployed workers jobless for 12 months or more, at the end of the month.
+
+        Computed once a month and shared by the reporters that need it.
+        """
+        if self._long_term[0] != self.month:
+            workforce, idle = self.workforce, self.idle
+            unemployed = idle[workforce.status[idle] == Status.UNEMPLOYED]
+            self._long_term = (self.month,
+                               unemployed[self.month - workforce.jobless_since[unemployed] >= 12])
+        return self._long_term[1]
 
     def _hire_rate(self, effort: np.ndarray, vacancies: np.ndarray) -> np.ndarray:
         """Hires per unit of search effort in each sector, from the matching function."""
