@@ -1,0 +1,269 @@
+"""Speed and memory of ``sim`` against the one-Mesa-agent-per-worker reference, by size.
+
+Every (implementation, size) is run in a fresh Python process, so the peak resident memory
+printed is that run's own (``resource.getrusage`` in the child; the memory after imports is
+printed beside it). One run = one replication, 120 months, month-by-month data collection,
+set-up included. Sizes:
+
+- ``10k``, ``100k``, ``1M`` ...: the Philippines, baseline scenario, at the scale k that gives
+  about that many simulated workers (k = labour force / size);
+- ``bpo``: the Philippine IT-BPM workforce (``phl_bpo``, population restricted to BPO), k = 1,
+  about 1.86 million workers;
+- ``phl``: the whole Philippine labour force, baseline, k = 1, about 48.1 million workers;
+- ``app``: the default scenario at the app's default scale, 5 replications (ours only).
+
+The reference (``benchmarks/reference_mesa.py``) runs only for sizes up to
+``--reference-max`` (default 100k); nothing is extrapolated. ``--agree`` instead checks that
+``sim`` and the reference agree statistically (Welch t-tests over seeds), so the speed is not
+bought by changing the model. Run from the repository root:
+
+    .venv/bin/python benchmarks/scale.py                  # 10k 100k bpo phl app
+    .venv/bin/python benchmarks/scale.py --quick          # 10k 100k bpo app, reference to 10k
+    .venv/bin/python benchmarks/scale.py --sizes 10k,bpo
+    .venv/bin/python benchmarks/scale.py --agree [--seeds 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+HORIZON = 120
+DEFAULT_SIZES = "10k,100k,bpo,phl,app"
+QUICK_SIZES = "10k,100k,bpo,app"
+AGREE_SCENARIO = "fast_genai"  # more displacement than the baseline: a sharper check
+AGREE_COUNTRY = "BRN"
+AGREE_SCALE = 22               # BRN at k = 22: about 10,700 simulated workers
+
+
+def app_agents() -> int:
+    """``APP_AGENTS`` from app.py, read without importing Streamlit."""
+    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "APP_AGENTS":
+            return int(ast.literal_eval(node.value))
+    raise RuntimeError("APP_AGENTS not found in app.py")
+
+
+def parse_size(text: str) -> float:
+    text = text.strip().lower()
+    factor = {"k": 1e3, "m": 1e6}.get(text[-1], 1.0)
+    return float(text[:-1] if factor != 1.0 else text) * factor
+
+
+def case(size: str) -> dict:
+    """The scenario, settings and label of a named size."""
+    from sim.data import load_data
+
+    phl = load_data().country("PHL")
+    labour_force = float(phl.employment.sum() / (1 - phl.unemployment_rate))
+    if size == "bpo":
+        return {"scenario": "phl_bpo", "scale": 1, "replications": 1,
+                "overrides": {"population.sectors": ["bpo_business_services"]},
+                "label": "PHL IT-BPM (BPO) workforce, k = 1"}
+    if size == "phl":
+        return {"scenario": "baseline", "scale": 1, "replications": 1, "overrides": {},
+                "label": "PHL whole labour force, k = 1"}
+    if size == "app":
+        employment = float(phl.employment.sum())
+        scale = max(1, int(round(employment / app_agents())))
+        return {"scenario": "baseline", "scale": scale, "replications": 5, "overrides": {},
+                "label": f"PHL default scenario, app scale k = {scale:,}, 5 replications"}
+    scale = max(1, int(round(labour_force / parse_size(size))))
+    return {"scenario": "baseline", "scale": scale, "replications": 1, "overrides": {},
+            "label": f"PHL baseline, k = {scale:,}"}
+
+
+# -- one measurement, in a child process ------------------------------------------------------
+
+def child(impl: str, size: str) -> dict:
+    """Time one run; report wall seconds, simulated workers and peak RSS of this process."""
+    from sim.data import load_data
+    from sim.runner import country_flows, resolve_scenario, run_scenario
+
+    spec = case(size)
+    scenario = resolve_scenario(spec["scenario"], spec["overrides"], scale=spec["scale"],
+                                replications=spec["replications"], horizon_months=HORIZON)
+    tables = load_data()
+    flows = country_flows("PHL")
+    if impl == "ours":
+        run_scenario(scenario, horizon_months=2, replications=1, scale=max(spec["scale"], 500),
+                     data=tables)  # warm caches (imports, data) outside the timed run
+    else:
+        from benchmarks.reference_mesa import run_reference
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    if impl == "ours":
+        results = run_scenario(scenario, data=tables)
+        workers = int(round(results.values("labour_force", "PHL")[0, 0] / spec["scale"]))
+        array_bytes = results.provenance["memory_bytes_per_run"][0]
+        unemployment = float(results.values("unemployment_rate", "PHL")[:, -1].mean())
+    else:
+        out = run_reference(scenario, "PHL", tables, flows, seed=1)
+        workers = int(round((out["employed"][0] + out["unemployed"][0]) / spec["scale"]))
+        array_bytes = None
+        unemployment = float(out["unemployment_rate"][-1])
+    wall = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"impl": impl, "size": size, "label": spec["label"], "scale": spec["scale"],
+            "replications": spec["replications"], "workers": workers, "wall": wall,
+            "peak_mb": peak / 1024, "base_mb": rss_before / 1024, "array_bytes": array_bytes,
+            "unemployment_end": unemployment}
+
+
+def measure(impl: str, size: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", impl, size], cwd=ROOT,
+                         capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        raise SystemExit(f"{impl} {size} failed:\n{out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def speed(sizes: list[str], reference_max: float, command: str) -> None:
+    rows = []
+    for size in sizes:
+        ours = measure("ours", size)
+        print(f"  ours {size}: {ours['wall']:.2f} s, peak {ours['peak_mb']:.0f} MB",
+              file=sys.stderr, flush=True)
+        ref = None
+        if size not in {"bpo", "phl", "app"} and parse_size(size) <= reference_max:
+            ref = measure("reference", size)
+            print(f"  reference {size}: {ref['wall']:.2f} s, peak {ref['peak_mb']:.0f} MB",
+                  file=sys.stderr, flush=True)
+        rows.append((ours, ref))
+
+    print(f"\n`{command}` on {platform.machine()} ({_cores()} cores), {HORIZON} months, "
+          "one replication unless stated, set-up and monthly data collection included; each "
+          "row in a fresh process.\n")
+    print("| run | simulated workers | ours: wall s | ours: worker-months/s | ours: peak RSS MB "
+          "(after imports) | ours: bytes/worker (arrays) | Mesa agents: wall s | Mesa agents: "
+          "peak RSS MB (after imports) | speed-up |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for ours, ref in rows:
+        months = ours["workers"] * HORIZON * ours["replications"]
+        per_worker = (f"{ours['array_bytes'] / ours['workers']:.1f}"
+                      if ours["array_bytes"] else "")
+        ref_wall = f"{ref['wall']:.2f}" if ref else "not run"
+        ref_mem = f"{ref['peak_mb']:.0f} ({ref['base_mb']:.0f})" if ref else ""
+        ratio = f"{ref['wall'] / ours['wall']:.0f}x" if ref else ""
+        print(f"| {ours['label']} | {ours['workers']:,} | {ours['wall']:.2f} | "
+              f"{months / ours['wall']:,.0f} | {ours['peak_mb']:.0f} ({ours['base_mb']:.0f}) | "
+              f"{per_worker} | {ref_wall} | {ref_mem} | {ratio} |")
+
+
+def _cores() -> int:
+    import os
+    return os.cpu_count() or 1
+
+
+# -- statistical agreement ----------------------------------------------------------------------
+
+def agreement_runs(seeds: int, scale: int = AGREE_SCALE, horizon: int = HORIZON,
+                   scenario_name: str = AGREE_SCENARIO, iso3: str = AGREE_COUNTRY
+                   ) -> dict[str, dict[str, list[float]]]:
+    """Per-run outcomes of ``sim`` and the reference over ``seeds`` seeds each.
+
+    Outcomes: the unemployment rate averaged over the months, the final unemployment rate,
+    the cumulative automation job losses as a share of the labour force (displaced share) and
+    the final long-term unemployed share of the labour force.
+    """
+    import numpy as np
+
+    from benchmarks.reference_mesa import run_reference
+    from sim.data import load_data
+    from sim.runner import country_flows, resolve_scenario, run_scenario
+
+    tables = load_data()
+    scenario = resolve_scenario(scenario_name, {"countries": [iso3]}, scale=scale,
+                                horizon_months=horizon, replications=seeds)
+    results = run_scenario(scenario, data=tables)
+    force = results.values("labour_force", iso3)[:, :1]
+    ours = {
+        "mean unemployment rate": results.values("unemployment_rate", iso3)[:, 1:].mean(1),
+        "final unemployment rate": results.values("unemployment_rate", iso3)[:, -1],
+        "displaced share": (results.values("automation_job_losses_cumulative", iso3)
+                            / force)[:, -1],
+        "long-term unemployed share": (results.values("long_term_unemployed", iso3)
+                                       / force)[:, -1],
+    }
+    flows = country_flows(iso3)
+    reference: dict[str, list[float]] = {name: [] for name in ours}
+    for seed in range(seeds):
+        out = run_reference(scenario, iso3, tables, flows, seed=10_000 + seed)
+        labour_force = out["employed"][0] + out["unemployed"][0]
+        reference["mean unemployment rate"].append(float(out["unemployment_rate"][1:].mean()))
+        reference["final unemployment rate"].append(float(out["unemployment_rate"][-1]))
+        reference["displaced share"].append(
+            float(out["automation_job_losses_cumulative"][-1] / labour_force))
+        reference["long-term unemployed share"].append(
+            float(out["long_term_unemployed"][-1] / labour_force))
+    return {"ours": {k: list(map(float, np.asarray(v))) for k, v in ours.items()},
+            "reference": reference}
+
+
+def welch(a: list[float], b: list[float]) -> tuple[float, float]:
+    """Welch's t statistic and two-sided p-value for equal means."""
+    from scipy import stats
+
+    result = stats.ttest_ind(a, b, equal_var=False)
+    return float(result.statistic), float(result.pvalue)
+
+
+def agree(seeds: int, command: str) -> int:
+    import numpy as np
+
+    runs = agreement_runs(seeds)
+    print(f"\n`{command}`: {AGREE_SCENARIO}, {AGREE_COUNTRY} at k = {AGREE_SCALE} "
+          f"(~10,700 simulated workers), {HORIZON} months, {seeds} seeds each; Welch t-test "
+          "of equal means (fails at |t| > 4).\n")
+    print("| outcome | sim mean (SE) | Mesa reference mean (SE) | difference | t | p |")
+    print("|---|---:|---:|---:|---:|---:|")
+    worst = 0.0
+    for name in runs["ours"]:
+        a, b = np.array(runs["ours"][name]), np.array(runs["reference"][name])
+        t, p = welch(a, b)
+        worst = max(worst, abs(t))
+        se = lambda x: x.std(ddof=1) / np.sqrt(x.size)  # noqa: E731
+        print(f"| {name} | {a.mean():.5f} ({se(a):.5f}) | {b.mean():.5f} ({se(b):.5f}) | "
+              f"{a.mean() - b.mean():+.5f} | {t:+.2f} | {p:.3f} |")
+    ok = worst <= 4.0
+    print(f"\n{'AGREE' if ok else 'DISAGREE'}: largest |t| = {worst:.2f}")
+    return 0 if ok else 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", help=f"comma-separated sizes (default {DEFAULT_SIZES})")
+    parser.add_argument("--quick", action="store_true",
+                        help=f"sizes {QUICK_SIZES}, reference only up to 10k")
+    parser.add_argument("--reference-max", type=parse_size, default=None,
+                        help="largest size the Mesa reference runs at (default 100k)")
+    parser.add_argument("--agree", action="store_true",
+                        help="check sim and the reference agree statistically instead")
+    parser.add_argument("--seeds", type=int, default=8, help="seeds per side for --agree")
+    parser.add_argument("--child", nargs=2, metavar=("IMPL", "SIZE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(*args.child)))
+        return 0
+    command = "python benchmarks/scale.py " + " ".join(sys.argv[1:])
+    if args.agree:
+        return agree(args.seeds, command.strip())
+    sizes = (args.sizes or (QUICK_SIZES if args.quick else DEFAULT_SIZES)).split(",")
+    reference_max = args.reference_max or (1e4 if args.quick else 1e5)
+    speed([s.strip() for s in sizes], reference_max, command.strip())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
