@@ -308,30 +308,39 @@ def sweep_command(
     batch_size: Annotated[int | None, typer.Option(
         min=1, help="Runs per Parquet part file (default 50; a part is also written every "
                     "2 seconds).")] = None,
+    connect_timeout: Annotated[float, typer.Option(
+        min=0.1, max=3600, help="Seconds to wait for --scheduler before giving up.")] = 10.0,
 ) -> None:
-    """Run a parameter sweep (grid, lhs, sobol, morris) in parallel; results go to --out."""
+    """Run a parameter sweep (grid, lhs, sobol, morris) in parallel; results go to --out.
+
+    Exit status: 0 every run recorded ok; 1 the sweep ended but runs failed (their errors are
+    in the run table; rerun them with --retry-failed) or were lost with a worker (run the same
+    command again); 2 bad input, unreachable scheduler, folder in use by another sweep, or
+    results that cannot be written (nothing half-written is left); 130 interrupted.
+    """
     from rich.progress import TimeElapsedColumn
 
-    from sim.sweep import load_design, prepare_output, run_sweep
+    from sim.sweep import check_output, load_design, run_sweep
     try:
         plan = load_design(design)
-        prepare_output(out, plan)
+        check_output(out, plan)  # writes nothing
     except _sweep_errors() as exc:
         raise fail(str(exc)) from None
     d = plan.design
     where = "serially" if workers == 0 else (f"on {scheduler}" if scheduler else
                                              f"on a local Dask cluster ({workers or 'all'} "
                                              "workers)")
-    console.print(f"[bold]{d.name}[/]: {d.design} design, {plan.n_points} points x "
+    console.print(f"[bold]{escape(d.name)}[/]: {d.design} design, {plan.n_points} points x "
                   f"{d.replications} replications = {plan.total_runs} runs of "
-                  f"{plan.base.name!r} in {plan.iso3}, {where}")
+                  f"{escape(repr(plan.base.name))} in {plan.iso3}, {escape(where)}",
+                  highlight=False)
     params = Table(title_justify="left")
     for column in ("parameter", "key", "kind", "values"):
         params.add_column(column)
     for p in plan.parameters:
         values = f"{p.bounds[0]:g} to {p.bounds[1]:g}" if p.bounds else \
             ", ".join(json.dumps(v) for v in p.levels or ())
-        params.add_row(p.name, p.key, p.kind, values)
+        params.add_row(*(_cell(v) for v in (p.name, p.key, p.kind, values)))
     console.print(params)
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("[green]{task.fields[ok]} ok[/] [red]{task.fields[failed]} failed"),
@@ -344,19 +353,37 @@ def sweep_command(
                 progress.update(task, completed=ok + failed, total=total, ok=ok, failed=failed)
 
             result = run_sweep(plan, out, scheduler=scheduler, workers=workers, progress=tick,
-                               retry_failed=retry_failed, batch_size=batch_size)
+                               retry_failed=retry_failed, batch_size=batch_size,
+                               connect_timeout=connect_timeout)
     except _sweep_errors() as exc:
         raise fail(str(exc)) from None
     except KeyboardInterrupt:
-        err.print(f"interrupted: finished runs are saved in {out}; run the same command again "
-                  "to resume")
+        err.print(f"interrupted: finished runs are saved in {escape(str(out))}; run the same "
+                  "command again to resume", highlight=False)
         raise typer.Exit(code=130) from None
+    except Exception as exc:  # no traceback for a researcher; the events log has the record
+        raise fail(f"sweep stopped by an unexpected error ({type(exc).__name__}: {exc}); "
+                   f"finished runs are saved in {out}; run the same command again to resume; "
+                   "please report this") from None
     console.print(f"{result.completed} runs done now, {result.skipped} already recorded, "
                   f"{result.failed_total} failed in total; {result.wall_seconds:.1f} s "
-                  f"({result.runs_per_second:.1f} runs/s). Results in {out}")
-    if result.failed_total:
-        console.print(f"see the errors with: sim query {out} \"SELECT run_id, error FROM runs "
-                      "WHERE status = 'failed'\"; rerun them with --retry-failed")
+                  f"({result.runs_per_second:.1f} runs/s). Results in {out}",
+                  highlight=False, markup=False)
+    if result.workers_lost:
+        err.print(f"note: {result.workers_lost} Dask worker(s) lost during the sweep; their "
+                  f"runs were rescheduled (see {escape(str(out / 'events.jsonl'))})",
+                  highlight=False)
+    if result.failed_total or result.lost:
+        parts = []
+        if result.failed_total:
+            parts.append(f"{result.failed_total} runs failed (see: sim query {out} \"SELECT "
+                         "run_id, error FROM runs WHERE status = 'failed'\"; rerun them with "
+                         "--retry-failed)")
+        if result.lost:
+            parts.append(f"{result.lost} runs were lost with their workers (run the same "
+                         "command again to do them)")
+        err.print("[bold yellow]warning:[/] sweep incomplete: " + escape("; ".join(parts)),
+                  highlight=False)
         raise typer.Exit(code=1)
 
 

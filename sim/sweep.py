@@ -23,11 +23,20 @@ Layout of an output folder::
     runs/part-*.parquet      one row per finished run (ok or failed), with its provenance
     outcomes/part-*.parquet  run_id x outcome x month -> value, for ok runs
     sensitivity_*.csv  indices written by ``sensitivity``
+    events.jsonl       what happened: sweeps started and stopped, workers lost, runs lost
+    .lock              advisory lock (flock) held by the running sweep
+
+Faults (see docs/sweeps.md, "Faults and guarantees"): bad input (design, folder, scheduler)
+writes nothing; a second sweep on a locked folder is refused; a run that raises is recorded as
+failed; a lost Dask worker's runs are rescheduled; a full disk stops the sweep with one line
+and keeps every part already written. Re-running resumes to the same results.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import errno
 import hashlib
 import itertools
 import json
@@ -59,8 +68,10 @@ __all__ = [
     "SweepError",
     "SweepPlan",
     "SweepResult",
+    "check_output",
     "load_design",
     "query",
+    "read_events",
     "run_sweep",
     "sensitivity",
 ]
@@ -70,7 +81,9 @@ MAX_RUNS = 1_000_000
 FORMAT_VERSION = 1
 DEFAULT_FLUSH_SECONDS = 2.0
 DEFAULT_BATCH_SIZE = 50
-OWN_FILES = {"manifest.json", "design.toml", "points.parquet", "runs", "outcomes"}
+DEFAULT_CONNECT_TIMEOUT = 10.0
+OWN_FILES = {"manifest.json", "design.toml", "points.parquet", "runs", "outcomes", ".lock",
+             "events.jsonl"}
 RUN_COLUMNS = ("run_id", "point", "replication", "seed_entropy", "seed_spawn_key", "scenario",
                "base_scenario_hash", "country", "data_hashes", "code_version", "worker",
                "wall_seconds", "finished_at", "status", "error", "part")
@@ -542,10 +555,12 @@ def execute(task: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-def _failed_record(task: dict[str, Any], exc: BaseException) -> dict[str, Any]:
+def _failed_record(task: dict[str, Any], exc: BaseException, note: str = ""
+                   ) -> dict[str, Any]:
+    error = " ".join(f"{type(exc).__name__}: {exc}".split()) + (f" ({note})" if note else "")
     return {"run_id": task["run_id"], "point": task["point"],
             "replication": task["replication"], "worker": "", "series": {}, "status": "failed",
-            "error": f"{type(exc).__name__}: {exc}"[:2000], "wall_seconds": 0.0}
+            "error": error[:2000], "wall_seconds": 0.0}
 
 
 def _serial(tasks: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -553,29 +568,68 @@ def _serial(tasks: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         yield execute(task)
 
 
-def _on_dask(tasks: list[dict[str, Any]], scheduler: str | None, workers: int | None,
-             tag: str) -> Iterator[dict[str, Any]]:
-    """Run tasks on dask.distributed, yielding records as they complete.
+class _Dask:
+    """A connection to dask.distributed: a LocalCluster, or a running scheduler.
 
-    At most a few tasks per worker thread are in flight, so a sweep of a million runs does not
-    flood the scheduler; task keys are ``sweep-<design hash>-<run_id>``.
+    Connecting happens before anything is written, so a bad ``--scheduler`` leaves no trace.
+    Workers lost while the sweep runs are noted (the scheduler's ``remove-worker`` events) and
+    their tasks are rescheduled by Dask; a run whose future still fails is yielded as ``lost``
+    (not written, so a re-run does it) unless Dask gave up on it (``KilledWorker``: the run
+    took down several workers), which is recorded as a failed run.
     """
-    import logging
 
-    from dask.distributed import Client, LocalCluster, as_completed
+    def __init__(self, scheduler: str | None, workers: int | None, timeout: float):
+        import logging
 
-    cluster = None
-    if scheduler:
-        try:
-            client = Client(scheduler, timeout="20s")
-        except (OSError, TimeoutError) as exc:
-            raise SweepError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
-    else:
-        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                               processes=True, dashboard_address=":0",
-                               silence_logs=logging.ERROR)
-        client = Client(cluster)
-    try:
+        from dask.distributed import Client, LocalCluster
+
+        self.cluster = None
+        self.events: list[tuple[float, dict[str, Any]]] = []
+        if scheduler:
+            try:
+                self.client = Client(scheduler, timeout=timeout)
+            except Exception as exc:  # OSError (refused, timed out), ValueError (bad address)
+                message = " ".join(str(exc).split()) or type(exc).__name__
+                raise SweepError(f"--scheduler {scheduler}: cannot connect within "
+                                 f"{timeout:g} s ({message}); nothing was written") from None
+        else:
+            try:
+                self.cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1,
+                                            threads_per_worker=1, processes=True,
+                                            dashboard_address=":0",
+                                            silence_logs=logging.ERROR)
+                self.client = Client(self.cluster)
+            except Exception as exc:
+                self.close()
+                message = " ".join(str(exc).split()) or type(exc).__name__
+                raise SweepError(f"cannot start a local Dask cluster ({message}); try "
+                                 "--workers 0 to run serially") from None
+        with contextlib.suppress(Exception):  # events are a record, not a requirement
+            self.client.subscribe_topic("all", self.events.append)
+
+    def worker_events(self) -> list[dict[str, Any]]:
+        """Workers lost or added since the last call (drained)."""
+        out = []
+        while self.events:
+            stamp, msg = self.events.pop(0)
+            if isinstance(msg, dict) and msg.get("action") in {"remove-worker", "add-worker"}:
+                out.append({"event": "worker-lost" if msg["action"] == "remove-worker"
+                            else "worker-added", "worker": msg.get("worker", ""),
+                            "scheduler_time": stamp,
+                            "runs_in_flight": sorted(str(k).split("-", 2)[-1] for k in
+                                                     msg.get("processing-tasks", ()))})
+        return out
+
+    def records(self, tasks: list[dict[str, Any]], tag: str) -> Iterator[dict[str, Any]]:
+        """Run tasks, yielding records as they complete.
+
+        At most a few tasks per worker thread are in flight, so a sweep of a million runs does
+        not flood the scheduler; task keys are ``sweep-<design hash>-<run_id>``.
+        """
+        from dask.distributed import as_completed
+        from distributed.scheduler import KilledWorker
+
+        client = self.client
         threads = max(1, sum(client.nthreads().values()))
         pending = iter(tasks)
         by_key: dict[str, dict[str, Any]] = {}
@@ -591,17 +645,27 @@ def _on_dask(tasks: list[dict[str, Any]], scheduler: str | None, workers: int | 
             task = by_key.pop(future.key)
             try:
                 record = future.result()
-            except Exception as exc:  # a worker died or the scheduler lost the task
+            except KilledWorker as exc:  # Dask gave up: the run kept killing its workers
+                record = _failed_record(task, exc, "the run's worker died each time it ran "
+                                                   "(out of memory or a crash?)")
+            except Exception as exc:  # the scheduler lost the task: not a result; re-run it
                 record = _failed_record(task, exc)
+                record["status"] = "lost"
             future.release()
             nxt = next(pending, None)
             if nxt is not None:
                 queue.add(submit(nxt))
             yield record
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+
+    def close(self) -> None:
+        client = getattr(self, "client", None)
+        if client is not None:  # else the scheduler logs a failed send of our own goodbye
+            with contextlib.suppress(Exception):
+                client.unsubscribe_topic("all")
+        for thing in (client, self.cluster):
+            if thing is not None:
+                with contextlib.suppress(Exception):
+                    thing.close()
 
 
 # -- the output folder ----------------------------------------------------------------------
@@ -663,9 +727,18 @@ def _differences(old: Any, new: Any, where: str = "") -> list[str]:
     return [] if old == new else [f"{where} ({json.dumps(old)} -> {json.dumps(new)})"]
 
 
-def prepare_output(out: Path, plan: SweepPlan) -> None:
-    """Create the folder for a new sweep, or check that it holds this very sweep (idempotent)."""
+def check_output(out: Path, plan: SweepPlan, *, probe_lock: bool = True) -> bool:
+    """Check, writing nothing, that ``out`` can take this sweep: True if it already holds it.
+
+    Refuses a folder that holds another design, a folder with foreign files, a file, and a
+    folder on which another sweep is running (its lock is held).
+    """
+    out = Path(out)
     manifest_path = out / "manifest.json"
+    if out.exists() and not out.is_dir():
+        raise SweepError(f"{out}: exists and is not a folder")
+    if probe_lock:
+        _check_unlocked(out)
     if manifest_path.is_file():
         try:
             old = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -680,17 +753,28 @@ def prepare_output(out: Path, plan: SweepPlan) -> None:
         if old.get("base_scenario_hash") != plan.base_hash:
             raise SweepError(f"{out}: the base scenario {plan.base.name!r} has changed since "
                              "this sweep started; use another --out folder")
-        for tmp in itertools.chain(out.glob(".*.tmp"), out.glob("*/.*.tmp")):
-            tmp.unlink(missing_ok=True)  # left by a killed sweep
-        return
-    if out.exists() and not out.is_dir():
-        raise SweepError(f"{out}: exists and is not a folder")
+        return True
     if out.exists():
         foreign = [p.name for p in out.iterdir()
                    if p.name not in OWN_FILES and not p.name.endswith(".tmp")]
         if foreign:
             raise SweepError(f"{out}: folder is not empty and holds no sweep (found "
                              f"{foreign[0]!r}); use a new or empty --out folder")
+    return False
+
+
+def prepare_output(out: Path, plan: SweepPlan) -> None:
+    """Create the folder for a new sweep, or check that it holds this very sweep (idempotent).
+
+    Call it holding the folder's lock (``run_sweep`` does); temporary files left by a killed
+    sweep are removed.
+    """
+    out = Path(out)
+    manifest_path = out / "manifest.json"
+    if check_output(out, plan, probe_lock=False):
+        for tmp in itertools.chain(out.glob(".*.tmp"), out.glob("*/.*.tmp")):
+            tmp.unlink(missing_ok=True)  # left by a killed sweep
+        return
     (out / "runs").mkdir(parents=True, exist_ok=True)
     (out / "outcomes").mkdir(exist_ok=True)
     points = pd.DataFrame({"point": np.arange(plan.n_points)})
@@ -704,6 +788,108 @@ def prepare_output(out: Path, plan: SweepPlan) -> None:
                       lambda tmp: tmp.write_text(plan.text, encoding="utf-8"))
     _atomic_write(manifest_path, lambda tmp: tmp.write_text(
         json.dumps(_manifest(plan), indent=2), encoding="utf-8"))
+
+
+def _lock_holder(fd: int) -> str:
+    with contextlib.suppress(OSError):
+        text = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
+        if text:
+            return text
+    return "holder unknown"
+
+
+def _check_unlocked(out: Path) -> None:
+    """Refuse, writing nothing, if a live sweep holds ``out/.lock``."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no lock
+        return
+    lock = out / ".lock"
+    if not lock.is_file():
+        return
+    try:
+        fd = os.open(lock, os.O_RDONLY)
+    except OSError:
+        return  # unreadable lock file: _locked decides
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise SweepError(f"{out}: another sweep is running on this folder ({_lock_holder(fd)}"
+                         "); wait for it to finish or use another --out folder") from None
+    finally:
+        os.close(fd)  # also releases the probe's lock
+
+
+@contextlib.contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    """Hold an advisory lock on ``out/.lock`` (created with the folder if needed).
+
+    ``flock`` locks belong to the open file: the kernel releases them when the process exits,
+    however it dies, so a killed sweep never blocks the next one.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no lock
+        out.mkdir(parents=True, exist_ok=True)
+        yield
+        return
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd = os.open(out / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise SweepError(f"{out}: cannot create the output folder or its lock "
+                         f"({exc.strerror or exc})") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SweepError(f"{out}: another sweep is running on this folder "
+                             f"({_lock_holder(fd)}); wait for it to finish or use another "
+                             "--out folder") from None
+        with contextlib.suppress(OSError):  # who holds it, for the message above
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()} since "
+                          f"{datetime.now(UTC).isoformat(timespec='seconds')}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
+class _Events:
+    """``events.jsonl``: one JSON line per event (start, workers lost, runs lost, stop, end).
+
+    Best effort: a full disk must not turn the record of a problem into another problem.
+    """
+
+    def __init__(self, out: Path):
+        self.path = out / "events.jsonl"
+
+    def log(self, event: str, **fields: Any) -> None:
+        line = json.dumps({"time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                           "event": event, "pid": os.getpid(), **fields}, default=str)
+        with contextlib.suppress(OSError), open(self.path, "a", encoding="utf-8") as f:
+            f.write(line + "\n")
+
+
+def read_events(out_dir: str | Path) -> list[dict[str, Any]]:
+    """The events of a sweep folder (``events.jsonl``), oldest first; torn lines skipped."""
+    path = Path(out_dir) / "events.jsonl"
+    if not path.is_file():
+        return []
+    out = []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        with contextlib.suppress(ValueError):
+            out.append(json.loads(line))
+    return out
+
+
+def _disk_error(out: Path, exc: OSError, saved: int) -> SweepError:
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    if exc.errno == errno.ENOSPC:
+        reason = "no space left on device"
+    return SweepError(f"{out}: cannot write results ({reason}); the sweep stopped, {saved} "
+                      "runs saved in this session are kept; free space and run the same "
+                      "command again to resume")
 
 
 def _runs_schema(plan: SweepPlan):
@@ -750,6 +936,7 @@ class _Writer:
                                      periods=plan.base.run.horizon_months + 1,
                                      freq="M").strftime("%Y-%m").to_numpy()
         self.parts = 0
+        self.saved = 0  # runs written by this writer
 
     def add(self, record: dict[str, Any]) -> None:
         self.buffer.append(record)
@@ -775,6 +962,7 @@ class _Writer:
                 outcome_names.append(np.full(len(series), name, dtype=object))
                 months.append(np.arange(len(series), dtype=np.int32))
                 values.append(series)
+        outcomes_path = self.out / "outcomes" / f"{part}.parquet"
         if values:
             month = np.concatenate(months)
             outcomes = pa.table({
@@ -785,8 +973,10 @@ class _Writer:
                 "date": pa.array(self.dates[month], pa.string()),
                 "value": pa.array(np.concatenate(values), pa.float64()),
             })
-            _atomic_write(self.out / "outcomes" / f"{part}.parquet",
-                          lambda tmp: pq.write_table(outcomes, tmp))
+            try:
+                _atomic_write(outcomes_path, lambda tmp: pq.write_table(outcomes, tmp))
+            except OSError as exc:
+                raise _disk_error(self.out, exc, self.saved) from None
         rows = []
         for rec in batch:
             point, rep = rec["point"], rec["replication"]
@@ -805,8 +995,15 @@ class _Writer:
                        status=rec["status"], error=rec["error"], part=part)
             rows.append(row)
         runs = pa.Table.from_pylist(rows, schema=self.schema)
-        _atomic_write(self.out / "runs" / f"{part}.parquet", lambda tmp: pq.write_table(runs, tmp))
+        try:
+            _atomic_write(self.out / "runs" / f"{part}.parquet",
+                          lambda tmp: pq.write_table(runs, tmp))
+        except OSError as exc:
+            with contextlib.suppress(OSError):  # its outcomes would be ignored; drop them
+                outcomes_path.unlink(missing_ok=True)
+            raise _disk_error(self.out, exc, self.saved) from None
         self.parts += 1
+        self.saved += len(batch)
 
 
 def _statuses(out: Path) -> dict[str, str]:
@@ -822,7 +1019,7 @@ def _statuses(out: Path) -> dict[str, str]:
 
 @dataclass
 class SweepResult:
-    """What ``run_sweep`` did: runs in the design, already done, run now, failed."""
+    """What ``run_sweep`` did: runs in the design, already done, run now, failed, lost."""
 
     out_dir: Path
     total: int
@@ -833,12 +1030,19 @@ class SweepResult:
     wall_seconds: float
     parts: int = 0
     manifest: dict[str, Any] = field(default_factory=dict)
+    lost: int = 0  # runs the cluster lost (not recorded): a plain re-run does them
+    workers_lost: int = 0
 
     @property
     def runs_per_second(self) -> float:
         """Runs finished in this call per wall-clock second."""
         done = self.completed + self.failed
         return done / self.wall_seconds if self.wall_seconds > 0 else float("nan")
+
+    @property
+    def complete(self) -> bool:
+        """Every run of the design is recorded ok."""
+        return self.skipped - (self.failed_total - self.failed) + self.completed == self.total
 
     def runs(self) -> pd.DataFrame:
         """The consolidated run table (one row per run)."""
@@ -847,6 +1051,20 @@ class SweepResult:
     def outcomes(self) -> pd.DataFrame:
         """The outcomes table of the consolidated runs."""
         return query(self.out_dir, "SELECT * FROM outcomes ORDER BY run_id, outcome, month")
+
+
+def _todo(plan: SweepPlan, statuses: dict[str, str], retry_failed: bool
+          ) -> tuple[list[dict[str, Any]], int, int]:
+    todo, ok_before, failed_kept = [], 0, 0
+    for task in plan.tasks():
+        status = statuses.get(task["run_id"])
+        if status == "ok":
+            ok_before += 1
+        elif status == "failed" and not retry_failed:
+            failed_kept += 1
+        else:
+            todo.append(task)
+    return todo, ok_before, failed_kept
 
 
 def run_sweep(
@@ -860,8 +1078,16 @@ def run_sweep(
     serial: bool = False,
     batch_size: int | None = None,
     flush_seconds: float = DEFAULT_FLUSH_SECONDS,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
 ) -> SweepResult:
     """Run (or resume) a sweep and write its results to ``out_dir``.
+
+    Order of work, so that bad input writes nothing: validate the design and the folder
+    (read only), connect to Dask, then take the folder's lock and write. Faults while running:
+    a run that raises is recorded as failed (rerun with ``retry_failed``); a lost worker's runs
+    are rescheduled by Dask (a run Dask could not finish is left unrecorded, so a re-run does
+    it); a full disk stops the sweep with a ``SweepError`` keeping every part already written.
+    What happened is logged in ``out_dir/events.jsonl``.
 
     Args:
         design: a design TOML path, or a plan from ``load_design``.
@@ -874,35 +1100,67 @@ def run_sweep(
         serial: run in this process without Dask (same results, bit for bit).
         batch_size: runs per Parquet part file (default 50; a part is also written every
             ``flush_seconds``).
+        connect_timeout: seconds to wait for ``scheduler``.
 
     Returns:
         A SweepResult; the data are in ``out_dir`` (see ``query``).
+
+    Raises:
+        SweepError: bad design or folder, unreachable scheduler, folder locked by another
+            sweep, or results that cannot be written (one line each).
     """
     plan = design if isinstance(design, SweepPlan) else load_design(design)
     out = Path(out_dir)
-    prepare_output(out, plan)
     started = time.perf_counter()
-    statuses = _statuses(out)
-    todo, ok_before, failed_kept = [], 0, 0
-    for task in plan.tasks():
-        status = statuses.get(task["run_id"])
-        if status == "ok":
-            ok_before += 1
-        elif status == "failed" and not retry_failed:
-            failed_kept += 1
-        else:
-            todo.append(task)
+    exists = check_output(out, plan)  # read only
+    todo, _, _ = _todo(plan, _statuses(out) if exists else {}, retry_failed)
+    dask = None
+    if todo and not (serial or workers == 0):
+        dask = _Dask(scheduler, workers, connect_timeout)  # before anything is written
+    try:
+        with _locked(out):
+            try:
+                prepare_output(out, plan)
+            except OSError as exc:
+                raise _disk_error(out, exc, 0) from None
+            return _run_locked(plan, out, dask, progress, retry_failed, batch_size,
+                               flush_seconds, started, scheduler, workers)
+    finally:
+        if dask is not None:
+            dask.close()
+
+
+def _run_locked(plan: SweepPlan, out: Path, dask: _Dask | None,
+                progress: Callable[[int, int, int], None] | None, retry_failed: bool,
+                batch_size: int | None, flush_seconds: float, started: float,
+                scheduler: str | None, workers: int | None) -> SweepResult:
+    # Statuses again, under the lock: nobody else writes now.
+    todo, ok_before, failed_kept = _todo(plan, _statuses(out), retry_failed)
     writer = _Writer(out, plan, batch_size or DEFAULT_BATCH_SIZE, flush_seconds)
-    ok, failed = ok_before, failed_kept
+    events = _Events(out)
+    ok, failed, lost, workers_lost = ok_before, failed_kept, 0, 0
+    mode = "serial" if dask is None else (scheduler or f"local cluster ({workers or 'auto'})")
+    events.log("sweep-started", host=socket.gethostname(), mode=mode, total=plan.total_runs,
+               already_ok=ok_before, failed_kept=failed_kept, to_run=len(todo),
+               retry_failed=retry_failed)
     if progress:
         progress(ok, failed, plan.total_runs)
+
+    def note_workers() -> None:
+        nonlocal workers_lost
+        for event in dask.worker_events() if dask is not None else ():
+            workers_lost += event["event"] == "worker-lost"
+            events.log(**event)
+
     if todo:
-        if serial or workers == 0:
-            records = _serial(todo)
-        else:
-            records = _on_dask(todo, scheduler, workers, plan.design_hash[:10])
+        records = _serial(todo) if dask is None else dask.records(todo, plan.design_hash[:10])
         try:
             for record in records:
+                note_workers()
+                if record["status"] == "lost":
+                    lost += 1
+                    events.log("run-lost", run_id=record["run_id"], error=record["error"])
+                    continue
                 writer.add(record)
                 if record["status"] == "ok":
                     ok += 1
@@ -910,13 +1168,25 @@ def run_sweep(
                     failed += 1
                 if progress:
                     progress(ok, failed, plan.total_runs)
+            writer.flush()
+        except SweepError as exc:  # the disk: what was written stays; nothing half-written
+            events.log("sweep-stopped", error=str(exc), saved=writer.saved)
+            raise
+        except BaseException as exc:  # Ctrl-C or a bug: keep what finished
+            with contextlib.suppress(SweepError):
+                writer.flush()
+            events.log("sweep-stopped", error=f"{type(exc).__name__}: {exc}",
+                       saved=writer.saved)
+            raise
         finally:
-            writer.flush()  # also on Ctrl-C: keep what finished
-            records.close()  # stops the cluster now, not at garbage collection
+            records.close()  # stops submitting now, not at garbage collection
+        note_workers()
+    events.log("sweep-finished", ok=ok, failed=failed, lost=lost, workers_lost=workers_lost,
+               written=writer.saved)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     return SweepResult(out, plan.total_runs, ok_before + failed_kept, ok - ok_before,
                        failed - failed_kept, failed, time.perf_counter() - started,
-                       writer.parts, manifest)
+                       writer.parts, manifest, lost, workers_lost)
 
 
 # -- querying and analysis ------------------------------------------------------------------
