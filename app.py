@@ -10,7 +10,6 @@ Run with ``streamlit run app.py``.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import multiprocessing
 import os
@@ -574,7 +573,7 @@ def with_rows(template: dict[str, Any], df: pd.DataFrame) -> dict[str, Any]:
     return spec
 
 
-@functools.lru_cache(maxsize=256)
+@st.cache_resource(max_entries=256, show_spinner=False)  # survives reruns; never mutated
 def band_template(title: str, y_title: str, legend: str | None, height: int, note: str
                   ) -> dict[str, Any]:
     """Median line + 5-95% band over time (building Altair objects is slow: do it once)."""
@@ -599,7 +598,7 @@ def band_chart(df: pd.DataFrame, title: str, y_title: str, legend: str | None = 
     return with_rows(band_template(title, y_title, legend, height, note), df)
 
 
-@functools.lru_cache(maxsize=64)
+@st.cache_resource(max_entries=64, show_spinner=False)  # survives reruns; never mutated
 def breakdown_template(date: str) -> dict[str, Any]:
     base = alt.Chart(DATA).encode(
         y=alt.Y("sector_label:N", title="Sector (where the job was lost)"),

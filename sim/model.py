@@ -324,33 +324,32 @@ class LabourMarketModel(mesa.Model):
         hired = np.flatnonzero(draw < np.minimum(p_open + p_skilled, 1.0))
         into_skilled = draw[hired] < p_skilled[hired]
 
-        # Group the hired by (pool, target sector) with one stable sort: each group keeps the
-        # searchers' order, as selecting searchers[pool mask & (target == j)] would.
-        group = into_skilled * self.n_sectors + target[hired]
+        # Group the hired by (pool, target sector): group g = pool * S + sector.
+        n = self.n_sectors
+        group = into_skilled * n + target[hired]
         order = np.argsort(group, kind="stable")
-        hired = hired[order]
-        bounds = np.searchsorted(group[order], np.arange(2 * self.n_sectors + 1))
-        winners_by_sector: list[np.ndarray] = []
-        destinations: list[np.ndarray] = []
-        for pool, vacancies in ((0, open_v), (1, skilled_v)):
-            for j in range(self.n_sectors):
-                g = pool * self.n_sectors + j
-                winners = searchers[hired[bounds[g]:bounds[g + 1]]]
-                # A fractional vacancy is filled with probability equal to its fraction; the
-                # balance (between -1 and 0) carries over, so hires are unbiased.
-                limit = stochastic_round(rng, max(vacancies[j], 0.0))
-                if winners.size > limit:  # never more hires than (rounded) vacancies
-                    winners = rng.choice(winners, size=limit, replace=False)
-                if pool == 0:
-                    self.sectors[j].open_vacancies -= winners.size
-                else:
-                    self.sectors[j].skilled_vacancies -= winners.size
-                winners_by_sector.append(winners)
-                destinations.append(np.full(winners.size, j, dtype=np.int8))
-        chosen = np.concatenate(winners_by_sector)
+        hired, group = hired[order], group[order]
+        counts = np.bincount(group, minlength=2 * n)
+        # Never more hires than vacancies: a fractional vacancy is filled with probability
+        # equal to its fraction (the balance, between -1 and 0, carries over: hires unbiased).
+        vacancies = np.maximum(np.concatenate([open_v, skilled_v]), 0.0)
+        whole = np.floor(vacancies)
+        limits = (whole + (rng.random(2 * n) < vacancies - whole)).astype(np.int64)
+        keep = np.ones(hired.size, dtype=bool)
+        starts = np.concatenate([[0], np.cumsum(counts)])
+        for g in np.flatnonzero(counts > limits):  # rare: more winners than vacancies
+            members = np.arange(starts[g], starts[g + 1])
+            dropped = rng.choice(members, size=counts[g] - limits[g], replace=False)
+            keep[dropped] = False
+        hired, group = hired[keep], group[keep]
+        filled = np.bincount(group, minlength=2 * n)
+        for sector in self.sectors:
+            sector.open_vacancies -= filled[sector.index]
+            sector.skilled_vacancies -= filled[n + sector.index]
+        chosen = searchers[hired]
         if chosen.size == 0:
             return
-        destination = np.concatenate(destinations)
+        destination = (group % n).astype(np.int8)
         displaced = chosen[workforce.displaced_from[chosen] != NO_SECTOR]
         np.add.at(self.flow_displaced_hires,
                   (workforce.displaced_from[displaced],

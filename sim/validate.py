@@ -49,6 +49,8 @@ class Tolerance:
         return f"within {self.absolute * 100:.1f} points"
 
 
+UNEMPLOYED_AGENTS = 5_000  # simulated unemployed per validation run
+
 TOLERANCES = {
     "unemployment rate": Tolerance(relative=0.10),
     "share unemployed 12+ months": Tolerance(absolute=0.03),
@@ -61,12 +63,17 @@ TOLERANCES = {
 def simulate_baseline(tables: DataTables, iso3: str, months: int = 120, replications: int = 3,
                       seed: int = 20260101) -> dict[str, float]:
     """Run the no-automation baseline and measure it as a labour-force survey would."""
+    country = tables.country(iso3)
+    unemployed = country.employment.sum() * country.unemployment_rate / (1 - country.unemployment_rate)
+    # Survey-like precision: about 5,000 simulated unemployed, whatever the country's size.
+    scale = max(1, int(unemployed // UNEMPLOYED_AGENTS))
     scenario = with_overrides(load_scenario("baseline"), {
-        "uncertainties.adoption_ceiling": 0.0, "run.horizon_months": months})
+        "uncertainties.adoption_ceiling": 0.0, "run.horizon_months": months,
+        "run.scale": scale})
     flows = country_flows(iso3)
     rates, long_term, short, spells = [], [], [], []
     for child in replication_seeds(seed, iso3, replications):
-        model = LabourMarketModel(scenario, tables.country(iso3), tables, flows,
+        model = LabourMarketModel(scenario, country, tables, flows,
                                   rng=np.random.default_rng(child))
         workforce = model.workforce
         inflow, stock = 0.0, 0.0
