@@ -28,7 +28,7 @@ from sim.agents.sector import SectorAgent
 from sim.agents.workforce import N_SKILL, NO_SECTOR, Status, Workforce
 from sim.calibrate import survival
 from sim.data import SKILL_BANDS, CountryData, DataTables, occupation_exposure
-from sim.scenarios.schema import AUTO_SCALE_AGENTS, Scenario
+from sim.scenarios.schema import AUTO_SCALE_AGENTS, AUTO_SCALE_FOCUS_AGENTS, Scenario
 
 
 class ModelError(ValueError):
@@ -67,6 +67,19 @@ def mobility_matrix(occ_mix: np.ndarray, employment: np.ndarray, own_share: floa
     matrix = spread * np.where(has_other, 1.0 - own_share, 0.0)[:, None]
     matrix[np.diag_indices(n)] = np.where(has_other, own_share, 1.0)
     return matrix
+
+
+def automatic_scale(employment: np.ndarray, focus: list[int]) -> int:
+    """Real workers per simulated worker when the scenario leaves the scale open.
+
+    About AUTO_SCALE_AGENTS simulated workers for the country, and at least
+    AUTO_SCALE_FOCUS_AGENTS in the focus sectors, so that a question about one sector (say BPO)
+    is answered with enough simulated workers in it.
+    """
+    scale = employment.sum() // AUTO_SCALE_AGENTS
+    if focus:
+        scale = min(scale, employment[focus].sum() // AUTO_SCALE_FOCUS_AGENTS)
+    return max(1, int(scale))
 
 
 @dataclass(frozen=True)
@@ -114,7 +127,8 @@ class LabourMarketModel(mesa.Model):
         employment = self._employment(scenario, country, ids)
         if employment.sum() <= 0:
             raise ModelError("the scenario's population has no workers")
-        self.scale = run.scale or max(1, int(employment.sum() // AUTO_SCALE_AGENTS))
+        self.scale = run.scale or automatic_scale(employment, [ids[name] for name in
+                                                              scenario.focus_sectors])
 
         u = country.unemployment_rate
         self.separation_rate = flows.separation_rate

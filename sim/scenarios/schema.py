@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from sim.data import SECTORS
 
 AUTO_SCALE_AGENTS = 50_000  # simulated workers per country when the scale is left automatic
+AUTO_SCALE_FOCUS_AGENTS = 20_000  # ... and at least this many in the focus sectors
 
 SectorId = Literal[SECTORS]  # type: ignore[valid-type]
 SkillBand = Literal["low", "medium", "high"]
@@ -63,7 +64,8 @@ class RunSettings(_Strict):
     scale: int | None = param(
         None,
         "Real workers represented by one simulated worker (k). 1 = every worker simulated; "
-        f"empty = automatic, about {AUTO_SCALE_AGENTS:,} simulated workers per country. "
+        f"empty = automatic: about {AUTO_SCALE_AGENTS:,} simulated workers per country and at "
+        f"least {AUTO_SCALE_FOCUS_AGENTS:,} in the focus sectors. "
         "Results are always reported in real workers",
         "workers per agent", "run", ge=1, le=1_000_000,
     )
