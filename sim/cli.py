@@ -236,7 +236,7 @@ def compare_command(
         raise fail(str(exc)) from None
     for iso3 in a.countries:
         table = Table(title=f"policy = {b.scenario.name}; baseline = {a.scenario.name}; "
-                            f"{iso3}; paired by seed", 
+                            f"{iso3}; paired by seed",
                       title_justify="left")
         for column in ("by end of", "indicator", "baseline", "policy", "difference",
                        "5-95% band"):
@@ -467,12 +467,17 @@ def validate_command(
     for column in ("country", "indicator", "model", "observed", "gap", "tolerance", "result",
                    "calibrated on it"):
         table.add_column(column)
+    def show(value: float, percent: bool) -> str:
+        if value != value:  # NaN: nothing observed
+            return "-"
+        return f"{value * 100:.2f}%" if percent else f"{value:.2f}"
+
     for row in frame.itertuples():
         percent = "spell" not in row.indicator
-        show = (lambda v: "-" if v != v else (f"{v * 100:.2f}%" if percent else f"{v:.2f}"))
         colour = {"pass": "green", "FAIL": "red"}.get(row.result, "yellow")
-        table.add_row(row.country, row.indicator, show(row.model), show(row.observed),
-                      show(row.gap), row.tolerance, f"[{colour}]{row.result}[/]",
+        table.add_row(row.country, row.indicator, show(row.model, percent),
+                      show(row.observed, percent), show(row.gap, percent), row.tolerance,
+                      f"[{colour}]{row.result}[/]",
                       "yes" if row.targeted_by_calibration else "no")
     console.print(table)
     counts = frame["result"].value_counts()

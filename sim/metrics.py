@@ -151,7 +151,7 @@ def automated_task_share(model) -> np.ndarray:
 
 @_sector("workers per month")
 def displaced_rehired(model) -> np.ndarray:
-    """Workers displaced by automation hired into a regular job this month, by sector of first loss."""
+    """Displaced workers hired into a regular job this month, by sector of first loss."""
     return model.flow_displaced_hires.sum(axis=(1, 2)) * model.scale
 
 

@@ -164,7 +164,8 @@ class LabourMarketModel(mesa.Model):
         emp_share = emp_sim / max(emp_sim.sum(), 1)
         natural_exposure = country.occ_mix @ occ_exp
         sector_exposure = np.where(np.isnan(target), natural_exposure, target)
-        steepness = unc.adoption_speed_per_year / 12 * unc.adoption_pace * country.ai_readiness / 100
+        steepness = (unc.adoption_speed_per_year / 12 * unc.adoption_pace
+                     * country.ai_readiness / 100)
         self.sectors: list[SectorAgent] = [
             SectorAgent(
                 self,

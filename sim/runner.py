@@ -25,9 +25,9 @@ import pandas as pd
 
 import sim
 from sim.agents.workforce import N_SKILL, N_STATUS, Status
+from sim.calibrate import load_calibration
 from sim.data import SECTORS, SKILL_BANDS, DataTables, load_data
 from sim.metrics import COUNTRY_METRICS, CUMULATIVE, SECTOR_METRICS
-from sim.calibrate import load_calibration
 from sim.model import LabourFlows, LabourMarketModel
 from sim.scenarios import Scenario, load_scenario, with_overrides
 

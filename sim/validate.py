@@ -64,7 +64,8 @@ def simulate_baseline(tables: DataTables, iso3: str, months: int = 120, replicat
                       seed: int = 20260101) -> dict[str, float]:
     """Run the no-automation baseline and measure it as a labour-force survey would."""
     country = tables.country(iso3)
-    unemployed = country.employment.sum() * country.unemployment_rate / (1 - country.unemployment_rate)
+    u = country.unemployment_rate
+    unemployed = country.employment.sum() * u / (1 - u)
     # Survey-like precision: about 5,000 simulated unemployed, whatever the country's size.
     scale = max(1, int(unemployed // UNEMPLOYED_AGENTS))
     scenario = with_overrides(load_scenario("baseline"), {

@@ -77,7 +77,7 @@ def test_accounting_closes_every_month(tables, params, seed, iso3):
             assert 0.0 <= sector.automated_task_share <= 1.0
             # fractional vacancies filled by chance leave a balance above -1 (see match())
             assert sector.open_vacancies > -1 and sector.skilled_vacancies > -1
-        assert 0.0 <= workforce.exposure.min() and workforce.exposure.max() <= 1.0
+        assert workforce.exposure.min() >= 0.0 and workforce.exposure.max() <= 1.0
         previous = totals.copy()
 
 

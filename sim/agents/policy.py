@@ -63,7 +63,8 @@ class ReskillingProgramme(mesa.Agent):
         month = model.month
         idle = model.idle
         in_training = idle[workforce.status[idle] == Status.TRAINING]
-        done = in_training[month - workforce.status_since[in_training] >= self.lever.duration_months]
+        months = month - workforce.status_since[in_training]
+        done = in_training[months >= self.lever.duration_months]
         completed = rng.random(done.size) < self.lever.completion_rate
         graduates, dropouts = done[completed], done[~completed]
         target = workforce.target[graduates]
