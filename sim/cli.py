@@ -18,6 +18,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from sim.report import write_table
+
 app = typer.Typer(
     name="sim",
     help="Simulate how AI and automation displace workers in ASEAN labour markets, sector by "
@@ -247,9 +249,7 @@ def compare_command(
                           f"{_fmt(row.low, row.metric)} to {_fmt(row.high, row.metric)}")
         console.print(table)
     if out is not None:
-        tmp = out.with_name(f".{out.name}.partial")
-        frame.to_csv(tmp, index=False)
-        tmp.replace(out)
+        write_table(frame, out)
         console.print(f"wrote {out}")
 
 
@@ -409,9 +409,7 @@ def query_command(
     console.print(f"{out}{more}", highlight=False, markup=False)
     console.print(_frame_table(frame, max_rows))
     if csv is not None:
-        tmp = csv.with_name(f".{csv.name}.partial")
-        frame.to_csv(tmp, index=False)
-        tmp.replace(csv)
+        write_table(frame, csv)
         console.print(f"wrote {csv}")
 
 
@@ -484,9 +482,7 @@ def validate_command(
     console.print(f"{counts.get('pass', 0)} pass, {counts.get('FAIL', 0)} fail, "
                   f"{counts.get('no data', 0)} without observed data")
     if out is not None:
-        tmp = out.with_name(f".{out.name}.partial")
-        frame.to_csv(tmp, index=False)
-        tmp.replace(out)
+        write_table(frame, out)
         console.print(f"wrote {out}")
 
 

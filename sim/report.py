@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -44,6 +45,28 @@ def safe_csv(df: pd.DataFrame) -> bytes:
             out[col] = out[col].map(_neutralise)
     # Quote every text cell: a bare carriage return would otherwise split a row.
     return out.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8")
+
+
+def write_table(frame: pd.DataFrame, path: Path | str) -> Path:
+    """Write ``frame`` to ``.csv`` (formula-safe, see ``safe_csv``) or ``.parquet``.
+
+    Writes a temporary file beside the target and renames it, so an interrupted write never
+    leaves a half-written result.
+    """
+    path = Path(path)
+    if path.suffix not in {".csv", ".parquet"}:
+        raise ValueError(f"{path}: output must end in .csv or .parquet")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.partial")
+    try:
+        if path.suffix == ".csv":
+            tmp.write_bytes(safe_csv(frame))
+        else:
+            frame.to_parquet(tmp, index=False)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
 
 
 # -- summaries for charts ----------------------------------------------------------------------
@@ -271,6 +294,6 @@ def simulate_replication(scenario_json: str, iso3: str, seed: np.random.SeedSequ
 
 def warm_up() -> None:
     """Import the simulator and load the data in a worker process ahead of the first run."""
-    from sim.data import load_data
     import sim.runner  # noqa: F401
+    from sim.data import load_data
     load_data()

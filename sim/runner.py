@@ -29,6 +29,7 @@ from sim.calibrate import load_calibration
 from sim.data import SECTORS, SKILL_BANDS, DataTables, load_data
 from sim.metrics import COUNTRY_METRICS, CUMULATIVE, SECTOR_METRICS
 from sim.model import LabourFlows, LabourMarketModel
+from sim.report import write_table
 from sim.scenarios import Scenario, load_scenario, with_overrides
 
 ALL = "all"
@@ -428,22 +429,9 @@ class Results:
         Writes to a temporary file beside the target and renames it, so an interrupted write
         never leaves a half-written result.
         """
-        path = Path(path)
         table = {"summary": self.summary, "frame": lambda: self.frame,
                  "breakdown": self.breakdown}[what]()
-        if path.suffix not in {".csv", ".parquet"}:
-            raise ValueError(f"{path}: output must end in .csv or .parquet")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.partial")
-        try:
-            if path.suffix == ".csv":
-                table.to_csv(tmp, index=False)
-            else:
-                table.to_parquet(tmp, index=False)
-            tmp.replace(path)
-        finally:
-            tmp.unlink(missing_ok=True)
-        return path
+        return write_table(table, path)
 
 
 def compare(baseline: Results, policy: Results, band: tuple[float, float] = (0.05, 0.95),

@@ -68,3 +68,14 @@ def test_list_params_and_validate_data():
         result = runner.invoke(app, command)
         assert result.exit_code == 0, result.output
         assert expected in result.output
+
+
+def test_csv_output_neutralises_spreadsheet_formulas(tmp_path):
+    scenario = tmp_path / "hostile.toml"
+    scenario.write_text('name = "=cmd|\' /C calc\'!A0"\ncountries = ["BRN"]\n')
+    out = tmp_path / "out.csv"
+    result = runner.invoke(app, ["run", str(scenario), *QUICK, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    assert set(table["scenario"]) == {"'=cmd|' /C calc'!A0"}
+    assert not any(str(cell).startswith(("=", "+", "@")) for cell in table["scenario"])
