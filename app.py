@@ -10,6 +10,7 @@ Run with ``streamlit run app.py``.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import json
 import multiprocessing
 import os
@@ -401,7 +402,19 @@ def frozen(scenario: Scenario) -> str:
     return json.dumps(scenario.model_dump(mode="json"), sort_keys=True)
 
 
-@st.cache_data(max_entries=48, show_spinner=False)
+#: Result caches are shared by every session and keyed by settings. An entry's size grows with
+#: replications and months, both in the sidebar (one 40-replication run pickles to ~25 MB; the
+#: schema allows 1000 replications), so a count limit alone does not bound memory: each cache
+#: also has a byte limit (pickled size; least recently used entries go first). Streamlit
+#: versions without ``max_size`` get the count limit only.
+RUN_CACHE = {"max_entries": 48, "max_size": "256MB"}
+DERIVE_CACHE = {"max_entries": 48, "max_size": "64MB"}
+if "max_size" not in inspect.signature(st.cache_data).parameters:
+    RUN_CACHE.pop("max_size")
+    DERIVE_CACHE.pop("max_size")
+
+
+@st.cache_data(**RUN_CACHE, show_spinner=False)
 def run_cached(scenario_json: str) -> Results:
     """One country's run of a scenario; cached on the scenario's canonical JSON."""
     scenario = Scenario.model_validate_json(scenario_json)
@@ -479,7 +492,7 @@ def compute(base: Scenario) -> dict[str, Any]:
         return derive(frozen(policy_s), frozen(none_s), label)
 
 
-@st.cache_data(max_entries=48, show_spinner=False)
+@st.cache_data(**DERIVE_CACHE, show_spinner=False)
 def derive(policy_json: str, none_json: str, compare_label: str) -> dict[str, Any]:
     """Run (or fetch) the policy and no-policy runs; summarise them for the page.
 
