@@ -10,7 +10,6 @@ Run with ``streamlit run app.py``.
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import json
 import multiprocessing
 import os
@@ -91,12 +90,20 @@ def field_info(dotted: str):
     return model.model_fields[parts[-1]]
 
 
+#: Tighter upper bounds than the schema's for the shared workshop server: one session's
+#: 1,000 replications over 600 months would hold both cores for minutes (the CLI and sweeps
+#: take the full ranges).
+APP_MAX = {"run.replications": 50, "run.horizon_months": 240}
+
+
 def bounds(dotted: str) -> tuple[Any, Any]:
-    """(ge, le) of a numeric scenario field."""
+    """(ge, le) of a numeric scenario field, within the app's own limits."""
     lo = hi = None
     for meta in field_info(dotted).metadata:
         lo = getattr(meta, "ge", lo)
         hi = getattr(meta, "le", hi)
+    if dotted in APP_MAX:
+        hi = min(hi, APP_MAX[dotted])
     return lo, hi
 
 
@@ -169,7 +176,12 @@ def base_scenario(name: str) -> Scenario:
 def apply_preset(scenario: Scenario) -> None:
     """Set every widget from a scenario (used by preset choice, upload and Reset)."""
     for key in CONTROL_KEYS:
-        ss[f"w:{key}"] = value_at(scenario, key)
+        value = value_at(scenario, key)
+        if key in APP_MAX and value > APP_MAX[key]:
+            ss["limit_note"] = (f"{key} = {value} is above the app's limit of {APP_MAX[key]}; "
+                                f"using {APP_MAX[key]} (the `sim` command runs any value).")
+            value = APP_MAX[key]
+        ss[f"w:{key}"] = value
     ss["w:focus"] = list(scenario.focus_sectors) or list(SECTORS)
     if "countries" in scenario.model_fields_set and scenario.countries[0] in load_data(
     ).iso3_codes:
@@ -403,15 +415,11 @@ def frozen(scenario: Scenario) -> str:
 
 
 #: Result caches are shared by every session and keyed by settings. An entry's size grows with
-#: replications and months, both in the sidebar (one 40-replication run pickles to ~25 MB; the
-#: schema allows 1000 replications), so a count limit alone does not bound memory: each cache
-#: also has a byte limit (pickled size; least recently used entries go first). Streamlit
-#: versions without ``max_size`` get the count limit only.
+#: replications and months, both in the sidebar (one 40-replication run pickles to ~25 MB), so
+#: a count limit alone does not bound memory: each cache also has a byte limit (pickled size;
+#: least recently used entries go first).
 RUN_CACHE = {"max_entries": 48, "max_size": "256MB"}
 DERIVE_CACHE = {"max_entries": 48, "max_size": "64MB"}
-if "max_size" not in inspect.signature(st.cache_data).parameters:
-    RUN_CACHE.pop("max_size")
-    DERIVE_CACHE.pop("max_size")
 
 
 @st.cache_data(**RUN_CACHE, show_spinner=False)
@@ -463,7 +471,9 @@ def fmt(value: float | None, currency: str = "") -> str:
         return "n/a"
     sign = "-" if value < 0 else ""
     v = abs(value)
-    if v >= 1e9:
+    if v >= 1e12:
+        text = f"{v / 1e12:,.3g} tn"
+    elif v >= 1e9:
         text = f"{v / 1e9:.3g} bn"
     elif v >= 1e6:
         text = f"{v / 1e6:.3g} M"
@@ -891,6 +901,8 @@ def main() -> None:
         for note in ss.get("link_notes", []):
             st.warning(note)
         sidebar()
+        if ss.get("limit_note"):
+            st.warning(ss.pop("limit_note"))
         base = base_scenario(ss["w:scenario"])
         sync_query_params(base, ss["w:scenario"])
     except Exception as exc:  # noqa: BLE001 - never show a traceback in front of a room

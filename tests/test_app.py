@@ -140,6 +140,16 @@ def test_good_upload_becomes_the_scenario():
     assert number(pick(at, "Programme cost")) > 0
 
 
+def test_uploaded_heavy_settings_are_capped_for_the_shared_server():
+    at = start()
+    text = b'name = "Heavy"\ncountries = ["BRN"]\n[run]\nreplications = 500\n'
+    at.file_uploader(key="upload").upload("heavy.toml", text, "application/toml")
+    at.run()
+    assert_clean(at)
+    assert at.number_input(key="w:run.replications").value == 50
+    assert any("above the app's limit of 50" in w.value for w in at.warning)
+
+
 def test_impossible_setting_shows_a_message_and_keeps_the_last_result():
     at = start()
     at.selectbox(key="w:scenario").set_value("reskilling_push").run()
