@@ -38,6 +38,7 @@ from sim.scenarios import (
     with_overrides,
 )
 from sim.scenarios.schema import Levers
+from sim.validate import validate
 
 # -- app settings ---------------------------------------------------------------------------------
 
@@ -773,6 +774,25 @@ def sources_section(bundle: dict[str, Any]) -> None:
     cal = load_calibration().loc[iso3]
     st.dataframe(pd.DataFrame({"field": cal.index, "value": cal.astype(str).to_numpy()}),
                  hide_index=True, width="stretch")
+    st.subheader("Model vs observed (`sim validate`)")
+    st.caption("The calibrated baseline with no automation, measured as a labour-force survey "
+               "would, against ILOSTAT and the ILO's published exposure figures. What fails "
+               "says so; data/README.md explains each gap.")
+    if st.button("Compare with observed data (about 1 s)", key="validate") or \
+            ss.get("validated") == iso3:
+        ss["validated"] = iso3
+        st.dataframe(validation_table(iso3), hide_index=True, width="stretch")
+
+
+@st.cache_data(max_entries=16, show_spinner="Running the calibrated baseline ...")
+def validation_table(iso3: str) -> pd.DataFrame:
+    """sim validate for one country, formatted for the page."""
+    frame = validate([iso3])
+    percent = ~frame["indicator"].str.contains("spell")
+    for column in ("model", "observed", "gap"):
+        frame[column] = [("-" if v != v else (f"{v * 100:.2f}%" if p else f"{v:.2f}"))
+                         for v, p in zip(frame[column], percent, strict=True)]
+    return frame.drop(columns=["country"])
 
 
 def parameters_frame(scenario: Scenario) -> pd.DataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -217,3 +218,25 @@ def test_exports_are_offered():
     labels = [b.label for b in at.get("download_button")]
     assert any("HTML brief" in label for label in labels)
     assert sum(label.startswith("CSV") for label in labels) >= 9
+
+
+def test_html_brief_carries_the_numbers_on_the_page():
+    import app  # the page's own brief builder, on the bundle the page drew
+
+    at = start()
+    at.selectbox(key="w:scenario").set_value("reskilling_push").run()
+    assert_clean(at)
+    page = app.build_brief(at.session_state["last_good"])
+    for label, value in metrics(at).items():
+        if label.startswith(("Displaced", "Re-employed", "Programme cost", "In reskilling")):
+            assert html.escape(value) in page, (label, value)
+
+
+def test_sources_panel_compares_the_model_with_observed_data():
+    at = start(country="THA")
+    at.button(key="validate").click().run()
+    assert_clean(at)
+    table = at.dataframe[-1].value
+    rows = table.set_index("indicator")
+    assert rows.loc["unemployment rate", "result"] == "pass"
+    assert rows.loc["employment in GenAI-exposed occupations", "result"] == "FAIL"
