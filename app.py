@@ -374,7 +374,7 @@ def sidebar() -> None:
              "controls below to it.")
     base = base_scenario(ss["w:scenario"])
     top.caption(base.description.strip() or "(no description)")
-    top.button("Reset to preset", on_click=on_reset, width="stretch",
+    top.button("Reset to preset", key="reset", on_click=on_reset, width="stretch",
                help="Put every control back to the chosen scenario's values")
     top.multiselect("Sectors in focus", list(SECTORS), key="w:focus", format_func=sector_name,
                     help="Displacement and employment figures refer to these sectors")
@@ -842,9 +842,9 @@ def build_brief(bundle: dict[str, Any]) -> str:
     cur = bundle["country"].currency
     head = bundle["headline"].copy()
     is_cost = head["metric"] == "programme_cost_cumulative"
-    head["value"] = [fmt(v, cur if c else "") for v, c in zip(head["median"], is_cost)]
+    head["value"] = [fmt(v, cur if c else "") for v, c in zip(head["median"], is_cost, strict=True)]
     head["5-95%"] = [f"{fmt(lo, cur if c else '')} – {fmt(hi, cur if c else '')}"
-                     for lo, hi, c in zip(head["low"], head["high"], is_cost)]
+                     for lo, hi, c in zip(head["low"], head["high"], is_cost, strict=True)]
     cpw: report.CostPerWorker = bundle["cost_per_worker"]
     extra = pd.DataFrame([{
         "year": YEARS[-1], "date": "", "indicator": "Cost per extra worker re-employed vs "

@@ -107,7 +107,7 @@ def test_choosing_a_preset_sets_its_levers_and_reset_restores_them():
     assert at.toggle(key=RESKILL).value is True
     at.toggle(key=RESKILL).set_value(False).run()
     assert at.toggle(key=RESKILL).value is False
-    at.button[0].click().run()  # Reset to preset
+    at.button(key="reset").click().run()
     assert at.toggle(key=RESKILL).value is True
     assert_clean(at)
 
