@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -24,3 +29,19 @@ def build_model(tables, iso3: str = "BRN", scenario: str | Scenario = "baseline"
         base = with_overrides(base, overrides)
     return LabourMarketModel(base, tables.country(iso3), tables, country_flows(iso3),
                              rng=np.random.default_rng(seed))
+
+
+def sweep_until_parts(design: Path, out: Path, parts: int, batch_size: int,
+                      timeout: float) -> subprocess.Popen:
+    """Start `sim sweep` (serial) in a subprocess; return once it has written ``parts`` run
+    part files, or when it ends or ``timeout`` seconds pass. The caller stops it."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", "sweep", str(design), "--out", str(out),
+         "--workers", "0", "--batch-size", str(batch_size)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        if len(list((out / "runs").glob("part-*.parquet"))) >= parts:
+            break
+        time.sleep(0.01)
+    return proc

@@ -11,15 +11,13 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from sim.sweep import SweepError, load_design, query, run_sweep, sensitivity
+from tests.conftest import sweep_until_parts
 
 HEADER = """
 name = "{name}"
@@ -146,16 +144,8 @@ def test_killed_sweep_resumes_with_every_run_exactly_once(tmp_path):
     design = write(tmp_path, text)
     out = tmp_path / "out"
     total = 6 * 2 * 5
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sim.cli", "sweep", str(design), "--out", str(out),
-         "--workers", "0", "--batch-size", "2"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = sweep_until_parts(design, out, parts=3, batch_size=2, timeout=40)
     try:
-        deadline = time.monotonic() + 40
-        while time.monotonic() < deadline and proc.poll() is None:
-            if len(list((out / "runs").glob("part-*.parquet"))) >= 3:
-                break
-            time.sleep(0.01)
         assert proc.poll() is None, "the sweep finished before it could be interrupted"
         os.kill(proc.pid, signal.SIGKILL)
     finally:

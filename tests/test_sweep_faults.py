@@ -16,8 +16,6 @@ import errno
 import logging
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -29,6 +27,7 @@ from typer.testing import CliRunner
 import sim.runner
 from sim.cli import app
 from sim.sweep import SweepError, _locked, query, read_events, run_sweep
+from tests.conftest import sweep_until_parts
 
 DESIGN = """
 name = "fault grid"
@@ -265,16 +264,8 @@ def test_second_sweep_on_the_same_folder_is_refused_and_a_stale_lock_does_not_bl
     design = design_file(tmp_path, reps=20, horizon=12)
     total = 6 * 2 * 20
     out = tmp_path / "out"
-    first = subprocess.Popen(
-        [sys.executable, "-m", "sim.cli", "sweep", str(design), "--out", str(out),
-         "--workers", "0", "--batch-size", "1"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    first = sweep_until_parts(design, out, parts=2, batch_size=1, timeout=60)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and first.poll() is None:
-            if len(list((out / "runs").glob("part-*.parquet"))) >= 2:
-                break
-            time.sleep(0.01)
         assert first.poll() is None, "the first sweep finished before the second started"
         second = cli(str(design), "--out", str(out), "--workers", "0")
         assert first.poll() is None, "the first sweep finished before the check ended"
