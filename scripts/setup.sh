@@ -7,10 +7,15 @@ if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
     echo "error: Python 3.11 is needed (Mesa 3.3 pins it); found $("$PYTHON" --version)" >&2
     exit 2
 fi
-if ! command -v uv >/dev/null; then
-    "$PYTHON" -m pip install --quiet --user uv 2>/dev/null || "$PYTHON" -m pip install --quiet uv
-    export PATH="$HOME/.local/bin:$PATH"
+if command -v uv >/dev/null; then
+    UV=(uv)
+else
+    # `python -m uv` works wherever pip puts it, even when its scripts folder is not on PATH.
+    "$PYTHON" -m uv --version >/dev/null 2>&1 \
+        || "$PYTHON" -m pip install --quiet --user uv 2>/dev/null \
+        || "$PYTHON" -m pip install --quiet uv
+    UV=("$PYTHON" -m uv)
 fi
-[[ -x .venv/bin/python ]] || uv venv --quiet --python "$PYTHON" .venv
-uv pip install --quiet --python .venv/bin/python -r requirements.lock
-uv pip install --quiet --python .venv/bin/python --no-deps -e .
+[[ -x .venv/bin/python ]] || "${UV[@]}" venv --quiet --python "$PYTHON" .venv
+"${UV[@]}" pip install --quiet --python .venv/bin/python -r requirements.lock
+"${UV[@]}" pip install --quiet --python .venv/bin/python --no-deps -e .
