@@ -31,31 +31,7 @@ import pandas as pd
 import sim.runner
 from sim.sweep import SweepError, query, read_events, run_sweep
 
-DESIGN = """
-name = "fault benchmark"
-scenario = "baseline"
-country = "BRN"
-design = "grid"
-replications = {reps}
-
-[run]
-horizon_months = {horizon}
-scale = 50
-seed = 11
-
-[[parameters]]
-key = "uncertainties.adoption_pace"
-levels = [0.5, 1.0, 1.5, 2.0, 2.5, 3.0]
-[[parameters]]
-key = "uncertainties.exposure_assumption"
-levels = ["ilo_genai_2025", "ilo_genai_2023"]
-
-[[outcomes]]
-metric = "automation_job_losses_cumulative"
-[[outcomes]]
-metric = "unemployment_rate"
-month = 12
-"""
+DESIGN = (Path(__file__).resolve().parents[1] / "designs" / "fault_grid.toml").read_text()
 
 
 def outcomes(out: Path) -> pd.DataFrame:
@@ -109,7 +85,9 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         design = Path(tmp) / "design.toml"
-        design.write_text(DESIGN.format(reps=args.reps, horizon=args.horizon), encoding="utf-8")
+        text = DESIGN.replace("replications = 3", f"replications = {args.reps}")
+        design.write_text(text.replace("horizon_months = 24", f"horizon_months = {args.horizon}"),
+                          encoding="utf-8")
         started = time.perf_counter()
         ref_out = Path(tmp) / "reference"
         run_sweep(design, ref_out, serial=True)

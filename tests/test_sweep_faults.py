@@ -29,31 +29,7 @@ from sim.cli import app
 from sim.sweep import SweepError, _locked, query, read_events, run_sweep
 from tests.conftest import sweep_until_parts
 
-DESIGN = """
-name = "fault grid"
-scenario = "baseline"
-country = "BRN"
-design = "grid"
-replications = {reps}
-
-[run]
-horizon_months = {horizon}
-scale = 50
-seed = 11
-
-[[parameters]]
-key = "uncertainties.adoption_pace"
-levels = [0.5, 1.0, 1.5, 2.0, 2.5, 3.0]
-[[parameters]]
-key = "uncertainties.exposure_assumption"
-levels = ["ilo_genai_2025", "ilo_genai_2023"]
-
-[[outcomes]]
-metric = "automation_job_losses_cumulative"
-[[outcomes]]
-metric = "unemployment_rate"
-month = 12
-"""
+DESIGN = (Path(__file__).resolve().parents[1] / "designs" / "fault_grid.toml").read_text()
 TOTAL = 6 * 2 * 3
 RUN_KEYS = ["run_id", "point", "replication", "seed_entropy", "seed_spawn_key",
             "adoption_pace", "exposure_assumption", "status"]
@@ -61,7 +37,9 @@ RUN_KEYS = ["run_id", "point", "replication", "seed_entropy", "seed_spawn_key",
 
 def design_file(tmp: Path, reps: int = 3, horizon: int = 24) -> Path:
     path = tmp / f"design_{reps}_{horizon}.toml"
-    path.write_text(DESIGN.format(reps=reps, horizon=horizon), encoding="utf-8")
+    text = DESIGN.replace("replications = 3", f"replications = {reps}")
+    path.write_text(text.replace("horizon_months = 24", f"horizon_months = {horizon}"),
+                    encoding="utf-8")
     return path
 
 
