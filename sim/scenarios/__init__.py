@@ -16,6 +16,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from sim.scenarios.schema import (
+    Earnings,
+    EvaluationDesign,
     JobCreation,
     LabourMarket,
     Levers,
@@ -130,6 +132,8 @@ _SECTIONS: dict[str, type[BaseModel]] = {
     "levers": Levers,
     "levers.reskilling": Reskilling,
     "levers.job_creation": JobCreation,
+    "evaluation": EvaluationDesign,
+    "earnings": Earnings,
     "population": Population,
 }
 
