@@ -6,12 +6,19 @@ Usage::
     .venv/bin/python data/derive.py [--source ../shared/data] [--out data]
 
 Reads ONLY the ILOSTAT / ILO-GenAI source CSVs (never edits them) plus a handful of
-figures quoted from FACTS.md, which appear below as named constants with their source
-and confidence. Writes three tables (sorted, rounded, LF line endings, no index):
+figures quoted from FACTS.md or national releases, which appear as named constants with
+their source and confidence. Writes these tables (sorted, rounded, LF line endings, no index):
 
 * ``sectors.csv``      one row per country x simulator sector (10 x 12)
 * ``countries.csv``    one row per country
 * ``occupations.csv``  one row per ISCO-08 major group 1-9
+
+and, through ``derive_occupations.py`` and ``derive_labour.py``:
+
+* ``occupations_submajor.csv``, ``occupation_pay.csv``, ``occupation_mix_submajor.csv``,
+  ``sector_occupation_sex.csv``
+* ``labour_force.csv``, ``labour_market.csv``, ``sector_informality.csv``,
+  ``bpo_headcount_phl.csv``
 
 Every derivation is documented in ``data/README.md``. The script is deterministic:
 running it twice produces byte-identical files.
@@ -22,6 +29,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import derive_labour as dl
+import derive_occupations as do
+import derive_report
 import numpy as np
 import pandas as pd
 
@@ -148,7 +158,12 @@ def load_sources(source: Path) -> dict[str, pd.DataFrame]:
     dur = _read(source, F_DUR)
     genai = _read(source, F_GENAI, dtype={"isco08_major_group": str})
     emp = emp[emp["indicator"].str.startswith(EMP_SURVEY_INDICATOR)].copy()
-    return {"emp": emp, "xtab": xtab, "fem": fem, "earn": earn, "dur": dur, "genai": genai}
+    return {"emp": emp, "xtab": xtab, "fem": fem, "earn": earn, "dur": dur, "genai": genai,
+            "genai2": _read(source, do.F_GENAI2),
+            "oc2": _read(source, do.F_OC2, dtype={"isco08_submajor_group": str,
+                                                  "isco08_major_group": str}),
+            "inf": _read(source, dl.F_INF), "status": _read(source, dl.F_STATUS),
+            "lf": _read(source, dl.F_LF), "tru": _read(source, dl.F_TRU)}
 
 
 # ======================================================================================
@@ -624,7 +639,38 @@ def derive(source: Path, out: Path) -> dict[str, pd.DataFrame]:
     write_csv(sec, out / "sectors.csv", dp)
     write_csv(cty, out / "countries.csv", dp)
     write_csv(occ, out / "occupations.csv", dp)
-    return {"sectors": sec, "countries": cty, "occupations": occ}
+    res = {"sectors": sec, "countries": cty, "occupations": occ}
+    res.update(derive_extended(src, sec))
+    for name in EXTENDED_FILES:
+        write_csv(res[name], out / f"{name}.csv",
+                  {"employment_thousands": DP_THOUSANDS, "labour_force_thousands": DP_THOUSANDS,
+                   "daily_basic_pay_lcu": DP_WAGE})
+    return res
+
+
+EXTENDED_FILES = ("occupations_submajor", "occupation_pay", "occupation_mix_submajor",
+                  "sector_occupation_sex", "labour_force", "labour_market",
+                  "sector_informality", "bpo_headcount_phl")
+
+
+def derive_extended(src: dict[str, pd.DataFrame], sec: pd.DataFrame) -> dict:
+    """The 2-digit occupation, sex x occupation and labour-market tables (README §11-§18)."""
+    occ2 = do.derive_occupations_submajor(src["genai"], src["genai2"])
+    mix, suppressed = do.derive_occupation_mix_submajor(src["oc2"])
+    phl = mix[(mix["iso3"] == "PHL") & (mix["sex"] == "total")]
+    pay = do.derive_occupation_pay(src["genai"], phl.groupby("isco08_major_group")[
+        "employment_thousands"].sum(), int(phl["year"].iloc[0]))
+    order = [s[0] for s in SECTORS]
+    sos, fit = do.derive_sector_occupation_sex(sec, mix, order)
+    market = dl.derive_labour_market(src["inf"], src["status"], src["tru"])
+    emp = _employment_basis(src["emp"])
+    emp = emp[emp["isic4_section"].isin(ISIC_A_TO_U)]
+    sinf, profile = dl.derive_sector_informality(src["inf"], emp, SECTORS, market)
+    return {"occupations_submajor": occ2, "occupation_pay": pay,
+            "occupation_mix_submajor": mix, "sector_occupation_sex": sos,
+            "labour_force": dl.derive_labour_force(src["lf"]), "labour_market": market,
+            "sector_informality": sinf, "bpo_headcount_phl": dl.derive_bpo_headcount(),
+            "_suppressed": suppressed, "_ipf_fit": fit, "_informality_profile": profile}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -642,7 +688,9 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{iso3}: employment {w.sum():,.1f}k; exposed(any gradient, 2025) "
               f"{(w * g['exposed_employment_share_ilo2025']).sum() / w.sum():.1%}; "
               f"gradient 4 {(w * g['highest_gradient_share_ilo2025']).sum() / w.sum():.1%}")
-    print(f"wrote {', '.join(str(a.out / n) for n in ('sectors.csv', 'countries.csv', 'occupations.csv'))}")
+    derive_report.report(res, s, [x[0] for x in SECTORS])
+    names = ("sectors", "countries", "occupations", *EXTENDED_FILES)
+    print(f"wrote {', '.join(f'{n}.csv' for n in names)} to {a.out}")
 
 
 if __name__ == "__main__":
