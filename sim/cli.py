@@ -93,7 +93,7 @@ def _run(scenario: str, countries: list[str] | None, replications: int | None,
 
 
 def _fmt(value: float, metric: str) -> str:
-    if metric == "unemployment_rate":
+    if metric in ("unemployment_rate", "informal_share", "underemployment_rate", "vacancy_rate"):
         return f"{value:.2f}"
     if abs(value) >= 1e9:
         return f"{value / 1e9:,.2f} bn"

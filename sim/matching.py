@@ -89,13 +89,13 @@ class Rates:
 
     formal: np.ndarray        # q_F: formal hires per unit of effort
     informal: np.ndarray      # q_I: informal entries per unit of an unemployed searcher's effort
-    vacancies: np.ndarray     # formal vacancy stock at matching time (simulated positions)
+    vacancies: np.ndarray     # formal vacancy stock at the end of a month (simulated positions)
     efficiency: np.ndarray    # m: matching efficiency
 
 
 def calibrate_rates(*, hire_rate_start: float, formal: np.ndarray, searching: np.ndarray,
-                    on_the_job: np.ndarray, separation: np.ndarray, eta: float,
-                    vacancy_rate: float | None, filling_rate: float) -> Rates:
+                    on_the_job: np.ndarray, separation: np.ndarray, reopened: np.ndarray,
+                    eta: float, vacancy_rate: float | None, filling_rate: float) -> Rates:
     """Rates that hold formal and informal employment at their start level in every sector.
 
     Args:
@@ -103,9 +103,12 @@ def calibrate_rates(*, hire_rate_start: float, formal: np.ndarray, searching: np
             efficiency (``sim.calibrate``); split here into formal hires and informal entry.
         formal: formal employment F [S]; searching: unemployed search effort aimed at each
             sector [S]; on_the_job: informal workers' on-the-job effort aimed at each sector [S].
-        separation: monthly separations per formal worker [S] (turnover and retirement).
-        eta: matching elasticity; vacancy_rate: observed vacancies / (jobs + vacancies), or None;
-        filling_rate: share of vacancies filled per month where no vacancy rate is observed.
+        separation: monthly ordinary separations per formal worker [S], which searchers refill.
+        reopened: jobs re-opened in a month [S] (ordinary and retirement leavers): vacancies at
+            matching time are the end-of-month stock plus these.
+        eta: matching elasticity; vacancy_rate: observed vacancies / (jobs + vacancies), a stock
+            as surveys measure it, or None; filling_rate: share of the vacancies open at
+            matching time filled in the month, where no vacancy rate is observed.
 
     Formal hires must replace formal leavers: q_F (searching + on_the_job) = s F. Searchers
     leave unemployment at c per unit of effort, so informal entry takes the rest,
@@ -117,10 +120,12 @@ def calibrate_rates(*, hire_rate_start: float, formal: np.ndarray, searching: np
                           hire_rate_start)
     q_informal = np.maximum(hire_rate_start - q_formal, 0.0)
     if vacancy_rate is not None:
-        vacancies = vacancy_rate / (1.0 - vacancy_rate) * formal
+        stock = vacancy_rate / (1.0 - vacancy_rate) * formal
+        at_matching = stock + reopened
     else:
-        vacancies = hires / filling_rate
-    tightness = np.divide(vacancies, effort, out=np.zeros_like(vacancies), where=effort > 0)
+        at_matching = np.maximum(hires / filling_rate, reopened)
+        stock = at_matching - reopened
+    tightness = np.divide(at_matching, effort, out=np.zeros_like(at_matching), where=effort > 0)
     efficiency = np.divide(q_formal, tightness ** (1 - eta), out=np.zeros_like(q_formal),
                            where=tightness > 0)
-    return Rates(q_formal, q_informal, vacancies, efficiency)
+    return Rates(q_formal, q_informal, stock, efficiency)

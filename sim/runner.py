@@ -27,6 +27,7 @@ import sim
 from sim.agents.workforce import N_SKILL, N_STATUS, Status
 from sim.calibrate import load_calibration
 from sim.data import SECTORS, SKILL_BANDS, DataTables, load_data
+from sim.inputs import country_inputs
 from sim.metrics import COUNTRY_METRICS, CUMULATIVE, SECTOR_METRICS
 from sim.model import LabourFlows, LabourMarketModel
 from sim.report import write_table
@@ -37,28 +38,45 @@ HEADLINE_YEARS = (2030, 2035)
 
 # Indicators summed from recorded metrics.
 DERIVED = {
-    "displaced_workers": ("displaced_employed", "displaced_unemployed", "displaced_in_training",
+    "displaced_workers": ("displaced_formal", "displaced_informal", "displaced_unemployed",
+                          "displaced_inactive", "displaced_retired", "displaced_in_training",
                           "displaced_in_programme_job"),
+    "displaced_out_of_labour_force": ("displaced_inactive", "displaced_retired"),
     "programme_cost_cumulative": ("reskilling_cost_cumulative", "job_creation_cost_cumulative"),
 }
+PERCENT = ("unemployment_rate", "informal_share", "underemployment_rate", "vacancy_rate")
 # (label, indicator, scope): "focus" = for the chosen sectors, "economy" = whole economy.
 HEADLINE = [
-    ("Workers displaced by automation", "displaced_workers", "focus"),
-    ("  of whom back in a regular job", "displaced_employed", "focus"),
+    ("Formal positions removed by automation", "automation_cut_cumulative", "focus"),
+    ("  of which hires foregone (jobs not created)", "hires_foregone_cumulative", "focus"),
+    ("  of which layoffs (jobs destroyed)", "automation_job_losses_cumulative", "focus"),
+    ("New AI-era vacancies (augmentation)", "new_ai_vacancies_cumulative", "focus"),
+    ("  of which lost for want of skills", "ai_vacancies_lapsed_cumulative", "focus"),
+    ("People laid off by automation", "displaced_workers", "focus"),
+    ("  of whom in formal work", "displaced_formal", "focus"),
+    ("  of whom in informal work", "displaced_informal", "focus"),
+    ("  of whom underemployed", "displaced_underemployed", "focus"),
     ("  of whom unemployed", "displaced_unemployed", "focus"),
-    ("    of whom unemployed 12+ months", "displaced_long_term_unemployed", "focus"),
+    ("    of whom 12+ months", "displaced_long_term_unemployed", "focus"),
+    ("  of whom out of the labour force", "displaced_out_of_labour_force", "focus"),
     ("  of whom in reskilling", "displaced_in_training", "focus"),
     ("  of whom in a programme job", "displaced_in_programme_job", "focus"),
-    ("Automation job losses (incl. repeat losses)", "automation_job_losses_cumulative", "focus"),
     ("Employed in these sectors", "employed", "focus"),
+    ("  of whom entered the labour force since the start", "entrants_employed", "focus"),
     ("Unemployment rate, whole economy (%)", "unemployment_rate", "economy"),
+    ("Informal share of employment (%)", "informal_share", "economy"),
+    ("Time-related underemployment (%)", "underemployment_rate", "economy"),
     ("Long-term unemployed, whole economy", "long_term_unemployed", "economy"),
+    ("Monthly wage bill, these sectors ({currency})", "wage_bill", "focus"),
+    ("People enrolled in reskilling to date", "reskilling_enrolments_cumulative", "economy"),
     ("Programme cost to date ({currency})", "programme_cost_cumulative", "economy"),
 ]
 SEXES = ("male", "female")
 BREAKDOWN_STATUS = {
-    "displaced_employed": Status.EMPLOYED,
+    "displaced_formal": Status.FORMAL,
+    "displaced_informal": Status.INFORMAL,
     "displaced_unemployed": Status.UNEMPLOYED,
+    "displaced_inactive": Status.INACTIVE,
     "displaced_in_training": Status.TRAINING,
     "displaced_in_programme_job": Status.PROGRAMME_JOB,
 }
@@ -90,8 +108,11 @@ def simulate(scenario: Scenario, iso3: str, tables: DataTables,
              seed: np.random.SeedSequence) -> Replication:
     """Run one replication of one country and collect every metric each month."""
     started = time.perf_counter()
-    model = LabourMarketModel(scenario, tables.country(iso3), tables, country_flows(iso3),
-                              rng=np.random.default_rng(seed))
+    unc, lab = scenario.uncertainties, scenario.labour_market
+    inputs = country_inputs(tables, iso3, exposure_assumption=unc.exposure_assumption,
+                            informality_basis=lab.informality_basis,
+                            underemployment_basis=lab.underemployment_basis)
+    model = LabourMarketModel(scenario, inputs, country_flows(iso3), seed=seed)
     try:
         horizon = scenario.run.horizon_months
         sector_metrics = list(SECTOR_METRICS.values())
@@ -108,8 +129,8 @@ def simulate(scenario: Scenario, iso3: str, tables: DataTables,
                 sector_out[month, i] = metric.reporter(model)
             for i, metric in enumerate(country_metrics):
                 country_out[month, i] = metric.reporter(model)
-            losses[month] = model.flow_automation * model.scale
-            displaced[month] = model.workforce.displaced_stocks * model.scale
+            losses[month] = model.flow_layoffs * model.scale
+            displaced[month] = model.workforce.displaced_stocks.sum(axis=1) * model.scale
         return Replication(sector_out, country_out, losses, displaced,
                            memory_bytes=model.workforce.memory_bytes(),
                            wall_seconds=time.perf_counter() - started)
@@ -397,7 +418,7 @@ class Results:
             sectors = self.scenario.focus_sectors or None
         parts = DERIVED.get(metric, (metric,))
         total = sum(self.values(part, country, sectors) for part in parts)
-        return total * 100 if metric == "unemployment_rate" else total
+        return total * 100 if metric in PERCENT else total
 
     def headline(self, sectors: Iterable[str] | None = None, years: Sequence[int] | None = None,
                  band: tuple[float, float] = (0.05, 0.95), country: str | None = None
