@@ -187,12 +187,21 @@ class LabourMarketModel(mesa.Model):
         self.labour_force_real = float(employment.sum() / (1 - u))
         rng = self.streams.population
         k = self.scale
-        informal = inputs.informal_share
+        informal = inputs.informal_share.copy()
+        for name, share in scenario.population.informal_share.items():
+            informal[self.sector_ids[name]] = share
+        self.informal_share = informal
         formal_n = np.array([stochastic_round(rng, e * (1 - i) / k)
                              for e, i in zip(employment, informal, strict=True)])
         informal_n = np.array([stochastic_round(rng, e * i / k)
                                for e, i in zip(employment, informal, strict=True)])
-        unemployed_n = np.array([stochastic_round(rng, e * u / (1 - u) / k) for e in employment])
+        # The unemployed by last sector in proportion to the sector's separations (steady state:
+        # each sector's searchers are its leavers times the mean spell).
+        self.retire_rate = 1.0 / (12.0 * scenario.labour_market.working_life_years)
+        self.separation = self._separation_rates(employment)
+        leavers = self.separation * employment
+        unemployed_real = employment.sum() * u / (1 - u) * leavers / leavers.sum()
+        unemployed_n = np.array([stochastic_round(rng, e / k) for e in unemployed_real])
         if (formal_n + informal_n).sum() < 10:
             raise ModelError(f"scale {k} leaves fewer than 10 simulated workers for "
                              f"{inputs.iso3}; use a smaller scale")
@@ -237,8 +246,8 @@ class LabourMarketModel(mesa.Model):
         from the scenario)."""
         lab = self.scenario.labour_market
         rate = self.inputs.underemployment_rate
-        informal = float((self.inputs.informal_share * self.inputs.employment).sum()
-                         / self.inputs.employment.sum())
+        informal = float((self.informal_share * self.employment_real).sum()
+                         / self.employment_real.sum())
         ratio = lab.underemployment_informal_ratio
         formal_share = rate / ((1 - informal) + ratio * informal)
         shares = np.minimum(np.array([formal_share, formal_share * ratio]), 0.9)
@@ -330,9 +339,6 @@ class LabourMarketModel(mesa.Model):
         unc, lab = scenario.uncertainties, scenario.labour_market
         stocks = self.workforce.stocks
         formal = stocks[Status.FORMAL].sum(axis=(0, 2, 3)).astype(float)
-        employed = formal + stocks[Status.INFORMAL].sum(axis=(0, 2, 3))
-        self.retire_rate = 1.0 / (12.0 * lab.working_life_years)
-        self.separation = self._separation_rates(employed)
         growth = self._growth_paths(formal)
         steepness = unc.adoption_speed_per_year / 12.0 * unc.adoption_pace
         curve = dict(midpoint_at_100=unc.adoption_midpoint_month,
@@ -400,7 +406,8 @@ class LabourMarketModel(mesa.Model):
         stocks = self.workforce.stocks
         formal = stocks[Status.FORMAL].sum(axis=(0, 2, 3)).astype(float)
         informal = stocks[Status.INFORMAL].sum(axis=(0, 2, 3)).astype(float)
-        self.mobility = mobility_matrix(inputs.occ_mix, formal + informal,
+        # balanced so searchers reach each sector in proportion to the jobs its leavers open
+        self.mobility = mobility_matrix(inputs.occ_mix, self.separation * (formal + informal),
                                         lab.own_sector_search_share)
         self._mobility_columns = cdf_columns(self.mobility)
         self.eta = lab.matching_elasticity
@@ -447,6 +454,7 @@ class LabourMarketModel(mesa.Model):
             n_sectors=self.n_sectors)
 
     def _reset_flows(self) -> None:
+        self.workforce.transitions[:] = 0
         s = self.n_sectors
         shape = (s, 2, N_SKILL)
         self.flow_layoffs = np.zeros(shape, dtype=np.int64)
@@ -593,8 +601,7 @@ class LabourMarketModel(mesa.Model):
         people = self._draw_people(rng, sector)
         u = rng.random(count)
         v = rng.random(count)
-        informal = (u >= self.inputs.unemployment_rate) & (
-            v < self.inputs.informal_share[sector])
+        informal = (u >= self.inputs.unemployment_rate) & (v < self.informal_share[sector])
         wants_formal = (u >= self.inputs.unemployment_rate) & ~informal
         status = np.where(informal, Status.INFORMAL, Status.UNEMPLOYED).astype(np.int8)
         for sector_agent in self.sectors:

@@ -90,6 +90,7 @@ class Replication:
     country: np.ndarray     # [T+1, n_country_metrics]
     losses: np.ndarray      # [T+1, S, sex, skill] automation job losses in the month
     displaced: np.ndarray   # [T+1, status, S, sex, skill] displaced workers by status
+    evaluation: np.ndarray | None = None  # [programme, arm, long-term, horizon, measure]
     memory_bytes: int = 0
     wall_seconds: float = 0.0
 
@@ -104,15 +105,22 @@ def replication_seeds(seed: int, iso3: str, replications: int) -> list[np.random
     return root.spawn(replications)
 
 
-def simulate(scenario: Scenario, iso3: str, tables: DataTables,
-             seed: np.random.SeedSequence) -> Replication:
-    """Run one replication of one country and collect every metric each month."""
-    started = time.perf_counter()
+def make_model(scenario: Scenario, iso3: str, tables: DataTables,
+               seed: np.random.SeedSequence | int | None,
+               watch: tuple[np.ndarray, np.ndarray] | None = None) -> LabourMarketModel:
+    """A model of one country at month 0 (inputs and calibrated flows from ``tables``)."""
     unc, lab = scenario.uncertainties, scenario.labour_market
     inputs = country_inputs(tables, iso3, exposure_assumption=unc.exposure_assumption,
                             informality_basis=lab.informality_basis,
                             underemployment_basis=lab.underemployment_basis)
-    model = LabourMarketModel(scenario, inputs, country_flows(iso3), seed=seed)
+    return LabourMarketModel(scenario, inputs, country_flows(iso3), seed=seed, watch=watch)
+
+
+def simulate(scenario: Scenario, iso3: str, tables: DataTables,
+             seed: np.random.SeedSequence) -> Replication:
+    """Run one replication of one country and collect every metric each month."""
+    started = time.perf_counter()
+    model = make_model(scenario, iso3, tables, seed)
     try:
         horizon = scenario.run.horizon_months
         sector_metrics = list(SECTOR_METRICS.values())
@@ -132,6 +140,7 @@ def simulate(scenario: Scenario, iso3: str, tables: DataTables,
             losses[month] = model.flow_layoffs * model.scale
             displaced[month] = model.workforce.displaced_stocks.sum(axis=1) * model.scale
         return Replication(sector_out, country_out, losses, displaced,
+                           evaluation=model.evaluation.outcomes.copy(),
                            memory_bytes=model.workforce.memory_bytes(),
                            wall_seconds=time.perf_counter() - started)
     finally:

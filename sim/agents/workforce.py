@@ -130,6 +130,8 @@ class Workforce(mesa.Agent):
         self.stocks = np.zeros(self._shape, dtype=np.int64)
         self.displaced_stocks = np.zeros(self._shape, dtype=np.int64)
         self.factor_sums = np.zeros(self._shape, dtype=np.float64)
+        # moves this month: [from status, to status], VACANT included (entries and exits)
+        self.transitions = np.zeros((len(Status), len(Status)), dtype=np.int64)
         # people who entered the labour force during the run, by (status, sector)
         self.entrant_stocks = np.zeros((N_STATUS, n_sectors), dtype=np.int64)
         self.free: list[np.ndarray] = []  # stacks of vacant slot indices, reused first
@@ -285,6 +287,9 @@ class Workforce(mesa.Agent):
         self._shift(*before, -1)
         self._shift(new_status, new_under, new_sector, before[3], new_skill, new_displaced,
                     new_factor, +1)
+        n_status = len(Status)
+        self.transitions += np.bincount(before[0].astype(np.intp) * n_status + new_status,
+                                        minlength=n_status ** 2).reshape(n_status, n_status)
         entrant = self.entrant[idx]
         if entrant.any():
             self._count_entrants(before[0][entrant], before[2][entrant], -1)

@@ -469,6 +469,10 @@ class Population(_Strict):
     employment_source: str = param(
         "", "Where the replacement employment figures come from (required with them)", "text",
         "run")
+    informal_share: dict[SectorId, Annotated[float, Field(ge=0.0, le=1.0)]] = param(
+        {},
+        "Replace a sector's informal share of employment (e.g. 0 for IT-BPM firms' employees, "
+        "who are formal); say why in employment_source", "share", "run")
 
     @model_validator(mode="after")
     def _sourced(self) -> Population:
