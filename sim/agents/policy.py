@@ -14,8 +14,8 @@ Rules (each a documented parameter in ``sim.scenarios.schema``):
 - trainees and programme workers keep searching at a reduced intensity (lock-in; see
   ``sim.model.LabourMarketModel.match``);
 - a completed course raises the skill band (which admits to AI-era vacancies in the trained
-  sector) and earnings (``sim.earnings.training_factor``), and graduates search afresh; a
-  drop-out resumes the search where it paused;
+  sector) and earnings (``sim.earnings.training_factor``), and wipes part of the search time
+  employers see (``search_refresh``); a drop-out resumes the search where it paused;
 - a programme job is employment (ILO); each one created displaces ``substitution_share`` of a
   regular vacancy in its sector; at the end a worker is kept on only into an open regular
   vacancy of that sector; otherwise they return to search with the jobless clock still running.
@@ -121,23 +121,22 @@ class Programme(mesa.Agent):
 
     @staticmethod
     def _resume_clocks(workforce: Workforce, idx: np.ndarray, month: int, *,
-                       fresh_search: bool, new_spell: bool = False) -> None:
+                       refresh: float = 0.0, new_spell: bool = False) -> None:
         """Back to search after training or a programme job.
 
         Training is not unemployment (ILO), so the survey's unemployment spell resumes where it
         paused; a programme job is employment, so a new spell starts (``new_spell``). The
-        search itself resumes where it paused, except after a completed course
-        (``fresh_search``). The months-since-last-regular-job clock is never touched.
+        search itself resumes where it paused, less the share ``refresh`` of the time already
+        searched (a completed course). The months-since-last-regular-job clock is never touched.
         """
         away = (month - workforce.status_since[idx]).astype(np.int16)
         if new_spell:
             workforce.spell_start[idx] = month
         else:
             workforce.spell_start[idx] += away
-        if fresh_search:
-            workforce.search_since[idx] = month
-        else:
-            workforce.search_since[idx] += away
+        searched = workforce.status_since[idx] - workforce.search_since[idx]
+        kept = np.round(searched * (1.0 - refresh)).astype(np.int16)
+        workforce.search_since[idx] = month - kept
 
 
 class ReskillingProgramme(Programme):
@@ -172,7 +171,7 @@ class ReskillingProgramme(Programme):
         completed = rng.random(done.size) < lever.completion_rate
         graduates, dropouts = done[completed], done[~completed]
         self._graduate(graduates)
-        self._resume_clocks(workforce, dropouts, month, fresh_search=False)
+        self._resume_clocks(workforce, dropouts, month)
         workforce.move(dropouts, Status.UNEMPLOYED, month)
         workforce.target[done] = NO_SECTOR
         self.dropouts = int(dropouts.size)
@@ -200,7 +199,7 @@ class ReskillingProgramme(Programme):
             lever.duration_months, workforce.female[graduates],
             return_men=lever.earnings_return_men, return_women=lever.earnings_return_women))
         self.graduates = np.bincount(target, minlength=model.n_sectors)
-        self._resume_clocks(workforce, graduates, month, fresh_search=True)
+        self._resume_clocks(workforce, graduates, month, refresh=lever.search_refresh)
         workforce.move(graduates, Status.UNEMPLOYED, month, sector=target, skill=new,
                        factor=factor.astype(np.float32))
 
@@ -276,7 +275,7 @@ class JobCreationProgramme(Programme):
         kept_on = np.concatenate(kept) if kept else np.empty(0, dtype=np.int64)
         model.hire(kept_on, Status.FORMAL, workforce.sector[kept_on], source="programme")
         back = np.setdiff1d(ending, kept_on, assume_unique=True)
-        self._resume_clocks(workforce, back, month, fresh_search=False, new_spell=True)
+        self._resume_clocks(workforce, back, month, new_spell=True)
         workforce.move(back, Status.UNEMPLOYED, month)
         self.kept_on = int(kept_on.size)
 

@@ -356,6 +356,13 @@ class Reskilling(_Strict):
         "Job search of trainees relative to an unemployed searcher (lock-in: participants "
         "search less while in a programme; Wunsch, IZA World of Labor; van Ours 2004)",
         "share", "lever", ge=0.0, le=1.0, reference="assumption; range 0.2-0.8")
+    search_refresh: float = param(
+        1.0,
+        "Share of the time already spent searching that a completed course wipes from what "
+        "employers see (1 = graduates search afresh, 0 = their search resumes where it "
+        "paused). Callbacks fall with time out of work (Kroft, Lange & Notowidigdo 2013, QJE); "
+        "how much a certificate offsets that is not measured",
+        "share", "lever", ge=0.0, le=1.0, reference="assumption; range 0-1")
     earnings_return_men: float = param(
         0.09,
         "Earnings gain per academic year (9 months) of completed training, men (Jacobson, "
