@@ -516,9 +516,7 @@ class LabourMarketModel(mesa.Model):
         self.cohort.forget(retiring)
         self.evaluation.drop(retiring)
         for programme in (self.reskilling, self.job_creation):
-            keep = ~np.isin(programme.queue, retiring)
-            programme.queue, programme.queued_since = (programme.queue[keep],
-                                                       programme.queued_since[keep])
+            programme.forget(retiring)
         workforce.retire(retiring, month)
 
     def _reopen(self, formal_leavers: np.ndarray) -> None:

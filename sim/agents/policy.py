@@ -59,6 +59,7 @@ class Programme(mesa.Agent):
         self.lever = lever
         self.queue = np.empty(0, dtype=np.int64)
         self.queued_since = np.empty(0, dtype=np.int16)
+        self.queued_spell = np.empty(0, dtype=np.int16)  # jobless_since when offered
         self.assigned = 0       # newly assigned this month (offered + control)
         self.offered = 0
         self.enrolled = 0
@@ -98,14 +99,27 @@ class Programme(mesa.Agent):
         self.queue = np.concatenate([self.queue, joining])
         self.queued_since = np.concatenate(
             [self.queued_since, np.full(joining.size, month, dtype=np.int16)])
+        self.queued_spell = np.concatenate([self.queued_spell,
+                                            workforce.jobless_since[joining]])
         self.assigned = int(eligible.size)
         self.offered = int(joining.size)
 
+    def _keep(self, mask: np.ndarray) -> None:
+        self.queue = self.queue[mask]
+        self.queued_since = self.queued_since[mask]
+        self.queued_spell = self.queued_spell[mask]
+
+    def forget(self, people: np.ndarray) -> None:
+        """People who left the population leave the waiting list."""
+        if self.queue.size and people.size:
+            self._keep(~np.isin(self.queue, people))
+
     def _take_from_queue(self, places: int) -> np.ndarray:
-        """The first ``places`` people on the waiting list who are still unemployed."""
+        """The first ``places`` people on the waiting list still unemployed in the spell in
+        which they were offered a place (a job found, even one lost again, ends the offer)."""
         workforce = self.model.workforce
-        waiting = workforce.status[self.queue] == Status.UNEMPLOYED
-        self.queue, self.queued_since = self.queue[waiting], self.queued_since[waiting]
+        self._keep((workforce.status[self.queue] == Status.UNEMPLOYED)
+                   & (workforce.jobless_since[self.queue] == self.queued_spell))
         if places <= 0 or self.queue.size == 0:
             return np.empty(0, dtype=np.int64)
         if self.lever.queue_order == "longest_jobless_first":
@@ -116,7 +130,7 @@ class Programme(mesa.Agent):
         taken = self.queue[chosen]
         keep = np.ones(self.queue.size, dtype=bool)
         keep[chosen] = False
-        self.queue, self.queued_since = self.queue[keep], self.queued_since[keep]
+        self._keep(keep)
         return taken
 
     @staticmethod
