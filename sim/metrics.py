@@ -433,3 +433,24 @@ CUMULATIVE = {
     "job_creation_cost_cumulative": "job_creation_cost",
     "wage_bill_cumulative": "wage_bill",
 }
+
+
+def exposed_employment(model) -> dict[str, float]:
+    """Share of employment in GenAI-exposed occupations, as the ILO counts it, by sex.
+
+    Each employed person counts with their occupation's share of occupations in an ILO 2025
+    exposure gradient (2-digit ISCO-08 where the country has 2-digit employment, else the major
+    group): the ILO's method at the finest occupation level the data allow, with no fitted
+    factor. Returns shares for ``all``, ``female`` and ``male`` (one pass over the population).
+    """
+    workforce = model.workforce
+    n = workforce.n
+    status = workforce.status[:n]
+    employed = (status == Status.FORMAL) | (status == Status.INFORMAL)
+    exposed = model.inputs.exposed_share[workforce.occ[:n]]
+    female = workforce.female[:n]
+    out = {}
+    for name, mask in (("all", employed), ("female", employed & female),
+                       ("male", employed & ~female)):
+        out[name] = float(exposed[mask].mean()) if mask.any() else float("nan")
+    return out
