@@ -20,6 +20,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 EXTRAS="${SETUP_EXTRAS:-app,sweep,test}"
 UV_VERSION=0.13.9  # installed into .venv when uv is not on PATH
 
+# uv is to trust the system's certificates, as pip and apt do: a network that inspects TLS (common
+# in offices) adds its authority there, and uv's own list refuses it. UV_NATIVE_TLS: uv < 0.11.
+export UV_SYSTEM_CERTS="${UV_SYSTEM_CERTS:-true}" UV_NATIVE_TLS="${UV_NATIVE_TLS:-true}"
+
 is_311='import sys; sys.exit(sys.version_info[:2] != (3, 11))'
 fingerprint=$({ echo "$EXTRAS"; cat requirements.lock pyproject.toml scripts/setup.sh; } \
     | sha256sum)
