@@ -91,7 +91,11 @@ def test_app_in_a_real_browser(app_url, tmp_path):
     artifacts = Path(os.environ.get("BROWSER_ARTIFACTS", tmp_path))
     artifacts.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        # Chromium keeps a crash-report folder under ~/.config whatever its profile: point it
+        # into the test's folder so a test run writes nothing in the user's home.
+        env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config"),
+               "XDG_CACHE_HOME": str(tmp_path / "cache")}
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True, env=env)
         try:
             page = browser.new_page(viewport={"width": 1600, "height": 1300},
                                     accept_downloads=True)
