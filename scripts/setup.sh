@@ -31,6 +31,7 @@ if .venv/bin/python -c "$is_311" 2>/dev/null \
     && [[ "$(cat .venv/.setup-fingerprint 2>/dev/null)" == "$fingerprint" ]]; then
     exit 0
 fi
+rm -f .venv/.setup-fingerprint  # written again only when everything below succeeds
 
 PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3 || true)}"
 if [[ -z "$PYTHON" ]] || ! "$PYTHON" -c "$is_311" 2>/dev/null; then
@@ -71,16 +72,25 @@ else
         "uv==$UV_VERSION"
 fi
 
+# Installed packages (name==version) that requirements.lock does not pin.
+not_in_lock() {
+    "$UV" pip freeze --quiet --python .venv/bin/python --exclude-editable \
+        | grep -viE '^(pip|uv|setuptools)==' \
+        | grep -Fxiv -f <(grep -E '^[A-Za-z0-9]' requirements.lock) || true
+}
+# What an older lock pinned goes first (uv would leave it), so that the check below sees only
+# what this lock and these extras bring in.
+stale=$(not_in_lock)
+if [[ -n "$stale" ]]; then
+    "$UV" pip uninstall --quiet --python .venv/bin/python $(sed 's/==.*//' <<<"$stale")
+fi
 "$UV" pip install --quiet --python .venv/bin/python -c requirements.lock -e ".[$EXTRAS]"
-
-# A package missing from requirements.lock would have been installed at whatever version is
-# newest today; refuse that rather than run with unpinned code.
-unpinned=$("$UV" pip freeze --quiet --python .venv/bin/python --exclude-editable \
-    | grep -viE '^(pip|uv|setuptools)==' \
-    | grep -Fxiv -f <(grep -E '^[A-Za-z0-9]' requirements.lock) || true)
+# A package missing from requirements.lock has just been installed at whatever version is
+# newest today: refuse to run with unpinned code.
+unpinned=$(not_in_lock)
 if [[ -n "$unpinned" ]]; then
-    echo "error: installed but not pinned in requirements.lock:" $unpinned >&2
-    echo "  compile it again with the command in its first lines (every optional group)" >&2
+    echo "error: installed but not pinned in requirements.lock: ${unpinned//$'\n'/, }" >&2
+    echo "  compile it again with the command in its first lines (with every optional group)" >&2
     exit 2
 fi
 echo "$fingerprint" > .venv/.setup-fingerprint
