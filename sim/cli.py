@@ -18,7 +18,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from sim.report import write_table
+from sim.errors import one_line
+from sim.io import write_table
 
 app = typer.Typer(
     name="sim",
@@ -35,10 +36,8 @@ err = Console(stderr=True, soft_wrap=True)
 
 
 def _input_errors() -> tuple[type[Exception], ...]:
-    from sim.data import DataError
-    from sim.model import ModelError
-    from sim.scenarios import ScenarioError
-    return (DataError, ScenarioError, ModelError)
+    from sim.errors import SimError
+    return (SimError,)
 
 
 def fail(message: str) -> typer.Exit:
@@ -47,8 +46,7 @@ def fail(message: str) -> typer.Exit:
     The message may quote user input (a cell, a key, a file name): it is flattened to one line
     and escaped so that text such as "[/]" is shown, not read as terminal markup.
     """
-    flat = " ".join(str(message).split())
-    err.print(f"[bold red]error:[/] {escape(flat)}", highlight=False)
+    err.print(f"[bold red]error:[/] {escape(one_line(message))}", highlight=False)
     return typer.Exit(code=2)
 
 

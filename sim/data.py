@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import hashlib
 import io
 import math
 from collections.abc import Callable
@@ -28,59 +27,27 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.errors import DataError
+from sim.provenance import hash_bytes
+from sim.vocabulary import (
+    CONFIDENCE_LEVELS,
+    EXPOSURE_ASSUMPTIONS,
+    OCC_COLS,
+    SECTOR_ISIC,
+    SECTOR_LABELS,
+    SECTORS,
+    SKILL_BANDS,
+)
+
 __all__ = [
     "SECTORS", "SECTOR_LABELS", "SECTOR_ISIC", "SKILL_BANDS", "CONFIDENCE_LEVELS",
     "DEFAULT_DATA_DIR", "EXPOSURE_ASSUMPTIONS", "DataError", "DataTables", "CountryData",
     "load_data", "occupation_exposure", "sources_table",
 ]
 
-# --------------------------------------------------------------------------------------
-# Vocabulary
-# --------------------------------------------------------------------------------------
-SECTORS: tuple[str, ...] = (
-    "agriculture", "manufacturing", "construction", "retail_trade", "logistics_transport",
-    "accommodation_food", "bpo_business_services", "ict_professional", "finance_real_estate",
-    "public_administration", "education_health", "other_services",
-)
-SECTOR_LABELS: dict[str, str] = {
-    "agriculture": "Agriculture, forestry & fishing",
-    "manufacturing": "Manufacturing, mining & utilities",
-    "construction": "Construction",
-    "retail_trade": "Wholesale & retail trade",
-    "logistics_transport": "Transport, logistics & storage",
-    "accommodation_food": "Accommodation & food services",
-    "bpo_business_services": "BPO & business services",
-    "ict_professional": "ICT & professional services",
-    "finance_real_estate": "Finance, insurance & real estate",
-    "public_administration": "Public administration & defence",
-    "education_health": "Education, health & social work",
-    "other_services": "Other services",
-}
-#: ISIC Rev.4 sections per sector (a modelling choice, documented in data/README.md).
-SECTOR_ISIC: dict[str, str] = {
-    "agriculture": "A", "manufacturing": "B;C;D;E", "construction": "F", "retail_trade": "G",
-    "logistics_transport": "H", "accommodation_food": "I", "bpo_business_services": "N",
-    "ict_professional": "J;M", "finance_real_estate": "K;L", "public_administration": "O",
-    "education_health": "P;Q", "other_services": "R;S;T;U",
-}
-SKILL_BANDS: tuple[str, ...] = ("low", "medium", "high")
-CONFIDENCE_LEVELS: frozenset[str] = frozenset({
-    "high", "medium-high", "medium", "low-medium", "medium-low", "low",
-    "derived (high)", "derived (medium)", "derived (low)", "given", "assumption",
-})
-#: exposure assumption name -> occupations.csv column (both: share of tasks scoring >= 0.5)
-EXPOSURE_ASSUMPTIONS: dict[str, str] = {
-    "ilo_genai_2025": "task_exposure_ilo2025",
-    "ilo_genai_2023": "task_exposure_ilo2023",
-}
 DEFAULT_DATA_DIR: Path = Path(__file__).resolve().parent.parent / "data"
 _REPO_ROOT = DEFAULT_DATA_DIR.parent
-OCC_COLS: tuple[str, ...] = tuple(f"occ_{g}" for g in range(1, 10))
 _SUM_TOL = 1e-3
-
-
-class DataError(ValueError):
-    """A data file is missing, malformed or fails validation (one-line message)."""
 
 
 # --------------------------------------------------------------------------------------
@@ -515,7 +482,7 @@ def _load_cached(data_dir: Path, stamp: tuple) -> DataTables:
     frames, hashes = {}, {}
     for spec in SPECS:
         df, data = _typed(paths[spec.file], spec)
-        frames[spec.file], hashes[spec.file] = df, hashlib.sha256(data).hexdigest()
+        frames[spec.file], hashes[spec.file] = df, hash_bytes(data)
     sec, cty, occ = frames["sectors.csv"], frames["countries.csv"], frames["occupations.csv"]
     _cross_checks(paths, sec, cty, occ)
     order = {s: i for i, s in enumerate(SECTORS)}

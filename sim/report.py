@@ -12,62 +12,17 @@ This module never imports streamlit.
 
 from __future__ import annotations
 
-import csv
 import html
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-#: Leading characters a spreadsheet may read as the start of a formula (OWASP CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _neutralise(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def safe_csv(df: pd.DataFrame) -> bytes:
-    """CSV bytes (UTF-8) of ``df`` with every text cell and header that could start a formula
-    (``= + - @``, tab, carriage return) prefixed with an apostrophe. Numbers are left alone;
-    text cells are quoted."""
-    out = df.copy()
-    out.columns = [_neutralise(str(c)) for c in out.columns]
-    for col in out.columns:
-        if not (pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col])):
-            out[col] = out[col].map(_neutralise)
-    # Quote every text cell: a bare carriage return would otherwise split a row.
-    return out.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8")
-
-
-def write_table(frame: pd.DataFrame, path: Path | str) -> Path:
-    """Write ``frame`` to ``.csv`` (formula-safe, see ``safe_csv``) or ``.parquet``.
-
-    Writes a temporary file beside the target and renames it, so an interrupted write never
-    leaves a half-written result.
-    """
-    path = Path(path)
-    if path.suffix not in {".csv", ".parquet"}:
-        raise ValueError(f"{path}: output must end in .csv or .parquet")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.partial")
-    try:
-        if path.suffix == ".csv":
-            tmp.write_bytes(safe_csv(frame))
-        else:
-            frame.to_parquet(tmp, index=False)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
-
+from sim.io import safe_csv, write_table  # noqa: F401  (re-exported)
 
 # -- summaries for charts ----------------------------------------------------------------------
 

@@ -10,12 +10,11 @@ with a baseline run replication by replication (same seeds, common random number
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +22,13 @@ import mesa
 import numpy as np
 import pandas as pd
 
-import sim
 from sim.agents.workforce import N_SKILL, N_STATUS, Status
 from sim.calibrate import load_calibration
 from sim.data import SECTORS, SKILL_BANDS, DataTables, load_data
+from sim.io import write_table
 from sim.metrics import COUNTRY_METRICS, CUMULATIVE, SECTOR_METRICS
 from sim.model import LabourFlows, LabourMarketModel
-from sim.report import write_table
+from sim.provenance import code_version
 from sim.scenarios import Scenario, load_scenario, with_overrides
 
 ALL = "all"
@@ -123,21 +122,6 @@ def country_flows(iso3: str) -> LabourFlows:
     row = load_calibration().loc[iso3]
     return LabourFlows(float(row["hire_rate"]), float(row["search_decay"]),
                        float(row["separation_rate"]))
-
-
-@cache
-def code_version() -> str:
-    """Package version, plus the git commit when run from a checkout.
-
-    Cached per process: it runs ``git`` (about 5 ms), and sweeps build thousands of results.
-    """
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=Path(__file__).parent,
-            capture_output=True, text=True, timeout=5, check=True).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        commit = ""
-    return f"{sim.__version__}+{commit}" if commit else sim.__version__
 
 
 def resolve_scenario(scenario: Scenario | str | Path, overrides: dict[str, Any] | None = None,

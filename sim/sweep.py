@@ -37,7 +37,6 @@ from __future__ import annotations
 import contextlib
 import difflib
 import errno
-import hashlib
 import itertools
 import json
 import math
@@ -59,9 +58,12 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.data import SECTORS
+from sim.errors import SweepError
+from sim.io import atomic_write
 from sim.metrics import COUNTRY_METRICS, CUMULATIVE, SECTOR_METRICS
+from sim.provenance import canonical_hash
 from sim.scenarios import Scenario, ScenarioError, load_scenario, parameter_table, with_overrides
+from sim.vocabulary import SECTORS
 
 __all__ = [
     "Design",
@@ -87,10 +89,6 @@ OWN_FILES = {"manifest.json", "design.toml", "points.parquet", "runs", "outcomes
 RUN_COLUMNS = ("run_id", "point", "replication", "seed_entropy", "seed_spawn_key", "scenario",
                "base_scenario_hash", "country", "data_hashes", "code_version", "worker",
                "wall_seconds", "finished_at", "status", "error", "part")
-
-
-class SweepError(ValueError):
-    """A sweep design, output folder or analysis request that cannot be used (one line)."""
 
 
 # -- the design file ------------------------------------------------------------------------
@@ -230,11 +228,6 @@ def run_id(point: int, replication: int) -> str:
     return f"p{point:06d}-r{replication:03d}"
 
 
-def _canonical_hash(value: Any) -> str:
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def _loc(loc: Iterable[Any]) -> str:
     out = ""
     for part in loc:
@@ -344,8 +337,8 @@ def plan_design(design: Design, origin: str = "design", text: str | None = None,
         raise SweepError(f"{origin}: {len(values) * design.replications:,} runs; at most "
                          f"{MAX_RUNS:,} per sweep")
     plan = SweepPlan(design, origin, text, base, iso3, parameters, outcomes, samples, values)
-    plan.design_hash = _canonical_hash(design.model_dump(mode="json"))
-    plan.base_hash = _canonical_hash(base.model_dump(mode="json"))
+    plan.design_hash = canonical_hash(design.model_dump(mode="json"))
+    plan.base_hash = canonical_hash(base.model_dump(mode="json"))
     return plan
 
 
@@ -530,7 +523,8 @@ def _sample(design: Design, parameters: list[ParameterInfo], seed: int
 def execute(task: dict[str, Any]) -> dict[str, Any]:
     """Run one (point, replication) and return its record; errors are caught and recorded."""
     from sim.data import load_data
-    from sim.runner import Results, code_version, simulate
+    from sim.provenance import code_version
+    from sim.runner import Results, simulate
 
     started = time.perf_counter()
     record: dict[str, Any] = {"run_id": task["run_id"], "point": task["point"],
@@ -671,17 +665,8 @@ class _Dask:
 # -- the output folder ----------------------------------------------------------------------
 
 
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def _manifest(plan: SweepPlan) -> dict[str, Any]:
-    from sim.runner import code_version
+    from sim.provenance import code_version
     return {
         "format": FORMAT_VERSION,
         "name": plan.design.name,
@@ -782,11 +767,11 @@ def prepare_output(out: Path, plan: SweepPlan) -> None:
         column = plan.samples[:, j]
         points[p.name] = column if p.levels is None else [json.dumps(v) if isinstance(
             v, list | dict) else v for v in column]
-    _atomic_write(out / "points.parquet", lambda tmp: points.to_parquet(tmp, index=False))
+    atomic_write(out / "points.parquet", lambda tmp: points.to_parquet(tmp, index=False))
     if plan.text is not None:
-        _atomic_write(out / "design.toml",
+        atomic_write(out / "design.toml",
                       lambda tmp: tmp.write_text(plan.text, encoding="utf-8"))
-    _atomic_write(manifest_path, lambda tmp: tmp.write_text(
+    atomic_write(manifest_path, lambda tmp: tmp.write_text(
         json.dumps(_manifest(plan), indent=2), encoding="utf-8"))
 
 
@@ -974,7 +959,7 @@ class _Writer:
                 "value": pa.array(np.concatenate(values), pa.float64()),
             })
             try:
-                _atomic_write(outcomes_path, lambda tmp: pq.write_table(outcomes, tmp))
+                atomic_write(outcomes_path, lambda tmp: pq.write_table(outcomes, tmp))
             except OSError as exc:
                 raise _disk_error(self.out, exc, self.saved) from None
         rows = []
@@ -996,7 +981,7 @@ class _Writer:
             rows.append(row)
         runs = pa.Table.from_pylist(rows, schema=self.schema)
         try:
-            _atomic_write(self.out / "runs" / f"{part}.parquet",
+            atomic_write(self.out / "runs" / f"{part}.parquet",
                           lambda tmp: pq.write_table(runs, tmp))
         except OSError as exc:
             with contextlib.suppress(OSError):  # its outcomes would be ignored; drop them
@@ -1336,6 +1321,6 @@ def sensitivity(out_dir: str | Path, method: str | None = None, outcome: str | N
     table = pd.concat(frames, ignore_index=True)
     suffix = "" if outcome is None else "_" + re.sub(r"[^A-Za-z0-9_]+", "_", outcome).strip("_")
     path = out / f"sensitivity_{method}{suffix}.csv"
-    _atomic_write(path, lambda tmp: table.to_csv(tmp, index=False))
+    atomic_write(path, lambda tmp: table.to_csv(tmp, index=False))
     table.attrs["path"] = str(path)
     return table

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from sim.errors import ScenarioError
 from sim.scenarios.schema import (
     JobCreation,
     LabourMarket,
@@ -39,10 +40,6 @@ __all__ = [
 SCENARIO_DIR = Path(__file__).resolve().parent
 MAX_SCENARIO_BYTES = 256 * 1024
 MAX_NESTING = 6
-
-
-class ScenarioError(ValueError):
-    """A scenario file or override that cannot be used, with a message naming file and key."""
 
 
 def list_scenarios() -> list[str]:

@@ -20,14 +20,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from sim.data import SECTORS
+from sim.vocabulary import EXPOSURE_ASSUMPTIONS, SECTORS, SKILL_BANDS
 
 AUTO_SCALE_AGENTS = 50_000  # simulated workers per country when the scale is left automatic
 AUTO_SCALE_FOCUS_AGENTS = 20_000  # ... and at least this many in the focus sectors
 
 SectorId = Literal[SECTORS]  # type: ignore[valid-type]
-SkillBand = Literal["low", "medium", "high"]
-ExposureAssumption = Literal["ilo_genai_2025", "ilo_genai_2023"]
+SkillBand = Literal[SKILL_BANDS]  # type: ignore[valid-type]
+ExposureAssumption = Literal[tuple(EXPOSURE_ASSUMPTIONS)]  # type: ignore[valid-type]
 
 
 def param(

@@ -1,0 +1,45 @@
+"""One error family for input that cannot be used, and the one way to show it.
+
+Every problem a user can cause (a data file, a scenario, a sweep design, settings that cannot
+make a model) raises a subclass of :class:`SimError` whose message is one line naming what is
+wrong and where. The CLI prints ``one_line(error)`` and exits with status 2; the app shows the
+same line.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["DataError", "ModelError", "ScenarioError", "SimError", "SweepError", "one_line"]
+
+
+class SimError(ValueError):
+    """Input that cannot be used; the message names what is wrong and where."""
+
+
+class DataError(SimError):
+    """A data file is missing, malformed or fails validation."""
+
+
+class ScenarioError(SimError):
+    """A scenario file or override that cannot be used (names the file and the key)."""
+
+
+class ModelError(SimError):
+    """Parameters that cannot make a model (stated as the rule that was broken)."""
+
+
+class SweepError(SimError):
+    """A sweep design, output folder or analysis request that cannot be used."""
+
+
+# C0 and C1 control characters and DEL: an escape code or NUL from an input file must not
+# reach the terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
+def one_line(message: object) -> str:
+    """The message on one line: whitespace runs become one space, control characters are
+    shown as escapes (``\\x1b``)."""
+    text = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode(), str(message))
+    return " ".join(text.split())
