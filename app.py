@@ -25,7 +25,7 @@ import streamlit as st
 from pydantic import BaseModel
 
 from sim import report
-from sim.calibrate import load_calibration
+from sim.flows import load_calibration
 from sim.data import SECTOR_LABELS, SECTORS, DataError, load_data, sources_table
 from sim.model import ModelError
 from sim.runner import Results, code_version, compare, replication_seeds, run_scenario

@@ -17,25 +17,22 @@ are the median shares of the countries that have one (an assumption, labelled so
 separation rate then follows from the observed unemployment rate:
 inflow = outflow gives s = u / ((1 - u) * sum_d G).
 
-``python -m sim.calibrate`` re-runs the fit and writes ``data/calibration.csv``.
+``sim calibrate`` re-runs the fit and writes ``calibration.csv`` into a data folder;
+``sim.flows`` fits on the fly any country whose row is missing or out of date.
 """
 
 from __future__ import annotations
-
-import argparse
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import least_squares
 
-from sim.data import DEFAULT_DATA_DIR, DataError, DataTables, load_data
+from sim.data import DataError, DataTables
+from sim.tables import CalibrationRow, columns
+from sim.vocabulary import LONG_TERM_MONTHS
 
 MAX_MONTHS = 600
-CALIBRATION_FILE = "calibration.csv"
-COLUMNS = ["iso3", "hire_rate", "search_decay", "separation_rate", "mean_spell_months",
-           "target_share_lt6m", "target_share_ge12m", "fitted_share_lt6m", "fitted_share_ge12m",
-           "unemployment_rate", "method", "confidence"]
+COLUMNS = columns(CalibrationRow)
 
 
 def survival(hire_rate: float, decay: float, months: int = MAX_MONTHS) -> np.ndarray:
@@ -50,7 +47,8 @@ def spell_shares(hire_rate: float, decay: float) -> tuple[float, float, float]:
     """(share under 6 months, share 12+ months, mean spell in months) in the steady state."""
     g = survival(hire_rate, decay)
     total = g.sum()
-    return float(g[:6].sum() / total), float(g[12:].sum() / total), float(total)
+    return (float(g[:6].sum() / total), float(g[LONG_TERM_MONTHS:].sum() / total),
+            float(total))
 
 
 def fit_durations(share_lt6m: float, share_ge12m: float) -> tuple[float, float]:
@@ -81,7 +79,8 @@ def calibrate(tables: DataTables) -> pd.DataFrame:
                                     f"({int(c['duration_year'])})",
                           "confidence": "derived (low)"}
     if not rows:
-        raise DataError("data/countries.csv: no country has duration shares to calibrate on")
+        raise DataError(f"{tables.folder / 'countries.csv'}: no country has duration shares "
+                        "(share_lt6m, share_ge12m) to calibrate the labour flows on")
     typical_lt6 = float(np.median([row["target_share_lt6m"] for row in rows.values()]))
     typical_ge12 = float(np.median([row["target_share_ge12m"] for row in rows.values()]))
     typical = fit_durations(typical_lt6, typical_ge12)
@@ -108,40 +107,3 @@ def calibrate(tables: DataTables) -> pd.DataFrame:
     return frame.round({"hire_rate": 6, "search_decay": 6, "separation_rate": 7,
                         "mean_spell_months": 4, "fitted_share_lt6m": 4,
                         "fitted_share_ge12m": 4})
-
-
-def load_calibration(data_dir: Path | str | None = None) -> pd.DataFrame:
-    """The calibrated parameters, indexed by iso3 (errors name the file and the column)."""
-    path = Path(data_dir or DEFAULT_DATA_DIR) / CALIBRATION_FILE
-    if not path.is_file():
-        raise DataError(f"{path}: missing; run `python -m sim.calibrate` to create it")
-    frame = pd.read_csv(path)
-    missing = [col for col in COLUMNS if col not in frame.columns]
-    if missing:
-        raise DataError(f"{path}: missing column(s) {', '.join(missing)}")
-    for col in ("hire_rate", "search_decay", "separation_rate"):
-        values = pd.to_numeric(frame[col], errors="coerce")
-        bad = frame.index[~values.between(0.0, 1.0)]
-        if len(bad):
-            raise DataError(f"{path}, row {bad[0] + 1} (iso3={frame.loc[bad[0], 'iso3']}), "
-                            f"column {col!r}: {frame.loc[bad[0], col]!r} is not in [0, 1]")
-    return frame.set_index("iso3")
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Re-run the labour-flow calibration.")
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR,
-                        help="data folder holding countries.csv (default: the shipped data/)")
-    args = parser.parse_args(argv)
-    frame = calibrate(load_data(args.data))
-    target = Path(args.data) / CALIBRATION_FILE
-    tmp = target.with_suffix(".csv.partial")
-    frame.to_csv(tmp, index=False, lineterminator="\n")
-    tmp.replace(target)
-    print(frame.drop(columns=["method"]).to_string(index=False))
-    print(f"wrote {target}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

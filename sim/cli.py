@@ -267,6 +267,33 @@ def validate_data_command(
     console.print(json.dumps(tables.hashes, indent=2))
 
 
+@app.command("calibrate")
+def calibrate_command(
+    data: Annotated[Path | None, typer.Option(
+        help="Data folder holding countries.csv (default: the shipped tables).")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Where to write (default: calibration.csv in the data folder).")]
+    = None,
+) -> None:
+    """Fit each country's labour flows (hire rate, search decay, separations) to its
+    unemployment rate and ILOSTAT duration shares, and write calibration.csv."""
+    from sim.calibrate import calibrate
+    from sim.data import CALIBRATION_FILE, load_data
+    from sim.io import atomic_write
+    try:
+        tables = load_data(data)
+        frame = calibrate(tables)
+    except _input_errors() as exc:
+        raise fail(str(exc)) from None
+    target = out if out is not None else tables.folder / CALIBRATION_FILE
+    try:
+        atomic_write(target, lambda tmp: frame.to_csv(tmp, index=False, lineterminator="\n"))
+    except OSError as exc:
+        raise fail(f"{target}: cannot write ({exc.strerror or exc})") from None
+    console.print(frame.drop(columns=["method"]).to_string(index=False), markup=False)
+    console.print(f"wrote {target}", markup=False, highlight=False)
+
+
 def _sweep_errors() -> tuple[type[Exception], ...]:
     from sim.sweep import SweepError
     return (SweepError, *_input_errors())

@@ -17,18 +17,15 @@ workers; reporters (``sim.metrics``) multiply by the scale factor to report real
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 import mesa
 import numpy as np
 
 from sim.agents.policy import JobCreationProgramme, ReskillingProgramme, stochastic_round
 from sim.agents.sector import SectorAgent
 from sim.agents.workforce import N_SKILL, NO_SECTOR, Status, Workforce
-from sim.calibrate import survival
 from sim.data import CountryData, DataTables, occupation_exposure
 from sim.errors import ModelError
+from sim.flows import LabourFlows
 from sim.scenarios.schema import AUTO_SCALE_AGENTS, AUTO_SCALE_FOCUS_AGENTS, Scenario
 from sim.vocabulary import LONG_TERM_MONTHS, SKILL_BANDS
 
@@ -78,25 +75,6 @@ def automatic_scale(employment: np.ndarray, focus: list[int]) -> int:
     if focus:
         scale = min(scale, employment[focus].sum() // AUTO_SCALE_FOCUS_AGENTS)
     return max(1, int(scale))
-
-
-@dataclass(frozen=True)
-class LabourFlows:
-    """A country's calibrated turnover and job finding (see ``sim.calibrate``)."""
-
-    hire_rate: float        # monthly hire chance of a fresh searcher
-    search_decay: float     # fall in search efficiency per month of search
-    separation_rate: float  # monthly ordinary separations per employed worker
-
-    def initial_spells(self) -> Callable[[np.random.Generator, int], np.ndarray]:
-        """Months since job loss of the initially unemployed, drawn from the steady state."""
-        weights = survival(self.hire_rate, self.search_decay)
-        weights = weights / weights.sum()
-
-        def draw(rng: np.random.Generator, n: int) -> np.ndarray:
-            return rng.choice(weights.size, size=n, p=weights)
-
-        return draw
 
 
 class LabourMarketModel(mesa.Model):

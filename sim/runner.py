@@ -23,11 +23,11 @@ import numpy as np
 import pandas as pd
 
 from sim.agents.workforce import N_SKILL, N_STATUS, Status
-from sim.calibrate import load_calibration
 from sim.data import SECTORS, SKILL_BANDS, DataTables, load_data
+from sim.flows import country_flows
 from sim.io import write_table
 from sim.metrics import COUNTRY_METRICS, CUMULATIVE, SECTOR_METRICS
-from sim.model import LabourFlows, LabourMarketModel
+from sim.model import LabourMarketModel
 from sim.provenance import code_version
 from sim.scenarios import Scenario, load_scenario, with_overrides
 
@@ -89,7 +89,8 @@ def simulate(scenario: Scenario, iso3: str, tables: DataTables,
              seed: np.random.SeedSequence) -> Replication:
     """Run one replication of one country and collect every metric each month."""
     started = time.perf_counter()
-    model = LabourMarketModel(scenario, tables.country(iso3), tables, country_flows(iso3),
+    model = LabourMarketModel(scenario, tables.country(iso3), tables,
+                              country_flows(iso3, tables),
                               rng=np.random.default_rng(seed))
     try:
         horizon = scenario.run.horizon_months
@@ -115,13 +116,6 @@ def simulate(scenario: Scenario, iso3: str, tables: DataTables,
     finally:
         # Mesa 3.3.1 keeps every model alive through Agent._ids (mesa issue 3179).
         mesa.Agent._ids.pop(model, None)
-
-
-def country_flows(iso3: str) -> LabourFlows:
-    """The calibrated labour flows of a country (data/calibration.csv)."""
-    row = load_calibration().loc[iso3]
-    return LabourFlows(float(row["hire_rate"]), float(row["search_decay"]),
-                       float(row["separation_rate"]))
 
 
 def resolve_scenario(scenario: Scenario | str | Path, overrides: dict[str, Any] | None = None,

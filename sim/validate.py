@@ -17,8 +17,9 @@ from mesa import Agent
 
 from sim.agents.workforce import Status
 from sim.data import DataTables, load_data
+from sim.flows import country_flows
 from sim.model import LabourMarketModel
-from sim.runner import country_flows, replication_seeds
+from sim.runner import replication_seeds
 from sim.scenarios import load_scenario, with_overrides
 
 # Published ILO shares of employment in GenAI-exposed occupations (any gradient), FACTS §4.5.
@@ -71,7 +72,7 @@ def simulate_baseline(tables: DataTables, iso3: str, months: int = 120, replicat
     scenario = with_overrides(load_scenario("baseline"), {
         "uncertainties.adoption_ceiling": 0.0, "run.horizon_months": months,
         "run.scale": scale})
-    flows = country_flows(iso3)
+    flows = country_flows(iso3, tables)
     rates, long_term, short, spells = [], [], [], []
     for child in replication_seeds(seed, iso3, replications):
         model = LabourMarketModel(scenario, country, tables, flows,
