@@ -24,17 +24,28 @@ import pandas as pd
 import streamlit as st
 from pydantic import BaseModel
 
-from sim import report
+from sim import vocabulary
+from sim.brief import html_brief
+from sim.data import SECTOR_LABELS, SECTORS, load_data, sources_table
+from sim.errors import ScenarioError, SimError, one_line
 from sim.flows import load_calibration
-from sim.data import SECTOR_LABELS, SECTORS, DataError, load_data, sources_table
-from sim.model import ModelError
-from sim.runner import Results, code_version, compare, replication_seeds, run_scenario
+from sim.io import safe_csv
+from sim.provenance import code_version
+from sim.results import (
+    CostPerWorker,
+    Results,
+    breakdown_band,
+    compare,
+    cost_per_reemployed,
+    series_band,
+)
+from sim.runner import run_scenario, warm_up
 from sim.scenarios import (
     Scenario,
-    ScenarioError,
     list_scenarios,
     load_scenario,
     parameter_table,
+    parse_scenario_bytes,
     with_overrides,
 )
 from sim.scenarios.schema import Levers
@@ -47,8 +58,8 @@ DEFAULT_SCENARIO = "baseline"
 #: Simulated workers per country in the app (the scale k is employment / APP_AGENTS). Chosen so
 #: a lever change redraws in under 0.5 s with 5 replications on 2 cores (benchmarks/app_speed.py).
 APP_AGENTS = 25_000
-BAND = (0.05, 0.95)
-YEARS = (2030, 2035)
+BAND = vocabulary.BAND
+YEARS = vocabulary.HEADLINE_YEARS
 UPLOADED = "__uploaded__"
 JS_MAX_INT = 2**53 - 1
 
@@ -293,7 +304,7 @@ def handle_upload() -> None:
         return
     ss["uploaded_id"] = uploaded.file_id
     try:
-        scenario = report.parse_uploaded_scenario(uploaded.name, uploaded.getvalue())
+        scenario = parse_scenario_bytes(uploaded.name, uploaded.getvalue())
     except ScenarioError as exc:
         ss["upload_error"] = str(exc)
         return
@@ -405,7 +416,7 @@ def worker_pool() -> ProcessPoolExecutor | None:
     workers = int(os.environ.get("SIM_APP_WORKERS", min(2, os.cpu_count() or 1)))
     if workers < 2:
         return None
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=report.warm_up,
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=warm_up,
                                mp_context=multiprocessing.get_context("spawn"))
     return pool
 
@@ -427,19 +438,12 @@ DERIVE_CACHE = {"max_entries": 48, "max_size": "64MB"}
 def run_cached(scenario_json: str) -> Results:
     """One country's run of a scenario; cached on the scenario's canonical JSON."""
     scenario = Scenario.model_validate_json(scenario_json)
-    pool = worker_pool()
-    if pool is None or scenario.run.replications < 2:
-        return run_scenario(scenario)
-    iso3 = scenario.countries[0]
-    seeds = replication_seeds(scenario.run.seed, iso3, scenario.run.replications)
+    pool = worker_pool() if scenario.run.replications > 1 else None
     try:
-        futures = [pool.submit(report.simulate_replication, scenario_json, iso3, seed)
-                   for seed in seeds]
-        runs = [future.result() for future in futures]
+        return run_scenario(scenario, executor=pool)
     except BrokenProcessPool:
         worker_pool.clear()
         return run_scenario(scenario)
-    return Results.from_runs(scenario, {iso3: runs}, load_data())
 
 
 def app_scale(iso3: str) -> int:
@@ -519,7 +523,7 @@ def derive(policy_json: str, none_json: str, compare_label: str) -> dict[str, An
     country = load_data().country(iso3)
 
     def band(res: Results, metric: str, series: str, sectors=None, factor: float = 1.0):
-        return report.series_band(res.values(metric, iso3, sectors) * factor, dates, series, BAND)
+        return series_band(res.values(metric, iso3, sectors) * factor, dates, series, BAND)
 
     charts: dict[str, pd.DataFrame] = {
         "losses_monthly": band(policy, "automation_job_losses", "Jobs lost to automation",
@@ -542,7 +546,7 @@ def derive(policy_json: str, none_json: str, compare_label: str) -> dict[str, An
                                          ignore_index=True)
     month = policy.month_of(YEARS[-1])
     at = len(dates) - 1 if month is None else month
-    breakdown = report.breakdown_band(
+    breakdown = breakdown_band(
         policy.breakdown(months=[at]),
         {"automation_job_losses_cumulative": "Displaced by automation",
          "displaced_employed": "Back in a regular job"}, focus, BAND)
@@ -550,12 +554,12 @@ def derive(policy_json: str, none_json: str, compare_label: str) -> dict[str, An
     breakdown["date"] = str(policy.dates[at])
     charts["breakdown"] = breakdown
 
-    cost_note = report.CostPerWorker(None, None, None, f"the run ends before {YEARS[-1]}")
+    cost_note = CostPerWorker(None, None, None, f"the run ends before {YEARS[-1]}")
     training_now = None
     if month is not None:
         cost = (policy.values("reskilling_cost_cumulative", iso3)
                 + policy.values("job_creation_cost_cumulative", iso3))[:, month]
-        cost_note = report.cost_per_reemployed(
+        cost_note = cost_per_reemployed(
             cost, policy.values("displaced_employed", iso3, focus)[:, month],
             no_policy.values("displaced_employed", iso3, focus)[:, month], BAND)
         training_now = np.quantile(policy.values("in_training", iso3)[:, month],
@@ -569,7 +573,7 @@ def derive(policy_json: str, none_json: str, compare_label: str) -> dict[str, An
         "breakdown_date": str(policy.dates[at]), "provenance": dict(policy.provenance),
     }
     bundle["specs"] = all_charts(bundle)
-    bundle["csv"] = {key: report.safe_csv(frame) for key, frame in charts.items()}
+    bundle["csv"] = {key: safe_csv(frame) for key, frame in charts.items()}
     return bundle
 
 
@@ -739,7 +743,7 @@ def headline_section(bundle: dict[str, Any]) -> None:
         cols[0].caption(f"5-95%: {fmt(t[1])} – {fmt(t[2])}")
     show(cols[1], f"Programme cost to end-{y1}", row("programme_cost_cumulative", y1),
          currency=cur, helptext=f"Reskilling and job-creation costs committed, in {cur}.")
-    cpw: report.CostPerWorker = bundle["cost_per_worker"]
+    cpw: CostPerWorker = bundle["cost_per_worker"]
     label = f"Cost per extra re-employed, end-{y1}"
     cols[2].metric(label, fmt(cpw.median, cur),
                    help="Programme cost divided by the extra displaced workers back in a "
@@ -823,10 +827,10 @@ def export_section(bundle: dict[str, Any]) -> None:
             file_name=f"{slug}_{key}.csv", mime="text/csv", key=f"dl:{key}",
             on_click="ignore", width="stretch")
     cols = st.columns(2)
-    cols[0].download_button("CSV: headline numbers", report.safe_csv(bundle["headline"]),
+    cols[0].download_button("CSV: headline numbers", safe_csv(bundle["headline"]),
                             file_name=f"{slug}_headline.csv", mime="text/csv", key="dl:headline",
                             on_click="ignore", width="stretch")
-    cols[1].download_button("CSV: policy vs no policy", report.safe_csv(bundle["comparison"]),
+    cols[1].download_button("CSV: policy vs no policy", safe_csv(bundle["comparison"]),
                             file_name=f"{slug}_comparison.csv", mime="text/csv",
                             key="dl:comparison", on_click="ignore", width="stretch")
 
@@ -845,7 +849,7 @@ def build_brief(bundle: dict[str, Any]) -> str:
     head["value"] = [fmt(v, cur if c else "") for v, c in zip(head["median"], is_cost, strict=True)]
     head["5-95%"] = [f"{fmt(lo, cur if c else '')} – {fmt(hi, cur if c else '')}"
                      for lo, hi, c in zip(head["low"], head["high"], is_cost, strict=True)]
-    cpw: report.CostPerWorker = bundle["cost_per_worker"]
+    cpw: CostPerWorker = bundle["cost_per_worker"]
     extra = pd.DataFrame([{
         "year": YEARS[-1], "date": "", "indicator": "Cost per extra worker re-employed vs "
         "no policy", "value": fmt(cpw.median, cur),
@@ -857,7 +861,7 @@ def build_brief(bundle: dict[str, Any]) -> str:
     prov["scale (real workers per simulated worker)"] = scenario.run.scale
     prov["generated"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     src = sources_table(load_data(), bundle["iso3"])
-    return report.html_brief(
+    return html_brief(
         title=f"{scenario.name}: {bundle['country'].name}",
         scenario_name=scenario.name, description=scenario.description.strip(),
         country=f"{bundle['country'].name} ({bundle['iso3']})", headline=head,
@@ -933,8 +937,8 @@ def main() -> None:
     try:
         bundle = compute(base)
         ss["last_good"] = bundle
-    except (ScenarioError, DataError, ModelError) as exc:
-        st.error(f"These settings can't be run: {exc}")
+    except SimError as exc:
+        st.error(f"These settings can't be run: {one_line(exc)}")
     except Exception as exc:  # noqa: BLE001
         st.error(f"The simulation failed ({type(exc).__name__}: {exc}). Showing the last "
                  "result that worked, if any.")

@@ -45,3 +45,34 @@ def code_version() -> str:
     except (OSError, subprocess.SubprocessError):
         commit = ""
     return f"{__version__}+{commit}" if commit else __version__
+
+
+def run_record(scenario: Any, tables: Any, runs: dict[str, list[Any]]) -> dict[str, Any]:
+    """The provenance of one ``run_scenario`` call: what ran, on which inputs, with which code.
+
+    Args:
+        scenario: the ``Scenario`` that ran.
+        tables: the ``DataTables`` it read (their file hashes, calibration included).
+        runs: per country, the ``Replication`` records (replication number, memory, time).
+    """
+    from sim.flows import calibration_status
+
+    status = calibration_status(tables)
+    numbers = sorted({r.number for reps in runs.values() for r in reps})
+    record = {
+        "scenario": scenario.name,
+        "scenario_parameters": json.loads(scenario.model_dump_json()),
+        "countries": list(runs),
+        "base_seed": scenario.run.seed,
+        "replications": scenario.run.replications,
+        "seed_streams": SEED_STREAMS,
+        "data_folder": str(tables.folder),
+        "data_hashes": dict(tables.hashes),
+        "calibration": {iso3: status[iso3] for iso3 in runs},
+        "code_version": code_version(),
+        "memory_bytes_per_run": [r.memory_bytes for reps in runs.values() for r in reps],
+        "wall_seconds": round(sum(r.wall_seconds for reps in runs.values() for r in reps), 3),
+    }
+    if numbers != list(range(scenario.run.replications)):
+        record["replication_numbers"] = numbers
+    return record

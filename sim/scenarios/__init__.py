@@ -33,6 +33,8 @@ __all__ = [
     "ScenarioError",
     "list_scenarios",
     "load_scenario",
+    "parse_scenario_bytes",
+    "parse_scenario_text",
     "parameter_table",
     "with_overrides",
 ]
@@ -105,6 +107,22 @@ def parse_scenario_text(text: str, origin: str) -> Scenario:
     ``extends = "name"`` starts from a shipped scenario and applies this file's changes.
     """
     return _validate(_read_raw(text, origin), origin)
+
+
+def parse_scenario_bytes(name: str, data: bytes, limit: int | None = None) -> Scenario:
+    """Validate an uploaded scenario file (TOML bytes, at most ``limit`` bytes).
+
+    Raises:
+        ScenarioError: too large, not UTF-8, not TOML, or not a valid scenario (one line).
+    """
+    limit = MAX_SCENARIO_BYTES if limit is None else limit
+    if len(data) > limit:
+        raise ScenarioError(f"{name}: larger than {limit // 1024} KiB")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{name}: not UTF-8 text (byte {exc.start})") from None
+    return parse_scenario_text(text, name)
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:
