@@ -22,7 +22,6 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
-from pydantic import BaseModel
 
 from sim import vocabulary
 from sim.brief import html_brief
@@ -41,6 +40,7 @@ from sim.results import (
 )
 from sim.runner import run_scenario, warm_up
 from sim.scenarios import (
+    PARAMETERS,
     Scenario,
     list_scenarios,
     load_scenario,
@@ -93,15 +93,6 @@ ss = st.session_state
 
 # -- schema introspection (defaults, ranges and help text are read, never retyped) --------------
 
-def field_info(dotted: str):
-    """The pydantic FieldInfo of a dotted scenario key."""
-    model: type[BaseModel] = Scenario
-    parts = dotted.split(".")
-    for part in parts[:-1]:
-        model = model.model_fields[part].annotation  # type: ignore[assignment]
-    return model.model_fields[parts[-1]]
-
-
 #: Tighter upper bounds than the schema's for the shared workshop server: one session's
 #: 1,000 replications over 600 months would hold both cores for minutes (the CLI and sweeps
 #: take the full ranges).
@@ -110,10 +101,7 @@ APP_MAX = {"run.replications": 50, "run.horizon_months": 240}
 
 def bounds(dotted: str) -> tuple[Any, Any]:
     """(ge, le) of a numeric scenario field, within the app's own limits."""
-    lo = hi = None
-    for meta in field_info(dotted).metadata:
-        lo = getattr(meta, "ge", lo)
-        hi = getattr(meta, "le", hi)
+    lo, hi = PARAMETERS[dotted].minimum, PARAMETERS[dotted].maximum
     if dotted in APP_MAX:
         hi = min(hi, APP_MAX[dotted])
     return lo, hi
@@ -127,14 +115,7 @@ def value_at(scenario: Scenario, dotted: str) -> Any:
 
 
 def help_text(dotted: str) -> str:
-    info = field_info(dotted)
-    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-    lo, hi = bounds(dotted)
-    rng = f" Range {lo:g} to {hi:g}." if lo is not None and hi is not None else ""
-    ref = extra.get("reference", "")
-    ref = f" Reference: {ref}." if ref and ref != "assumption" else (
-        " (assumption)" if ref == "assumption" else "")
-    return f"{info.description} [{extra.get('unit', '')}].{rng}{ref}"
+    return PARAMETERS[dotted].help(*bounds(dotted))
 
 
 def label_of(dotted: str) -> str:
@@ -143,17 +124,17 @@ def label_of(dotted: str) -> str:
 
 def kind_of(dotted: str) -> str:
     """Which widget fits a field: toggle, choice, sectors, number, wide (1-2-5 steps) or slider."""
-    annotation = field_info(dotted).annotation
+    annotation = PARAMETERS[dotted].annotation
     if annotation is bool:
         return "toggle"
-    if typing.get_origin(annotation) is typing.Literal:
+    if PARAMETERS[dotted].choices is not None:
         return "choice"
     if typing.get_origin(annotation) is list:
         return "sectors"
     if dotted in ("run.replications", "run.seed"):
         return "number"
     lo, hi = bounds(dotted)
-    default = field_info(dotted).default
+    default = PARAMETERS[dotted].default
     if lo is not None and hi is not None and (hi - lo) > 100 * max(abs(default), 1):
         return "wide"
     return "slider"
@@ -210,7 +191,7 @@ def parse_query_value(dotted: str, text: str) -> Any:
         return [part for part in text.split(",") if part]
     if kind == "choice":
         return text
-    return int(text) if field_info(dotted).annotation is int else float(text)
+    return int(text) if PARAMETERS[dotted].numeric == "int" else float(text)
 
 
 def encode_query_value(value: Any) -> str:
@@ -257,7 +238,7 @@ def init_state() -> None:
         try:
             value = parse_query_value(key, text)
             with_overrides(preset, {key: value}, origin="link")
-            if kind_of(key) == "slider" and field_info(key).annotation is int:
+            if kind_of(key) == "slider" and PARAMETERS[key].numeric == "int":
                 value = int(value)
         except (ValueError, ScenarioError) as exc:
             notes.append(f"Ignored {key}={text!r} from the link ({exc}); using the preset value.")
@@ -331,7 +312,7 @@ def control(dotted: str, where: Any) -> Any:
     if kind == "toggle":
         return where.toggle(label, key=key, help=helptext)
     if kind == "choice":
-        options = list(typing.get_args(field_info(dotted).annotation))
+        options = list(PARAMETERS[dotted].choices or ())
         return where.selectbox(label, options, key=key, help=helptext)
     if kind == "sectors":
         return where.multiselect(label, list(SECTORS), key=key, help=helptext,
@@ -347,7 +328,7 @@ def control(dotted: str, where: Any) -> Any:
         ss[key] = float(ss[key])
         return where.select_slider(label, options=options, key=key, help=helptext,
                                    format_func=lambda v: f"{v:g}")
-    if field_info(dotted).annotation is int:
+    if PARAMETERS[dotted].numeric == "int":
         return where.slider(label, min_value=int(lo), max_value=int(hi), step=1, key=key,
                             help=helptext)
     span = float(hi) - float(lo)

@@ -20,6 +20,8 @@ from rich.table import Table
 
 from sim.errors import one_line
 from sim.io import write_table
+from sim.scenarios.parameters import PARAMETERS
+from sim.scenarios.schema import AUTO_SCALE_AGENTS
 
 app = typer.Typer(
     name="sim",
@@ -112,14 +114,21 @@ def _headline_table(title: str, frame) -> Table:
 
 CountryOpt = Annotated[list[str] | None, typer.Option(
     "--country", "-c", help="ISO3 country code (repeat for several). Default: the scenario's.")]
+_REPS, _SEED = PARAMETERS["run.replications"], PARAMETERS["run.seed"]
+_HORIZON, _SCALE = PARAMETERS["run.horizon_months"], PARAMETERS["run.scale"]
 RepsOpt = Annotated[int | None, typer.Option(
-    "--replications", "-r", min=1, max=1000, help="Independent replications (default 5).")]
-SeedOpt = Annotated[int | None, typer.Option("--seed", min=0, help="Base random seed.")]
+    "--replications", "-r", min=_REPS.minimum, max=_REPS.maximum,
+    help=f"Independent replications (default {_REPS.default}).")]
+SeedOpt = Annotated[int | None, typer.Option(
+    "--seed", min=_SEED.minimum, max=_SEED.maximum,
+    help=f"Base random seed (default {_SEED.default}).")]
 HorizonOpt = Annotated[int | None, typer.Option(
-    "--horizon", min=1, max=600, help="Months to simulate (default 120).")]
+    "--horizon", min=_HORIZON.minimum, max=_HORIZON.maximum,
+    help=f"Months to simulate (default {_HORIZON.default}).")]
 ScaleOpt = Annotated[int | None, typer.Option(
-    "--scale", min=1, help="Real workers per simulated worker; 1 = everyone. "
-                           "Default: about 50,000 simulated workers per country.")]
+    "--scale", min=_SCALE.minimum, max=_SCALE.maximum,
+    help="Real workers per simulated worker; 1 = everyone. "
+         f"Default: about {AUTO_SCALE_AGENTS:,} simulated workers per country.")]
 SetOpt = Annotated[list[str] | None, typer.Option(
     "--set", help="Change a scenario parameter, e.g. --set levers.reskilling.enabled=true "
                   "(see `sim params`).")]
@@ -295,7 +304,7 @@ def calibrate_command(
 
 
 def _sweep_errors() -> tuple[type[Exception], ...]:
-    from sim.sweep import SweepError
+    from sim.sweeps import SweepError
     return (SweepError, *_input_errors())
 
 
@@ -345,7 +354,7 @@ def sweep_command(
     """
     from rich.progress import TimeElapsedColumn
 
-    from sim.sweep import check_output, load_design, run_sweep
+    from sim.sweeps import check_output, load_design, run_sweep
     try:
         plan = load_design(design)
         check_output(out, plan)  # writes nothing
@@ -424,7 +433,7 @@ def query_command(
 ) -> None:
     """Query a sweep's results with SQL (DuckDB), e.g. "SELECT status, count(*) FROM runs
     GROUP BY status"."""
-    from sim.sweep import query
+    from sim.sweeps import query
     try:
         frame = query(out, sql)
     except _sweep_errors() as exc:
@@ -450,7 +459,7 @@ def sensitivity_command(
     """Sensitivity indices of each outcome to each parameter (SALib), with 95% intervals."""
     from rich.markup import escape
 
-    from sim.sweep import sensitivity
+    from sim.sweeps import sensitivity
     try:
         frame = sensitivity(out, method=method, outcome=outcome)
     except _sweep_errors() as exc:

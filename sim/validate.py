@@ -20,7 +20,7 @@ from sim.data import DataTables, load_data
 from sim.flows import country_flows
 from sim.model import LabourMarketModel
 from sim.runner import replication_seeds
-from sim.scenarios import load_scenario, with_overrides
+from sim.scenarios import PARAMETERS, load_scenario, with_overrides
 
 # Published ILO shares of employment in GenAI-exposed occupations (any gradient), FACTS §4.5.
 ILO_EXPOSED_SHARE = {
@@ -61,8 +61,10 @@ TOLERANCES = {
 }
 
 
-def simulate_baseline(tables: DataTables, iso3: str, months: int = 120, replications: int = 3,
-                      seed: int = 20260101) -> dict[str, float]:
+def simulate_baseline(tables: DataTables, iso3: str,
+                      months: int = PARAMETERS["run.horizon_months"].default,
+                      replications: int = 3, seed: int = PARAMETERS["run.seed"].default
+                      ) -> dict[str, float]:
     """Run the no-automation baseline and measure it as a labour-force survey would."""
     country = tables.country(iso3)
     u = country.unemployment_rate

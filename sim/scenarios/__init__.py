@@ -16,18 +16,11 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from sim.errors import ScenarioError
-from sim.scenarios.schema import (
-    JobCreation,
-    LabourMarket,
-    Levers,
-    Population,
-    Reskilling,
-    RunSettings,
-    Scenario,
-    Uncertainties,
-)
+from sim.scenarios.parameters import PARAMETERS, SECTIONS, parameter_table
+from sim.scenarios.schema import Levers, Scenario
 
 __all__ = [
+    "PARAMETERS",
     "SCENARIO_DIR",
     "Scenario",
     "ScenarioError",
@@ -138,15 +131,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     return parse_scenario_text(text, shown)
 
 
-_SECTIONS: dict[str, type[BaseModel]] = {
-    "run": RunSettings,
-    "uncertainties": Uncertainties,
-    "labour_market": LabourMarket,
-    "levers": Levers,
-    "levers.reskilling": Reskilling,
-    "levers.job_creation": JobCreation,
-    "population": Population,
-}
+_SECTIONS: dict[str, type[BaseModel]] = {**SECTIONS, "levers": Levers}
 
 
 def _known_keys(location: tuple[Any, ...]) -> list[str]:
@@ -200,28 +185,3 @@ def with_overrides(scenario: Scenario, overrides: dict[str, Any], origin: str = 
             raise ScenarioError(f"{origin}: unknown key {dotted!r}{hint}")
         node[parts[-1]] = value
     return _validate(raw, origin)
-
-
-def parameter_table() -> list[dict[str, Any]]:
-    """Every scenario parameter with its default, unit, kind, bounds and reference."""
-    rows = []
-    for section, model in _SECTIONS.items():
-        if model is Levers:
-            continue
-        for name, field in model.model_fields.items():
-            extra = field.json_schema_extra or {}
-            if not isinstance(extra, dict) or "kind" not in extra:
-                continue
-            bounds = {type(m).__name__: getattr(m, type(m).__name__.lower(), None)
-                      for m in field.metadata}
-            rows.append({
-                "key": f"{section}.{name}",
-                "default": field.default,
-                "unit": extra["unit"],
-                "kind": extra["kind"],
-                "min": bounds.get("Ge", bounds.get("Gt")),
-                "max": bounds.get("Le", bounds.get("Lt")),
-                "description": field.description,
-                "reference": extra["reference"],
-            })
-    return rows
