@@ -41,8 +41,7 @@ def _countries(scenario) -> tuple[str, ...]:
 
 def cases() -> Iterator[tuple[str, Callable[[], pd.DataFrame]]]:
     """(file stem, function producing the frame) for every recorded table."""
-    from sim.runner import compare, run_scenario
-    from sim.scenarios import list_scenarios, load_scenario
+    from sim import compare, list_scenarios, load_scenario, run_scenario
     from sim.validate import validate
 
     @functools.cache

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import csv
 import functools
+import importlib.util
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +34,7 @@ from pydantic import ValidationError
 
 from sim.errors import DataError
 from sim.provenance import hash_bytes
-from sim.tables import TABLES, CalibrationRow, Row, columns, describe
+from sim.tables import TABLES, CalibrationRow, Row, TargetRow, columns, describe
 from sim.vocabulary import (
     CONFIDENCE_LEVELS,
     EXPOSURE_ASSUMPTIONS,
@@ -53,13 +53,15 @@ __all__ = [
 
 
 def _shipped_data_dir() -> Path:
-    """The tables shipped inside the installed package, or the checkout's ``data/``."""
+    """The tables shipped inside the installed package (``sim.datasets``, a folder without
+    code), or else the checkout's ``data/`` (running from a clone without installing)."""
     try:
-        shipped = Path(str(resources.files("sim.datasets")))
-    except (ModuleNotFoundError, TypeError):
-        shipped = None
-    if shipped is not None and (shipped / "sectors.csv").is_file():
-        return shipped.resolve()
+        spec = importlib.util.find_spec("sim.datasets")
+    except ModuleNotFoundError:
+        spec = None
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        if (Path(location) / "sectors.csv").is_file():
+            return Path(location).resolve()
     return Path(__file__).resolve().parent.parent / "data"
 
 
@@ -405,6 +407,21 @@ def load_data(data_dir: Path | str | None = None) -> DataTables:
     d = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
     d = d.resolve()
     return _load_cached(d, _stamp(d))
+
+
+def load_targets(data_dir: Path | str | None = None) -> pd.DataFrame:
+    """The data folder's validation targets (``validation_targets.csv``), indexed by
+    (iso3, indicator); empty when the folder has none.
+
+    Raises:
+        DataError: the file fails validation (one line: file, row, column).
+    """
+    folder = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
+    path = folder / TargetRow.FILE
+    if not path.is_file():
+        return pd.DataFrame(columns=columns(TargetRow)).set_index(["iso3", "indicator"])
+    frame, _ = _typed(path, TargetRow)
+    return frame.set_index(["iso3", "indicator"])
 
 
 def occupation_exposure(tables: DataTables, assumption: str) -> np.ndarray:

@@ -17,7 +17,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from sim.vocabulary import CONFIDENCE_LEVELS, OCC_COLS, SECTORS, SKILL_BANDS
 
-__all__ = ["TABLES", "CalibrationRow", "CountryRow", "OccupationRow", "Row", "SectorRow"]
+__all__ = ["TABLES", "CalibrationRow", "CountryRow", "OccupationRow", "Row", "SectorRow",
+           "TargetRow"]
 
 
 def _number(lo: float | None = None, hi: float | None = None, *, required: bool = True,
@@ -235,6 +236,21 @@ class CalibrationRow(Row):
     fitted_share_ge12m: Share
     unemployment_rate: Rate
     method: Id
+    confidence: Annotated[str, _text(required=True, choices=CONFIDENCE_LEVELS,
+                                     what="a confidence label")]
+
+
+class TargetRow(Row):
+    """validation_targets.csv: published figures ``sim validate`` compares the model with,
+    beyond those in countries.csv (e.g. the ILO's share of employment in exposed jobs)."""
+
+    FILE = "validation_targets.csv"
+    KEYS = ("iso3", "indicator")
+    iso3: Id
+    indicator: Id
+    observed: Annotated[float, _number()]
+    year: Year
+    source: Id
     confidence: Annotated[str, _text(required=True, choices=CONFIDENCE_LEVELS,
                                      what="a confidence label")]
 
