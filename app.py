@@ -102,7 +102,7 @@ APP_MAX = {"run.replications": 50, "run.horizon_months": 240}
 def bounds(dotted: str) -> tuple[Any, Any]:
     """(ge, le) of a numeric scenario field, within the app's own limits."""
     lo, hi = PARAMETERS[dotted].minimum, PARAMETERS[dotted].maximum
-    if dotted in APP_MAX:
+    if dotted in APP_MAX and hi is not None:
         hi = min(hi, APP_MAX[dotted])
     return lo, hi
 
@@ -140,7 +140,7 @@ def kind_of(dotted: str) -> str:
     return "slider"
 
 
-def nice_steps(dotted: str, *extra: float) -> list[float]:
+def nice_steps(dotted: str, *extra: float | None) -> list[float]:
     """1-2-5 steps across a wide schema range (plus values in use), for a select slider."""
     lo, hi = bounds(dotted)
     steps = {float(lo)} if lo <= 0 else set()
@@ -209,7 +209,7 @@ def init_state() -> None:
     if ss.get("initialised"):
         return
     notes: list[str] = []
-    query = {key: st.query_params.get(key) for key in st.query_params}
+    query = {key: st.query_params[key] for key in st.query_params}
     name = query.pop("scenario", DEFAULT_SCENARIO)
     if name not in presets():
         notes.append(f"Unknown scenario {name!r} in the link; showing {DEFAULT_SCENARIO!r}.")
@@ -411,8 +411,8 @@ def frozen(scenario: Scenario) -> str:
 #: replications and months, both in the sidebar (one 40-replication run pickles to ~25 MB), so
 #: a count limit alone does not bound memory: each cache also has a byte limit (pickled size;
 #: least recently used entries go first).
-RUN_CACHE = {"max_entries": 48, "max_size": "256MB"}
-DERIVE_CACHE = {"max_entries": 48, "max_size": "64MB"}
+RUN_CACHE: dict[str, Any] = {"max_entries": 48, "max_size": "256MB"}
+DERIVE_CACHE: dict[str, Any] = {"max_entries": 48, "max_size": "64MB"}
 
 
 @st.cache_data(**RUN_CACHE, show_spinner=False)
@@ -736,10 +736,11 @@ def headline_section(bundle: dict[str, Any]) -> None:
         cols[2].caption(f"5-95%: {fmt(cpw.low, cur)} – {hi}" + (f". {cpw.note}" if cpw.note
                                                                    else ""))
     unemp = row("unemployment_rate", y1)
+    unemp_diff = diff("unemployment_rate", y1)
     if unemp is not None:
         cols[3].metric(f"Unemployment rate, end-{y1}", f"{unemp['median']:.1f}%",
-                       delta=(f"{diff('unemployment_rate', y1)['difference']:+.2f} pts vs no "
-                              "policy") if bundle["has_policy"] else None,
+                       delta=(f"{unemp_diff['difference']:+.2f} pts vs no policy")
+                       if bundle["has_policy"] and unemp_diff is not None else None,
                        delta_color="inverse", help="Whole economy.")
         cols[3].caption(f"5-95%: {unemp['low']:.1f}% – {unemp['high']:.1f}%")
 

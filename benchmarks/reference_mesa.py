@@ -222,7 +222,8 @@ class ReferenceModel(mesa.Model):
         employed = np.zeros(self.n_sectors)
         for w in self.workers:
             if w.state == State.UNEMPLOYED:
-                effort += math.exp(-self.search_decay * max(1 - w.since - 1, 0)) * mobility[w.sector]
+                decay = math.exp(-self.search_decay * max(1 - w.since - 1, 0))
+                effort += decay * mobility[w.sector]
             else:
                 employed[w.sector] += 1
         ratio = flows.hire_rate / lab.vacancy_filling_rate
@@ -262,7 +263,8 @@ class ReferenceModel(mesa.Model):
             sector.adopt()
             expected_losses += sector.displacement_rate * sector.exposure * employed[sector.index]
         for sector in self.sectors:
-            new = self.reinstatement_ratio * expected_losses * self.reinstatement_split[sector.index]
+            split = self.reinstatement_split[sector.index]
+            new = self.reinstatement_ratio * expected_losses * split
             sector.skilled_vacancies += new
 
     def match(self) -> None:

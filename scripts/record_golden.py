@@ -21,6 +21,7 @@ import functools
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -39,6 +40,11 @@ def _countries(scenario) -> tuple[str, ...]:
     return COUNTRIES
 
 
+def _table(run: Callable[[str, str], Any], name: str, iso3: str,
+           make: Callable[[Any], pd.DataFrame]) -> pd.DataFrame:
+    return make(run(name, iso3))
+
+
 def cases() -> Iterator[tuple[str, Callable[[], pd.DataFrame]]]:
     """(file stem, function producing the frame) for every recorded table."""
     from sim import compare, list_scenarios, load_scenario, run_scenario
@@ -52,11 +58,14 @@ def cases() -> Iterator[tuple[str, Callable[[], pd.DataFrame]]]:
     for name in list_scenarios():
         for iso3 in _countries(load_scenario(name)):
             stem = f"{name}_{iso3}"
-            yield f"{stem}_frame", lambda name=name, iso3=iso3: run(name, iso3).frame
-            yield f"{stem}_summary", lambda name=name, iso3=iso3: run(name, iso3).summary()
-            yield f"{stem}_breakdown", lambda name=name, iso3=iso3: run(name, iso3).breakdown()
-            yield f"{stem}_headline", lambda name=name, iso3=iso3: run(name, iso3).headline(
-                years=(2026, 2027, 2028))
+            tables: dict[str, Callable[[Any], pd.DataFrame]] = {
+                "frame": lambda results: results.frame,
+                "summary": lambda results: results.summary(),
+                "breakdown": lambda results: results.breakdown(),
+                "headline": lambda results: results.headline(years=(2026, 2027, 2028)),
+            }
+            for table, make in tables.items():
+                yield f"{stem}_{table}", functools.partial(_table, run, name, iso3, make)
     yield "compare_baseline_combined_BRN", lambda: compare(
         run("baseline", "BRN"), run("combined", "BRN"), years=(2027, 2028))
     yield "validate_BRN", lambda: validate(["BRN"], replications=1)

@@ -42,7 +42,7 @@ def _js_bundle(specs: Iterable[Mapping[str, Any]]) -> str | None:
         if found and f"{found[1]}.{found[2]}" in vlc.get_vegalite_versions():
             version = f"{found[1]}.{found[2]}"
         break
-    bundle = vlc.javascript_bundle(vl_version=version)
+    bundle = vlc.javascript_bundle(vl_version=version)  # type: ignore[call-arg]
     return bundle.replace("</script", "<\\/script")
 
 

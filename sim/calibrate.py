@@ -23,6 +23,8 @@ inflow = outflow gives s = u / ((1 - u) * sum_d G).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from scipy.optimize import least_squares
@@ -57,18 +59,16 @@ def fit_durations(share_lt6m: float, share_ge12m: float) -> tuple[float, float]:
         lt6, ge12, _ = spell_shares(x[0], x[1])
         return np.array([lt6 - share_lt6m, ge12 - share_ge12m])
 
-    best = None
-    for start in ((0.2, 0.0), (0.5, 0.05), (0.1, 0.1), (0.9, 0.2)):
-        fit = least_squares(gap, x0=start, bounds=([1e-4, 0.0], [1.0, 0.5]))
-        if best is None or fit.cost < best.cost:
-            best = fit
+    fits = [least_squares(gap, x0=start, bounds=([1e-4, 0.0], [1.0, 0.5]))
+            for start in ((0.2, 0.0), (0.5, 0.05), (0.1, 0.1), (0.9, 0.2))]
+    best = min(fits, key=lambda fit: fit.cost)  # the first of equals, as before
     return float(best.x[0]), float(best.x[1])
 
 
 def calibrate(tables: DataTables) -> pd.DataFrame:
     """One calibrated row per country (see the module docstring for the method)."""
     countries = tables.countries.set_index("iso3")
-    rows = {}
+    rows: dict[str, dict[str, Any]] = {}
     for iso3, c in countries.iterrows():
         lt6, ge12 = c["share_lt6m"], c["share_ge12m"]
         if pd.notna(lt6) and pd.notna(ge12):
@@ -95,7 +95,7 @@ def calibrate(tables: DataTables) -> pd.DataFrame:
     out = []
     for iso3, row in sorted(rows.items()):
         u = float(countries.loc[iso3, "unemployment_rate"])
-        lt6, ge12, mean = spell_shares(row["hire_rate"], row["search_decay"])
+        lt6, ge12, mean = spell_shares(float(row["hire_rate"]), float(row["search_decay"]))
         out.append({
             "iso3": iso3, **row,
             "separation_rate": u / ((1 - u) * mean),

@@ -188,13 +188,13 @@ def _typed(path: Path, model: type[Row]) -> tuple[pd.DataFrame, bytes]:
         else:
             df[name] = pd.Series(values, dtype=object)
     # provenance: every present value names a source and a valid confidence label
-    for values, src, conf in model.PROVENANCE:
-        present = df[list(values)].notna().any(axis=1)
-        for i in np.flatnonzero(present.to_numpy()):
+    for cells, src, conf in model.PROVENANCE:
+        present = df[list(cells)].notna().any(axis=1)
+        for i in map(int, np.flatnonzero(present.to_numpy())):
             if df.at[i, src] == "":
-                raise ctx.error(i + 1, src, f"empty source for a present value ({values[0]})")
+                raise ctx.error(i + 1, src, f"empty source for a present value ({cells[0]})")
             if df.at[i, conf] == "":
-                raise ctx.error(i + 1, conf, f"empty confidence for a present value ({values[0]})")
+                raise ctx.error(i + 1, conf, f"empty confidence for a present value ({cells[0]})")
     # duplicate keys
     keys = list(model.KEYS)
     dup = df.duplicated(keys, keep="first")
@@ -352,7 +352,8 @@ def _stamp(data_dir: Path) -> tuple:
         raise DataError(f"{_display(data_dir)}: not a folder; give the folder that holds "
                         f"{', '.join(model.FILE for model in TABLES)}")
     out = []
-    for model in (*TABLES, CalibrationRow):
+    models: tuple[type[Row], ...] = (*TABLES, CalibrationRow)
+    for model in models:
         p = data_dir / model.FILE
         if not p.is_file():
             if model is CalibrationRow:
@@ -373,7 +374,8 @@ def _check_calibration(path: Path, cal: pd.DataFrame, cty: pd.DataFrame) -> None
 
 @functools.lru_cache(maxsize=8)
 def _load_cached(data_dir: Path, stamp: tuple) -> DataTables:
-    paths = {model.FILE: data_dir / model.FILE for model in (*TABLES, CalibrationRow)}
+    models: tuple[type[Row], ...] = (*TABLES, CalibrationRow)
+    paths = {model.FILE: data_dir / model.FILE for model in models}
     frames, hashes = {}, {}
     for model in TABLES:
         df, data = _typed(paths[model.FILE], model)
@@ -478,10 +480,10 @@ def sources_table(tables: DataTables, iso3: str) -> pd.DataFrame:
         for fld, src, conf in _SECTOR_FIELDS:
             recs.append((fld, r["sector"], r[fld], r[src], r[conf]))
     c = tables.countries.loc[tables.countries["iso3"] == iso3].iloc[0]
-    for fld, src, conf in _COUNTRY_FIELDS:
-        source = src(c) if callable(src) else c[src]
+    for fld, cite, conf in _COUNTRY_FIELDS:
+        cited = cite(c) if callable(cite) else str(c[cite])
         confidence = c[conf] if conf in c.index else conf
-        recs.append((fld, "", c[fld], source, confidence))
+        recs.append((fld, "", c[fld], cited, confidence))
     out = pd.DataFrame(recs, columns=["field", "sector", "value", "source", "confidence"])
     out["value"] = out["value"].astype(float)
     return out

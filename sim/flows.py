@@ -100,7 +100,9 @@ def load_calibration(data_dir: Path | str | None = None) -> pd.DataFrame:
     status = calibration_status(tables)
     rows = []
     for iso3 in tables.iso3_codes:
-        source = tables.calibration if status[iso3] == FITTED else _fitted(tables)
+        source = tables.calibration if status[iso3] == FITTED else None
+        if source is None:
+            source = _fitted(tables)
         rows.append(source.loc[iso3].to_dict() | {"origin": status[iso3]})
     return pd.DataFrame(rows, index=pd.Index(tables.iso3_codes, name="iso3"))
 
@@ -110,6 +112,7 @@ def country_flows(iso3: str, tables: DataTables | None = None) -> LabourFlows:
     tables = tables if tables is not None else load_data()
     tables.country(iso3)  # an unknown code fails here, naming the valid ones
     current = calibration_status(tables)[iso3] == FITTED
-    row = tables.calibration.loc[iso3] if current else _fitted(tables).loc[iso3]
+    table = tables.calibration if current else None
+    row = (table if table is not None else _fitted(tables)).loc[iso3]
     return LabourFlows(float(row["hire_rate"]), float(row["search_decay"]),
                        float(row["separation_rate"]))

@@ -253,7 +253,7 @@ class Results:
         elif sectors is None:
             sectors = self.scenario.focus_sectors or None
         parts = DERIVED.get(metric, (metric,))
-        total = sum(self.values(part, country, sectors) for part in parts)
+        total = np.sum([self.values(part, country, sectors) for part in parts], axis=0)
         return total * 100 if metric == "unemployment_rate" else total
 
     def headline(self, sectors: Iterable[str] | None = None, years: Sequence[int] | None = None,
@@ -391,8 +391,9 @@ def cost_per_reemployed(cost: np.ndarray, policy_reemployed: np.ndarray,
     if np.all(extra > 0):
         _, low, high = median_band(cost / extra, band)
         return CostPerWorker(ratio, float(low), float(high), "")
-    low = float(median_band(cost[extra > 0] / extra[extra > 0], band)[1])
-    return CostPerWorker(ratio, low, None,
+    positive = extra > 0
+    return CostPerWorker(ratio, float(median_band(cost[positive] / extra[positive], band)[1]),
+                         None,
                          "upper end unbounded: in some replications the programme re-employed "
                          "no more workers than no policy")
 

@@ -264,7 +264,7 @@ def columns(model: type[Row]) -> list[str]:
     return list(model.model_fields)
 
 
-def describe(error: dict[str, Any]) -> tuple[str, str]:
+def describe(error: Any) -> tuple[str, str]:
     """(column, message) of the first pydantic error of a row."""
     column = str(error["loc"][0]) if error["loc"] else ""
     return column, error["msg"].removeprefix("Value error, ")

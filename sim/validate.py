@@ -41,7 +41,7 @@ class Tolerance:
     def __str__(self) -> str:
         if self.relative is not None:
             return f"within {self.relative:.0%} of observed"
-        return f"within {self.absolute * 100:.1f} points"
+        return f"within {(self.absolute or 0.0) * 100:.1f} points"
 
 
 UNEMPLOYED_AGENTS = 5_000  # simulated unemployed per validation run

@@ -140,7 +140,7 @@ def _known_keys(location: tuple[Any, ...]) -> list[str]:
     return list(model.model_fields) if model else []
 
 
-def _describe(error: dict[str, Any], origin: str) -> str:
+def _describe(error: Any, origin: str) -> str:
     location = tuple(part for part in error["loc"] if not isinstance(part, int))
     key = ".".join(str(part) for part in error["loc"])
     if error["type"] == "extra_forbidden":

@@ -100,7 +100,7 @@ class Uncertainties(_Strict):
         "share", "uncertainty", ge=0.0, le=1.0)
     sector_adoption_pace: dict[SectorId, Annotated[float, Field(ge=0.0, le=5.0)]] = param(
         {}, "Extra adoption-pace multipliers for named sectors", "multiplier", "uncertainty")
-    exposure_assumption: ExposureAssumption = param(
+    exposure_assumption: ExposureAssumption = param(  # type: ignore[valid-type]
         "ilo_genai_2025",
         "Which occupation-level task exposure to use: share of an ISCO group's tasks scoring "
         ">= 0.5 on the ILO generative-AI index (2025 refined index, or the 2023 scores)",

@@ -92,7 +92,7 @@ class Design(_Strict):
     second_order: bool = False
     replications: int = Field(1, ge=PARAMETERS["run.replications"].minimum,
                               le=PARAMETERS["run.replications"].maximum)
-    run: RunSpec = Field(default_factory=RunSpec)
+    run: RunSpec = Field(default_factory=lambda: RunSpec())
     parameters: list[Parameter] = Field(..., min_length=1)
     outcomes: list[Outcome] = Field(..., min_length=1)
 
@@ -202,12 +202,13 @@ def _loc(loc: Iterable[Any]) -> str:
     return out
 
 
-def _describe(error: dict[str, Any], origin: str) -> str:
+def _describe(error: Any, origin: str) -> str:
     key = _loc(error["loc"])
     if error["type"] == "extra_forbidden":
         parent = tuple(p for p in error["loc"][:-1] if not isinstance(p, int))
-        model = {(): Design, ("parameters",): Parameter, ("outcomes",): Outcome,
-                 ("run",): RunSpec}.get(parent)
+        models: dict[tuple[Any, ...], type[BaseModel]] = {
+            (): Design, ("parameters",): Parameter, ("outcomes",): Outcome, ("run",): RunSpec}
+        model = models.get(parent)
         close = difflib.get_close_matches(str(error["loc"][-1]), list(model.model_fields)
                                           if model else [], n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
@@ -433,19 +434,19 @@ def _sample(design: Design, parameters: list[ParameterInfo], seed: int
             ) -> tuple[np.ndarray, list[dict[str, Any]]]:
     names = [p.name for p in parameters]
     if design.design == "grid":
-        rows = list(itertools.product(*[p.levels for p in parameters]))
+        rows = list(itertools.product(*[p.levels or () for p in parameters]))
         samples = np.empty((len(rows), len(parameters)), dtype=object)
         for i, row in enumerate(rows):
             samples[i] = row
         return samples, [dict(zip(names, row, strict=True)) for row in rows]
-    problem = {"num_vars": len(parameters), "names": names,
-               "bounds": [list(p.bounds) for p in parameters]}
+    bounds = [p.bounds or (0.0, 1.0) for p in parameters]  # every range design has bounds
+    problem = {"num_vars": len(parameters), "names": names, "bounds": [list(b) for b in bounds]}
     n = design.samples
     if design.design == "lhs":
         from scipy.stats import qmc
         unit = qmc.LatinHypercube(d=len(parameters), seed=seed).random(n)
-        lo = np.array([p.bounds[0] for p in parameters])
-        hi = np.array([p.bounds[1] for p in parameters])
+        lo = np.array([b[0] for b in bounds])
+        hi = np.array([b[1] for b in bounds])
         samples = lo + unit * (hi - lo)
     elif design.design == "sobol":
         from SALib.sample import sobol

@@ -14,7 +14,7 @@ import json
 import os
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any
 
 import numpy as np
@@ -63,7 +63,7 @@ def failed_record(task: dict[str, Any], exc: BaseException, note: str = ""
             "error": error[:2000], "wall_seconds": 0.0}
 
 
-def serial_records(tasks: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+def serial_records(tasks: list[dict[str, Any]]) -> Generator[dict[str, Any], None, None]:
     for task in tasks:
         yield run_task(task)
 
@@ -120,7 +120,8 @@ class DaskRunner:
                                                      msg.get("processing-tasks", ()))})
         return out
 
-    def records(self, tasks: list[dict[str, Any]], tag: str) -> Iterator[dict[str, Any]]:
+    def records(self, tasks: list[dict[str, Any]], tag: str
+                ) -> Generator[dict[str, Any], None, None]:
         """Run tasks, yielding records as they complete.
 
         At most a few tasks per worker thread are in flight, so a sweep of a million runs does

@@ -6,7 +6,7 @@ import contextlib
 import json
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -168,8 +168,8 @@ def _run_locked(plan: SweepPlan, out: Path, dask: DaskRunner | None,
             events.log(**event)
 
     if todo:
-        records = serial_records(todo) if dask is None else \
-            dask.records(todo, plan.design_hash[:10])
+        records: Generator[dict[str, Any], None, None] = (
+            serial_records(todo) if dask is None else dask.records(todo, plan.design_hash[:10]))
         try:
             for record in records:
                 note_workers()

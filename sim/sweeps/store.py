@@ -141,9 +141,9 @@ def prepare_output(out: Path, plan: SweepPlan) -> None:
         points[p.name] = column if p.levels is None else [json.dumps(v) if isinstance(
             v, list | dict) else v for v in column]
     atomic_write(out / "points.parquet", lambda tmp: points.to_parquet(tmp, index=False))
-    if plan.text is not None:
-        atomic_write(out / "design.toml",
-                      lambda tmp: tmp.write_text(plan.text, encoding="utf-8"))
+    text = plan.text
+    if text is not None:
+        atomic_write(out / "design.toml", lambda tmp: tmp.write_text(text, encoding="utf-8"))
     atomic_write(manifest_path, lambda tmp: tmp.write_text(
         json.dumps(_manifest(plan), indent=2), encoding="utf-8"))
 
