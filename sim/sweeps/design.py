@@ -16,7 +16,7 @@ import math
 import re
 import tomllib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -136,6 +136,8 @@ class SweepPlan:
     design_hash: str = ""
     base_hash: str = ""
     base_ref: str = ""  # the base scenario as `sim run` takes it: a name or a path
+    data_dir: str | None = None  # the data folder every run reads
+    data_hashes: dict[str, str] = field(default_factory=dict)
 
     @property
     def n_points(self) -> int:
@@ -168,7 +170,8 @@ class SweepPlan:
         Replication r of the sweep is replication r of this command's run.
         """
         run = self.base.run
-        args = [self.base_ref, "--country", self.iso3, "--seed", str(run.seed),
+        args = [self.base_ref, "--country", self.iso3, "--data", str(self.data_dir),
+                "--seed", str(run.seed),
                 "--replications", str(self.design.replications),
                 "--horizon", str(run.horizon_months), "--set", f"run.start={run.start}"]
         if run.scale is not None:
@@ -187,6 +190,7 @@ class SweepPlan:
                 yield {"run_id": run_id(point, rep), "point": point, "replication": rep,
                        "replications": self.design.replications,
                        "base": base, "overrides": overrides, "iso3": self.iso3,
+                       "data": self.data_dir,
                        "outcomes": outcomes}
 
 
@@ -220,8 +224,11 @@ def _describe(error: Any, origin: str) -> str:
     return f"{origin}: key {key!r} = {shown[:60]}: {error['msg'].removeprefix('Value error, ')}"
 
 
-def load_design(path: str | Path) -> SweepPlan:
-    """Read, validate and plan a design file; every problem is a one-line ``SweepError``."""
+def load_design(path: str | Path, data: str | Path | None = None) -> SweepPlan:
+    """Read, validate and plan a design file; every problem is a one-line ``SweepError``.
+
+    ``data`` is a folder of the user's own tables (default: the shipped ones).
+    """
     path = Path(path)
     origin = str(path)
     if not path.is_file():
@@ -241,7 +248,7 @@ def load_design(path: str | Path) -> SweepPlan:
         errors = exc.errors()
         more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
         raise SweepError(_describe(errors[0], origin) + more) from None
-    return plan_design(design, origin, text, base_dir=path.parent)
+    return plan_design(design, origin, text, base_dir=path.parent, data=data)
 
 
 def _is_power_of_two(n: int) -> bool:
@@ -249,7 +256,7 @@ def _is_power_of_two(n: int) -> bool:
 
 
 def plan_design(design: Design, origin: str = "design", text: str | None = None,
-                base_dir: Path | None = None) -> SweepPlan:
+                base_dir: Path | None = None, data: str | Path | None = None) -> SweepPlan:
     """Check a design against the scenario schema, the data and the metrics; sample points."""
     from sim.data import DataError, load_data
 
@@ -267,7 +274,11 @@ def plan_design(design: Design, origin: str = "design", text: str | None = None,
         raise SweepError(f"{origin}: key 'scenario' / [run]: {exc}") from None
     iso3 = (design.country or base.countries[0]).strip().upper()
     try:
-        load_data().country(iso3)
+        tables = load_data(data)
+    except DataError as exc:
+        raise SweepError(f"--data: {exc}") from None
+    try:
+        tables.country(iso3)
     except DataError as exc:
         raise SweepError(f"{origin}: key 'country': {exc}") from None
     base = with_overrides(base, {"countries": [iso3]}, origin)
@@ -279,7 +290,8 @@ def plan_design(design: Design, origin: str = "design", text: str | None = None,
         raise SweepError(f"{origin}: {len(values) * design.replications:,} runs; at most "
                          f"{MAX_RUNS:,} per sweep")
     plan = SweepPlan(design, origin, text, base, iso3, parameters, outcomes, samples, values,
-                     base_ref=str(scenario_ref))
+                     base_ref=str(scenario_ref), data_dir=str(tables.folder),
+                     data_hashes=dict(tables.hashes))
     plan.design_hash = canonical_hash(design.model_dump(mode="json"))
     plan.base_hash = canonical_hash(base.model_dump(mode="json"))
     return plan

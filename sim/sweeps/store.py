@@ -54,6 +54,8 @@ def _manifest(plan: SweepPlan) -> dict[str, Any]:
         "seed_streams": f"{SEED_STREAMS}[replication], the same at every point (common "
                         "random numbers); replay a run with `sim run` (see replay_point0)",
         "replay_point0": "sim run " + " ".join(plan.replay_args(0)),
+        "data_folder": plan.data_dir,
+        "data_hashes": plan.data_hashes,
         "start": plan.base.run.start,
         "horizon_months": plan.base.run.horizon_months,
         "parameters": [{"key": p.key, "name": p.name, "kind": p.kind, "unit": p.unit,
@@ -102,6 +104,9 @@ def check_output(out: Path, plan: SweepPlan, *, probe_lock: bool = True) -> bool
             raise SweepError(f"{out}: holds a sweep written by another version of the "
                              f"simulator (folder format {old.get('format')}, this one writes "
                              f"{FORMAT_VERSION}: seeds differ); use another --out folder")
+        if old.get("data_hashes", plan.data_hashes) != plan.data_hashes:
+            raise SweepError(f"{out}: this sweep ran on other data files than {plan.data_dir} "
+                             "holds now; use another --out folder (or the same --data)")
         if old.get("design_hash") != plan.design_hash:
             diffs = _differences(old.get("design"), plan.design.model_dump(mode="json"))
             shown = "; ".join(diffs[:4]) + (f"; and {len(diffs) - 4} more" if len(diffs) > 4
