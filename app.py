@@ -36,6 +36,7 @@ from sim.results import (
     breakdown_band,
     compare,
     cost_per_reemployed,
+    median_band,
     series_band,
 )
 from sim.runner import run_scenario, warm_up
@@ -543,8 +544,7 @@ def derive(policy_json: str, none_json: str, compare_label: str) -> dict[str, An
         cost_note = cost_per_reemployed(
             cost, policy.values("displaced_employed", iso3, focus)[:, month],
             no_policy.values("displaced_employed", iso3, focus)[:, month], BAND)
-        training_now = np.quantile(policy.values("in_training", iso3)[:, month],
-                                   [0.5, BAND[0], BAND[1]])
+        training_now = median_band(policy.values("in_training", iso3)[:, month], BAND)
     bundle = {
         "scenario": policy_s, "iso3": iso3, "country": country, "has_policy": has_policy,
         "charts": charts, "focus": focus, "compare_label": compare_label,

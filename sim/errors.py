@@ -8,9 +8,13 @@ same line.
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Iterable
+from typing import Any
 
-__all__ = ["DataError", "ModelError", "ScenarioError", "SimError", "SweepError", "one_line"]
+__all__ = ["DataError", "ModelError", "ScenarioError", "SimError", "SweepError", "one_line",
+           "validation_message"]
 
 
 class SimError(ValueError):
@@ -43,3 +47,25 @@ def one_line(message: object) -> str:
     shown as escapes (``\\x1b``)."""
     text = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode(), str(message))
     return " ".join(text.split())
+
+
+def validation_message(error: Any, origin: str, key: str, known: Iterable[str] = ()) -> str:
+    """One line for a pydantic validation error of a TOML file (a scenario, a design).
+
+    Args:
+        error: one entry of ``ValidationError.errors()``.
+        origin: the file or upload it came from.
+        key: the dotted key as the user wrote it.
+        known: the keys allowed where an unknown one was found (for a "did you mean").
+    """
+    if error["type"] == "extra_forbidden":
+        close = difflib.get_close_matches(str(error["loc"][-1]), list(known), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"{origin}: unknown key {key!r}{hint}"
+    if error["type"] == "missing":
+        return f"{origin}: missing required key {key!r}"
+    value = error.get("input")
+    shown = "table" if isinstance(value, dict) else "list" if isinstance(value, list) \
+        else repr(value)
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{origin}: key {key!r} = {shown[:60]}: {message}"

@@ -23,6 +23,7 @@ from sim.flows import country_flows
 from sim.model import LabourMarketModel
 from sim.runner import replication_seeds
 from sim.scenarios import PARAMETERS, load_scenario, with_overrides
+from sim.vocabulary import LONG_TERM_MONTHS
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def simulate_baseline(tables: DataTables, iso3: str,
             unemployed = np.flatnonzero(workforce.status == Status.UNEMPLOYED)
             elapsed = model.month - workforce.jobless_since[unemployed]
             rates.append(unemployed.size / workforce.n)
-            long_term.append(float((elapsed >= 12).mean()) if unemployed.size else 0.0)
+            long_term.append(float((elapsed >= LONG_TERM_MONTHS).mean()) if unemployed.size else 0.0)
             short.append(float((elapsed < 6).mean()) if unemployed.size else 0.0)
             inflow += model.flow_turnover.sum()
             stock += unemployed.size

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, validation_message
 from sim.scenarios.parameters import PARAMETERS, SECTIONS, parameter_table
 from sim.scenarios.schema import Levers, Scenario
 
@@ -142,17 +142,8 @@ def _known_keys(location: tuple[Any, ...]) -> list[str]:
 
 def _describe(error: Any, origin: str) -> str:
     location = tuple(part for part in error["loc"] if not isinstance(part, int))
-    key = ".".join(str(part) for part in error["loc"])
-    if error["type"] == "extra_forbidden":
-        close = difflib.get_close_matches(str(location[-1]), _known_keys(location), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        return f"{origin}: unknown key {key!r}{hint}"
-    if error["type"] == "missing":
-        return f"{origin}: missing required key {key!r}"
-    value = error.get("input")
-    shown = repr(value) if not isinstance(value, dict | list) else type(value).__name__
-    message = error["msg"].removeprefix("Value error, ")
-    return f"{origin}: key {key!r} = {shown[:60]}: {message}"
+    return validation_message(error, origin, ".".join(str(part) for part in error["loc"]),
+                              _known_keys(location))
 
 
 def _validate(raw: dict[str, Any], origin: str) -> Scenario:

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.errors import ScenarioError, SweepError
+from sim.errors import ScenarioError, SweepError, validation_message
 from sim.metrics import COUNTRY_METRICS, CUMULATIVE, SECTOR_METRICS
 from sim.provenance import canonical_hash
 from sim.runner import replication_seeds, resolve_scenario
@@ -207,21 +207,12 @@ def _loc(loc: Iterable[Any]) -> str:
 
 
 def _describe(error: Any, origin: str) -> str:
-    key = _loc(error["loc"])
-    if error["type"] == "extra_forbidden":
-        parent = tuple(p for p in error["loc"][:-1] if not isinstance(p, int))
-        models: dict[tuple[Any, ...], type[BaseModel]] = {
-            (): Design, ("parameters",): Parameter, ("outcomes",): Outcome, ("run",): RunSpec}
-        model = models.get(parent)
-        close = difflib.get_close_matches(str(error["loc"][-1]), list(model.model_fields)
-                                          if model else [], n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        return f"{origin}: unknown key {key!r}{hint}"
-    if error["type"] == "missing":
-        return f"{origin}: missing required key {key!r}"
-    value = error.get("input")
-    shown = repr(value) if not isinstance(value, dict) else "table"
-    return f"{origin}: key {key!r} = {shown[:60]}: {error['msg'].removeprefix('Value error, ')}"
+    parent = tuple(p for p in error["loc"][:-1] if not isinstance(p, int))
+    models: dict[tuple[Any, ...], type[BaseModel]] = {
+        (): Design, ("parameters",): Parameter, ("outcomes",): Outcome, ("run",): RunSpec}
+    model = models.get(parent)
+    return validation_message(error, origin, _loc(error["loc"]),
+                              model.model_fields if model else ())
 
 
 def load_design(path: str | Path, data: str | Path | None = None) -> SweepPlan:
