@@ -25,11 +25,11 @@ import streamlit as st
 
 from sim import vocabulary
 from sim.brief import html_brief
-from sim.data import SECTOR_LABELS, SECTORS, load_data, sources_table
+from sim.data import SECTOR_LABELS, SECTORS, load_data
 from sim.errors import ScenarioError, SimError, one_line
 from sim.flows import load_calibration
 from sim.io import safe_csv
-from sim.provenance import code_version
+from sim.provenance import code_version, sources_table
 from sim.results import (
     CostPerWorker,
     Results,

@@ -40,8 +40,9 @@ def _countries(scenario) -> tuple[str, ...]:
     return COUNTRIES
 
 
-def _table(run: Callable[[str, str], Any], name: str, iso3: str,
-           make: Callable[[Any], pd.DataFrame]) -> pd.DataFrame:
+def _table(
+    run: Callable[[str, str], Any], name: str, iso3: str, make: Callable[[Any], pd.DataFrame]
+) -> pd.DataFrame:
     return make(run(name, iso3))
 
 
@@ -52,8 +53,9 @@ def cases() -> Iterator[tuple[str, Callable[[], pd.DataFrame]]]:
 
     @functools.cache
     def run(name: str, iso3: str):
-        return run_scenario(name, countries=[iso3], replications=REPLICATIONS, seed=SEED,
-                            horizon_months=HORIZON)
+        return run_scenario(
+            name, countries=[iso3], replications=REPLICATIONS, seed=SEED, horizon_months=HORIZON
+        )
 
     for name in list_scenarios():
         for iso3 in _countries(load_scenario(name)):
@@ -66,8 +68,10 @@ def cases() -> Iterator[tuple[str, Callable[[], pd.DataFrame]]]:
             }
             for table, make in tables.items():
                 yield f"{stem}_{table}", functools.partial(_table, run, name, iso3, make)
-    yield "compare_baseline_combined_BRN", lambda: compare(
-        run("baseline", "BRN"), run("combined", "BRN"), years=(2027, 2028))
+    yield (
+        "compare_baseline_combined_BRN",
+        lambda: compare(run("baseline", "BRN"), run("combined", "BRN"), years=(2027, 2028)),
+    )
     yield "validate_BRN", lambda: validate(["BRN"], replications=1)
 
 

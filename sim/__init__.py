@@ -38,7 +38,7 @@ _EXPORTS = {
     "with_overrides": "sim.scenarios",
     "DataTables": "sim.data",
     "load_data": "sim.data",
-    "sources_table": "sim.data",
+    "sources_table": "sim.provenance",
     "html_brief": "sim.brief",
     "safe_csv": "sim.io",
     "write_table": "sim.io",

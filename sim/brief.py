@@ -25,8 +25,11 @@ MAX_ROWS = 2000
 
 @cache
 def _template() -> jinja2.Template:
-    env = jinja2.Environment(loader=jinja2.PackageLoader("sim", "templates"),
-                             autoescape=True, undefined=jinja2.StrictUndefined)
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("sim", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
     return env.get_template("brief.html.j2")
 
 
@@ -61,9 +64,11 @@ def _cell(value: Any) -> str:
 def _rows(df: pd.DataFrame) -> dict[str, Any]:
     """A table for the template: column names, cells as text, rows left out."""
     shown = df.head(MAX_ROWS)
-    return {"columns": [str(c) for c in df.columns],
-            "rows": [[_cell(v) for v in record] for record in shown.itertuples(index=False)],
-            "more": max(len(df) - MAX_ROWS, 0)}
+    return {
+        "columns": [str(c) for c in df.columns],
+        "rows": [[_cell(v) for v in record] for record in shown.itertuples(index=False)],
+        "more": max(len(df) - MAX_ROWS, 0),
+    }
 
 
 def html_brief(
@@ -87,7 +92,7 @@ def html_brief(
         headline: table of headline numbers (already formatted or numeric).
         charts: (caption, Vega-Lite spec with inline data) pairs.
         parameters: the scenario's parameters with units and references.
-        sources: the country's data sources (``sim.data.sources_table``).
+        sources: the country's data sources (``sim.provenance.sources_table``).
         provenance: seed, replications, scale, code version, data hashes ...
         notes: extra plain-text remarks (e.g. how the scale was chosen).
 
@@ -97,11 +102,23 @@ def html_brief(
     specs = [dict(spec) for _, spec in charts]
     bundle = _js_bundle(specs) if specs else None
     prov = pd.DataFrame(
-        [(k, json.dumps(v, default=str) if isinstance(v, dict | list) else str(v))
-         for k, v in provenance.items()], columns=["item", "value"])
+        [
+            (k, json.dumps(v, default=str) if isinstance(v, dict | list) else str(v))
+            for k, v in provenance.items()
+        ],
+        columns=["item", "value"],
+    )
     return _template().render(
-        title=title, scenario_name=scenario_name, description=description, country=country,
-        notes=list(notes), headline=_rows(headline), parameters=_rows(parameters),
-        sources=_rows(sources), provenance=_rows(prov),
-        charts=[caption for caption, _ in charts], bundle=bundle,
-        specs=_script_json(specs) if bundle else "")
+        title=title,
+        scenario_name=scenario_name,
+        description=description,
+        country=country,
+        notes=list(notes),
+        headline=_rows(headline),
+        parameters=_rows(parameters),
+        sources=_rows(sources),
+        provenance=_rows(prov),
+        charts=[caption for caption, _ in charts],
+        bundle=bundle,
+        specs=_script_json(specs) if bundle else "",
+    )

@@ -49,18 +49,20 @@ def spell_shares(hire_rate: float, decay: float) -> tuple[float, float, float]:
     """(share under 6 months, share 12+ months, mean spell in months) in the steady state."""
     g = survival(hire_rate, decay)
     total = g.sum()
-    return (float(g[:6].sum() / total), float(g[LONG_TERM_MONTHS:].sum() / total),
-            float(total))
+    return (float(g[:6].sum() / total), float(g[LONG_TERM_MONTHS:].sum() / total), float(total))
 
 
 def fit_durations(share_lt6m: float, share_ge12m: float) -> tuple[float, float]:
     """(hire_rate, decay) whose steady state reproduces the observed duration shares."""
+
     def gap(x: np.ndarray) -> np.ndarray:
         lt6, ge12, _ = spell_shares(x[0], x[1])
         return np.array([lt6 - share_lt6m, ge12 - share_ge12m])
 
-    fits = [least_squares(gap, x0=start, bounds=([1e-4, 0.0], [1.0, 0.5]))
-            for start in ((0.2, 0.0), (0.5, 0.05), (0.1, 0.1), (0.9, 0.2))]
+    fits = [
+        least_squares(gap, x0=start, bounds=([1e-4, 0.0], [1.0, 0.5]))
+        for start in ((0.2, 0.0), (0.5, 0.05), (0.1, 0.1), (0.9, 0.2))
+    ]
     best = min(fits, key=lambda fit: fit.cost)  # the first of equals, as before
     return float(best.x[0]), float(best.x[1])
 
@@ -73,37 +75,57 @@ def calibrate(tables: DataTables) -> pd.DataFrame:
         lt6, ge12 = c["share_lt6m"], c["share_ge12m"]
         if pd.notna(lt6) and pd.notna(ge12):
             hire, decay = fit_durations(float(lt6), float(ge12))
-            rows[iso3] = {"hire_rate": hire, "search_decay": decay,
-                          "target_share_lt6m": float(lt6), "target_share_ge12m": float(ge12),
-                          "method": f"least squares on ILOSTAT duration shares "
-                                    f"({int(c['duration_year'])})",
-                          "confidence": "derived (low)"}
+            rows[iso3] = {
+                "hire_rate": hire,
+                "search_decay": decay,
+                "target_share_lt6m": float(lt6),
+                "target_share_ge12m": float(ge12),
+                "method": f"least squares on ILOSTAT duration shares ({int(c['duration_year'])})",
+                "confidence": "derived (low)",
+            }
     if not rows:
-        raise DataError(f"{tables.folder / 'countries.csv'}: no country has duration shares "
-                        "(share_lt6m, share_ge12m) to calibrate the labour flows on")
+        raise DataError(
+            f"{tables.folder / 'countries.csv'}: no country has duration shares "
+            "(share_lt6m, share_ge12m) to calibrate the labour flows on"
+        )
     typical_lt6 = float(np.median([row["target_share_lt6m"] for row in rows.values()]))
     typical_ge12 = float(np.median([row["target_share_ge12m"] for row in rows.values()]))
     typical = fit_durations(typical_lt6, typical_ge12)
     for iso3 in countries.index:
         if iso3 in rows:
             continue
-        rows[iso3] = {"hire_rate": typical[0], "search_decay": typical[1],
-                      "target_share_lt6m": typical_lt6, "target_share_ge12m": typical_ge12,
-                      "method": "no duration data: targets are the median shares of the "
-                                "countries that have them (assumption)",
-                      "confidence": "assumption"}
+        rows[iso3] = {
+            "hire_rate": typical[0],
+            "search_decay": typical[1],
+            "target_share_lt6m": typical_lt6,
+            "target_share_ge12m": typical_ge12,
+            "method": "no duration data: targets are the median shares of the "
+            "countries that have them (assumption)",
+            "confidence": "assumption",
+        }
     out = []
     for iso3, row in sorted(rows.items()):
         u = float(countries.loc[iso3, "unemployment_rate"])
         lt6, ge12, mean = spell_shares(float(row["hire_rate"]), float(row["search_decay"]))
-        out.append({
-            "iso3": iso3, **row,
-            "separation_rate": u / ((1 - u) * mean),
-            "mean_spell_months": mean,
-            "fitted_share_lt6m": lt6, "fitted_share_ge12m": ge12,
-            "unemployment_rate": u,
-        })
+        out.append(
+            {
+                "iso3": iso3,
+                **row,
+                "separation_rate": u / ((1 - u) * mean),
+                "mean_spell_months": mean,
+                "fitted_share_lt6m": lt6,
+                "fitted_share_ge12m": ge12,
+                "unemployment_rate": u,
+            }
+        )
     frame = pd.DataFrame(out)[COLUMNS]
-    return frame.round({"hire_rate": 6, "search_decay": 6, "separation_rate": 7,
-                        "mean_spell_months": 4, "fitted_share_lt6m": 4,
-                        "fitted_share_ge12m": 4})
+    return frame.round(
+        {
+            "hire_rate": 6,
+            "search_decay": 6,
+            "separation_rate": 7,
+            "mean_spell_months": 4,
+            "fitted_share_lt6m": 4,
+            "fitted_share_ge12m": 4,
+        }
+    )

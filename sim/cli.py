@@ -34,8 +34,8 @@ from sim.terminal import (
 app = typer.Typer(
     name="sim",
     help="Simulate how AI and automation displace workers in ASEAN labour markets, sector by "
-         "sector, and what reskilling and job-creation programmes change. Numbers are in real "
-         "workers; money in the country's currency.",
+    "sector, and what reskilling and job-creation programmes change. Numbers are in real "
+    "workers; money in the country's currency.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -46,6 +46,7 @@ app.add_typer(sweep_commands.app)
 def _tables(data: Path | None) -> Any:
     """The data tables of ``--data`` (or the shipped ones); one line and exit 2 if invalid."""
     from sim.data import load_data
+
     try:
         return load_data(data)
     except input_errors() as exc:
@@ -55,17 +56,31 @@ def _tables(data: Path | None) -> Any:
 def _note_calibration(tables: Any, countries: tuple[str, ...] | list[str]) -> None:
     """Say on stderr when a country's labour flows were fitted on the fly."""
     from sim.flows import FITTED, calibration_status
+
     status = calibration_status(tables)
     for iso3 in countries:
         if status[iso3] != FITTED:
-            err.print(f"note: {iso3}: labour flows {status[iso3]}; `sim calibrate --data "
-                      f"{tables.folder}` saves them", markup=False, highlight=False)
+            err.print(
+                f"note: {iso3}: labour flows {status[iso3]}; `sim calibrate --data "
+                f"{tables.folder}` saves them",
+                markup=False,
+                highlight=False,
+            )
 
 
-def _run(scenario: str, countries: list[str] | None, replications: int | None,
-         seed: int | None, horizon: int | None, scale: int | None,
-         sets: list[str] | None, label: str, data: Path | None = None):
+def _run(
+    scenario: str,
+    countries: list[str] | None,
+    replications: int | None,
+    seed: int | None,
+    horizon: int | None,
+    scale: int | None,
+    sets: list[str] | None,
+    label: str,
+    data: Path | None = None,
+):
     from sim.runner import run_scenario
+
     tables = _tables(data)
     try:
         with progress() as bar:
@@ -74,49 +89,103 @@ def _run(scenario: str, countries: list[str] | None, replications: int | None,
             def tick(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            results = run_scenario(scenario, countries=countries, replications=replications,
-                                   seed=seed, horizon_months=horizon, scale=scale,
-                                   overrides=parse_sets(sets), data=tables, progress=tick)
+            results = run_scenario(
+                scenario,
+                countries=countries,
+                replications=replications,
+                seed=seed,
+                horizon_months=horizon,
+                scale=scale,
+                overrides=parse_sets(sets),
+                data=tables,
+                progress=tick,
+            )
     except input_errors() as exc:
         raise fail(str(exc)) from None
     _note_calibration(tables, results.countries)
     return results
 
 
-CountryOpt = Annotated[list[str] | None, typer.Option(
-    "--country", "-c", help="ISO3 country code (repeat for several). Default: the scenario's.")]
+CountryOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--country", "-c", help="ISO3 country code (repeat for several). Default: the scenario's."
+    ),
+]
 _REPS, _SEED = PARAMETERS["run.replications"], PARAMETERS["run.seed"]
 _HORIZON, _SCALE = PARAMETERS["run.horizon_months"], PARAMETERS["run.scale"]
-RepsOpt = Annotated[int | None, typer.Option(
-    "--replications", "-r", min=_REPS.minimum, max=_REPS.maximum,
-    help=f"Independent replications (default {_REPS.default}).")]
-SeedOpt = Annotated[int | None, typer.Option(
-    "--seed", min=_SEED.minimum, max=_SEED.maximum,
-    help=f"Base random seed (default {_SEED.default}).")]
-HorizonOpt = Annotated[int | None, typer.Option(
-    "--horizon", min=_HORIZON.minimum, max=_HORIZON.maximum,
-    help=f"Months to simulate (default {_HORIZON.default}).")]
-ScaleOpt = Annotated[int | None, typer.Option(
-    "--scale", min=_SCALE.minimum, max=_SCALE.maximum,
-    help="Real workers per simulated worker; 1 = everyone. "
-         f"Default: about {AUTO_SCALE_AGENTS:,} simulated workers per country.")]
-SetOpt = Annotated[list[str] | None, typer.Option(
-    "--set", help="Change a scenario parameter, e.g. --set levers.reskilling.enabled=true "
-                  "(see `sim params`).")]
-SectorOpt = Annotated[list[str] | None, typer.Option(
-    "--sector", help="Sectors to report displacement for (default: the scenario's focus).")]
-YearsOpt = Annotated[list[int] | None, typer.Option(
-    "--year", help="Years for the headline table (default 2030 and 2035).")]
-DataOpt = Annotated[Path | None, typer.Option(
-    "--data", help="Folder with your own data tables (sectors.csv, countries.csv, "
-                   "occupations.csv; calibration.csv optional: missing or out-of-date rows are "
-                   "fitted on the fly). Default: the tables shipped with the package.")]
+RepsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--replications",
+        "-r",
+        min=_REPS.minimum,
+        max=_REPS.maximum,
+        help=f"Independent replications (default {_REPS.default}).",
+    ),
+]
+SeedOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--seed",
+        min=_SEED.minimum,
+        max=_SEED.maximum,
+        help=f"Base random seed (default {_SEED.default}).",
+    ),
+]
+HorizonOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--horizon",
+        min=_HORIZON.minimum,
+        max=_HORIZON.maximum,
+        help=f"Months to simulate (default {_HORIZON.default}).",
+    ),
+]
+ScaleOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--scale",
+        min=_SCALE.minimum,
+        max=_SCALE.maximum,
+        help="Real workers per simulated worker; 1 = everyone. "
+        f"Default: about {AUTO_SCALE_AGENTS:,} simulated workers per country.",
+    ),
+]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="Change a scenario parameter, e.g. --set levers.reskilling.enabled=true "
+        "(see `sim params`).",
+    ),
+]
+SectorOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--sector", help="Sectors to report displacement for (default: the scenario's focus)."
+    ),
+]
+YearsOpt = Annotated[
+    list[int] | None,
+    typer.Option("--year", help="Years for the headline table (default 2030 and 2035)."),
+]
+DataOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--data",
+        help="Folder with your own data tables (sectors.csv, countries.csv, "
+        "occupations.csv; calibration.csv optional: missing or out-of-date rows are "
+        "fitted on the fly). Default: the tables shipped with the package.",
+    ),
+]
 
 
 @app.command("list")
 def list_command(data: DataOpt = None) -> None:
     """List the shipped scenarios and the countries with data."""
     from sim.scenarios import list_scenarios, load_scenario
+
     table = Table(title="Scenarios (sim/scenarios/*.toml)", title_justify="left")
     table.add_column("name")
     table.add_column("title")
@@ -126,13 +195,13 @@ def list_command(data: DataOpt = None) -> None:
         table.add_row(name, scenario.name, " ".join(scenario.description.split())[:110] + "...")
     console.print(table)
     tables = _tables(data)
-    countries = Table(title=f"Countries ({tables.folder / 'countries.csv'})",
-                      title_justify="left")
+    countries = Table(title=f"Countries ({tables.folder / 'countries.csv'})", title_justify="left")
     for column in ("code", "country", "employed (m)", "basis"):
         countries.add_column(column)
     for row in tables.countries.itertuples():
-        countries.add_row(row.iso3, row.country, f"{row.employment_thousands / 1000:,.1f}",
-                          row.employment_basis)
+        countries.add_row(
+            row.iso3, row.country, f"{row.employment_thousands / 1000:,.1f}", row.employment_basis
+        )
     console.print(countries)
 
 
@@ -140,20 +209,23 @@ def list_command(data: DataOpt = None) -> None:
 def params_command() -> None:
     """List every scenario parameter: default, unit, kind (uncertainty/lever) and source."""
     from sim.scenarios import parameter_table
+
     table = Table(title="Scenario parameters (use with --set key=value)", title_justify="left")
     for column in ("key", "kind", "default", "unit", "range"):
         table.add_column(column)
     for row in parameter_table():
-        bounds = "" if row["min"] is None and row["max"] is None else \
-            f"{row['min']} to {row['max']}"
+        bounds = (
+            "" if row["min"] is None and row["max"] is None else f"{row['min']} to {row['max']}"
+        )
         table.add_row(row["key"], row["kind"], str(row["default"]), row["unit"], bounds)
     console.print(table)
 
 
 @app.command("run")
 def run_command(
-    scenario: Annotated[str, typer.Argument(help="Scenario name (see `sim list`) or TOML path.")]
-    = "baseline",
+    scenario: Annotated[
+        str, typer.Argument(help="Scenario name (see `sim list`) or TOML path.")
+    ] = "baseline",
     country: CountryOpt = None,
     replications: RepsOpt = None,
     seed: SeedOpt = None,
@@ -162,11 +234,17 @@ def run_command(
     set_: SetOpt = None,
     sector: SectorOpt = None,
     year: YearsOpt = None,
-    out: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="Write results to this .csv or .parquet file.")] = None,
-    table: Annotated[str, typer.Option(
-        help="What --out holds: summary (median and band per month, sector, metric), frame "
-             "(every replication) or breakdown (by sector, sex and skill).")] = "summary",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Write results to this .csv or .parquet file."),
+    ] = None,
+    table: Annotated[
+        str,
+        typer.Option(
+            help="What --out holds: summary (median and band per month, sector, metric), frame "
+            "(every replication) or breakdown (by sector, sex and skill)."
+        ),
+    ] = "summary",
     data: DataOpt = None,
 ) -> None:
     """Run a scenario and print headline numbers with their 5-95% bands."""
@@ -174,18 +252,23 @@ def run_command(
         raise fail(f"--out {out}: the file name must end in .csv or .parquet")
     if table not in {"summary", "frame", "breakdown"}:
         raise fail(f"--table {table!r}: choose summary, frame or breakdown")
-    results = _run(scenario, country, replications, seed, horizon, scale, set_,
-                   f"running {scenario}", data)
+    results = _run(
+        scenario, country, replications, seed, horizon, scale, set_, f"running {scenario}", data
+    )
     try:
         frame = results.headline(sector, tuple(year) if year else None)
     except ValueError as exc:
         raise fail(str(exc)) from None
     focus = sector or results.scenario.focus_sectors or ["all sectors"]
     for iso3 in results.countries:
-        console.print(headline_table(
-            f"{results.scenario.name} - {iso3} - displacement from {', '.join(focus)} "
-            f"({results.scenario.run.replications} replications, seed "
-            f"{results.scenario.run.seed})", frame[frame["country"] == iso3]))
+        console.print(
+            headline_table(
+                f"{results.scenario.name} - {iso3} - displacement from {', '.join(focus)} "
+                f"({results.scenario.run.replications} replications, seed "
+                f"{results.scenario.run.seed})",
+                frame[frame["country"] == iso3],
+            )
+        )
     if out is not None:
         path = results.write(out, table)
         console.print(f"wrote {path}")
@@ -194,8 +277,9 @@ def run_command(
 @app.command("compare")
 def compare_command(
     baseline: Annotated[str, typer.Argument(help="The reference scenario, e.g. phl_bpo.")],
-    policy: Annotated[str, typer.Argument(help="The scenario to compare, e.g. "
-                                                "phl_bpo_reskilling.")],
+    policy: Annotated[
+        str, typer.Argument(help="The scenario to compare, e.g. phl_bpo_reskilling.")
+    ],
     country: CountryOpt = None,
     replications: RepsOpt = None,
     seed: SeedOpt = None,
@@ -203,35 +287,53 @@ def compare_command(
     scale: ScaleOpt = None,
     sector: SectorOpt = None,
     year: YearsOpt = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o",
-                                             help="Write the comparison to .csv")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the comparison to .csv")
+    ] = None,
     data: DataOpt = None,
 ) -> None:
     """Compare two scenarios replication by replication (same seeds): policy minus baseline."""
     from sim.results import compare
+
     if out is not None and out.suffix != ".csv":
         raise fail(f"--out {out}: the file name must end in .csv")
     years = tuple(year) if year else None
-    a = _run(baseline, country, replications, seed, horizon, scale, None, f"running {baseline}",
-             data)
+    a = _run(
+        baseline, country, replications, seed, horizon, scale, None, f"running {baseline}", data
+    )
     countries = list(a.countries)
-    b = _run(policy, countries, a.scenario.run.replications, a.scenario.run.seed,
-             a.scenario.run.horizon_months, scale, None, f"running {policy}", data)
+    b = _run(
+        policy,
+        countries,
+        a.scenario.run.replications,
+        a.scenario.run.seed,
+        a.scenario.run.horizon_months,
+        scale,
+        None,
+        f"running {policy}",
+        data,
+    )
     try:
         frame = compare(a, b, sectors=sector or a.scenario.focus_sectors or None, years=years)
     except ValueError as exc:
         raise fail(str(exc)) from None
     for iso3 in a.countries:
-        table = Table(title=f"policy = {b.scenario.name}; baseline = {a.scenario.name}; "
-                            f"{iso3}; paired by seed",
-                      title_justify="left")
-        for column in ("by end of", "indicator", "baseline", "policy", "difference",
-                       "5-95% band"):
+        table = Table(
+            title=f"policy = {b.scenario.name}; baseline = {a.scenario.name}; "
+            f"{iso3}; paired by seed",
+            title_justify="left",
+        )
+        for column in ("by end of", "indicator", "baseline", "policy", "difference", "5-95% band"):
             table.add_column(column, justify="left" if column == "indicator" else "right")
         for row in frame[frame["country"] == iso3].itertuples():
-            table.add_row(str(row.year), row.indicator, fmt(row.baseline, row.metric),
-                          fmt(row.policy, row.metric), fmt(row.difference, row.metric),
-                          f"{fmt(row.low, row.metric)} to {fmt(row.high, row.metric)}")
+            table.add_row(
+                str(row.year),
+                row.indicator,
+                fmt(row.baseline, row.metric),
+                fmt(row.policy, row.metric),
+                fmt(row.difference, row.metric),
+                f"{fmt(row.low, row.metric)} to {fmt(row.high, row.metric)}",
+            )
         console.print(table)
     if out is not None:
         write_table(frame, out)
@@ -244,33 +346,42 @@ def validate_data_command(data: DataOpt = None) -> None:
     calibration), then print each file's SHA-256."""
     from sim.data import load_targets
     from sim.flows import FITTED, calibration_status
+
     tables = _tables(data)
     try:
         targets = load_targets(tables.folder)
     except input_errors() as exc:
         raise fail(str(exc)) from None
     calibrated = tables.calibration is not None
-    console.print(f"ok: {len(tables.sectors)} sector rows, {len(tables.countries)} countries, "
-                  f"{len(tables.occupations)} occupation groups, "
-                  f"{len(tables.calibration) if calibrated else 'no'} calibration rows, "
-                  f"{len(targets)} validation targets", highlight=False)
-    _note_calibration(tables, [iso3 for iso3, status in calibration_status(tables).items()
-                               if status != FITTED])
+    console.print(
+        f"ok: {len(tables.sectors)} sector rows, {len(tables.countries)} countries, "
+        f"{len(tables.occupations)} occupation groups, "
+        f"{len(tables.calibration) if calibrated else 'no'} calibration rows, "
+        f"{len(targets)} validation targets",
+        highlight=False,
+    )
+    _note_calibration(
+        tables, [iso3 for iso3, status in calibration_status(tables).items() if status != FITTED]
+    )
     console.print(json.dumps(tables.hashes, indent=2), markup=False, highlight=False)
 
 
 @app.command("calibrate")
 def calibrate_command(
     data: DataOpt = None,
-    out: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="Where to write (default: calibration.csv in the data folder).")]
-    = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Where to write (default: calibration.csv in the data folder)."
+        ),
+    ] = None,
 ) -> None:
     """Fit each country's labour flows (hire rate, search decay, separations) to its
     unemployment rate and ILOSTAT duration shares, and write calibration.csv."""
     from sim.calibrate import calibrate
     from sim.data import CALIBRATION_FILE
     from sim.io import atomic_write
+
     tables = _tables(data)
     try:
         frame = calibrate(tables)
@@ -288,8 +399,12 @@ def calibrate_command(
 @app.command("validate")
 def validate_command(
     country: CountryOpt = None,
-    replications: Annotated[int, typer.Option("--replications", "-r", min=1, max=50,
-                                              help="Baseline replications per country.")] = 3,
+    replications: Annotated[
+        int,
+        typer.Option(
+            "--replications", "-r", min=1, max=50, help="Baseline replications per country."
+        ),
+    ] = 3,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Also write a .csv")] = None,
     data: DataOpt = None,
 ) -> None:
@@ -300,18 +415,31 @@ def validate_command(
     share of employment in GenAI-exposed occupations against the ILO's published figures.
     """
     from sim.validate import validate
+
     if out is not None and out.suffix != ".csv":
         raise fail(f"--out {out}: the file name must end in .csv")
     try:
         with err.status("running calibrated baselines"):
-            frame = validate([c.upper() for c in country] if country else None,
-                             tables=_tables(data), replications=replications)
+            frame = validate(
+                [c.upper() for c in country] if country else None,
+                tables=_tables(data),
+                replications=replications,
+            )
     except input_errors() as exc:
         raise fail(str(exc)) from None
     table = Table(title="Model (baseline, no automation) vs observed", title_justify="left")
-    for column in ("country", "indicator", "model", "observed", "gap", "tolerance", "result",
-                   "calibrated on it"):
+    for column in (
+        "country",
+        "indicator",
+        "model",
+        "observed",
+        "gap",
+        "tolerance",
+        "result",
+        "calibrated on it",
+    ):
         table.add_column(column)
+
     def show(value: float, percent: bool) -> str:
         if value != value:  # NaN: nothing observed
             return "-"
@@ -320,14 +448,22 @@ def validate_command(
     for row in frame.itertuples():
         percent = "spell" not in row.indicator
         colour = {"pass": "green", "FAIL": "red"}.get(row.result, "yellow")
-        table.add_row(row.country, row.indicator, show(row.model, percent),
-                      show(row.observed, percent), show(row.gap, percent), row.tolerance,
-                      f"[{colour}]{row.result}[/]",
-                      "yes" if row.targeted_by_calibration else "no")
+        table.add_row(
+            row.country,
+            row.indicator,
+            show(row.model, percent),
+            show(row.observed, percent),
+            show(row.gap, percent),
+            row.tolerance,
+            f"[{colour}]{row.result}[/]",
+            "yes" if row.targeted_by_calibration else "no",
+        )
     console.print(table)
     counts = frame["result"].value_counts()
-    console.print(f"{counts.get('pass', 0)} pass, {counts.get('FAIL', 0)} fail, "
-                  f"{counts.get('no data', 0)} without observed data")
+    console.print(
+        f"{counts.get('pass', 0)} pass, {counts.get('FAIL', 0)} fail, "
+        f"{counts.get('no data', 0)} without observed data"
+    )
     if out is not None:
         write_table(frame, out)
         console.print(f"wrote {out}")

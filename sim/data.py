@@ -24,7 +24,6 @@ import csv
 import functools
 import importlib.util
 import io
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,9 +45,18 @@ from sim.vocabulary import (
 )
 
 __all__ = [
-    "SECTORS", "SECTOR_LABELS", "SECTOR_ISIC", "SKILL_BANDS", "CONFIDENCE_LEVELS",
-    "DEFAULT_DATA_DIR", "EXPOSURE_ASSUMPTIONS", "DataError", "DataTables", "CountryData",
-    "load_data", "occupation_exposure", "sources_table",
+    "SECTORS",
+    "SECTOR_LABELS",
+    "SECTOR_ISIC",
+    "SKILL_BANDS",
+    "CONFIDENCE_LEVELS",
+    "DEFAULT_DATA_DIR",
+    "EXPOSURE_ASSUMPTIONS",
+    "DataError",
+    "DataTables",
+    "CountryData",
+    "load_data",
+    "occupation_exposure",
 ]
 
 
@@ -111,27 +119,34 @@ def _decode(data: bytes, name: str) -> str:
         start = data.find(b"\n") + 1  # skip header
         line_no = data[: exc.start].count(b"\n")  # 0 = header
         line_start = data.rfind(b"\n", 0, exc.start) + 1
-        col_idx = data[line_start: exc.start].count(b",")
+        col_idx = data[line_start : exc.start].count(b",")
         header = data[: max(start - 1, 0)].decode("utf-8", "replace").strip().split(",")
         col = header[col_idx] if 0 <= col_idx < len(header) else f"#{col_idx + 1}"
         where = f", row {line_no}" if line_no >= 1 else ", header row"
-        raise DataError(f"{name}{where}, column '{col}': not valid UTF-8 "
-                        f"(byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
+        raise DataError(
+            f"{name}{where}, column '{col}': not valid UTF-8 "
+            f"(byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from None
 
 
 def _check_header(name: str, header: list[str], expected: list[str]) -> None:
     missing = [c for c in expected if c not in header]
     if missing and any(c.split(".")[0] in _ILOSTAT_COLUMNS for c in header):
-        raise DataError(f"{name}: this looks like an ILOSTAT download (columns "
-                        f"{', '.join(header[:4])} ...), not the simulator's table; derive "
-                        f"{Path(name).name} from it with data/derive.py (see data/README.md)")
+        raise DataError(
+            f"{name}: this looks like an ILOSTAT download (columns "
+            f"{', '.join(header[:4])} ...), not the simulator's table; derive "
+            f"{Path(name).name} from it with data/derive.py (see data/README.md)"
+        )
     if missing:
-        raise DataError(f"{name}, header row, column '{missing[0]}': required column(s) "
-                        f"missing: {', '.join(missing)}")
+        raise DataError(
+            f"{name}, header row, column '{missing[0]}': required column(s) "
+            f"missing: {', '.join(missing)}"
+        )
     unknown = [c for c in header if c not in expected]
     if unknown:
-        raise DataError(f"{name}, header row, column '{unknown[0]}': unknown column(s): "
-                        f"{', '.join(unknown)}")
+        raise DataError(
+            f"{name}, header row, column '{unknown[0]}': unknown column(s): {', '.join(unknown)}"
+        )
     dupes = sorted({c for c in header if header.count(c) > 1})
     if dupes:
         raise DataError(f"{name}, header row, column '{dupes[0]}': duplicate column")
@@ -144,8 +159,9 @@ def _read_raw(path: Path, model: type[Row]) -> tuple[pd.DataFrame, bytes]:
         raise ctx.error(None, None, "file is missing")
     size = path.stat().st_size
     if size > MAX_CSV_BYTES:
-        raise ctx.error(None, None, f"file is {size / 1e6:.1f} MB; the limit is "
-                                    f"{MAX_CSV_BYTES / 1e6:.0f} MB")
+        raise ctx.error(
+            None, None, f"file is {size / 1e6:.1f} MB; the limit is {MAX_CSV_BYTES / 1e6:.0f} MB"
+        )
     data = path.read_bytes()
     text = _decode(data, ctx.name)
     try:
@@ -201,8 +217,9 @@ def _typed(path: Path, model: type[Row]) -> tuple[pd.DataFrame, bytes]:
     if dup.any():
         i = int(np.flatnonzero(dup.to_numpy())[0])
         key = tuple(df.loc[i, keys])
-        first = int(np.flatnonzero((df[keys] == pd.Series(key, index=keys))
-                                   .all(axis=1).to_numpy())[0])
+        first = int(
+            np.flatnonzero((df[keys] == pd.Series(key, index=keys)).all(axis=1).to_numpy())[0]
+        )
         raise ctx.error(i + 1, keys[-1], f"duplicate of row {first + 1}")
     return df, data
 
@@ -210,8 +227,9 @@ def _typed(path: Path, model: type[Row]) -> tuple[pd.DataFrame, bytes]:
 # --------------------------------------------------------------------------------------
 # Cross-table checks
 # --------------------------------------------------------------------------------------
-def _cross_checks(paths: dict[str, Path], sec: pd.DataFrame, cty: pd.DataFrame,
-                  occ: pd.DataFrame) -> None:
+def _cross_checks(
+    paths: dict[str, Path], sec: pd.DataFrame, cty: pd.DataFrame, occ: pd.DataFrame
+) -> None:
     sector_row, country_row, occupation_row = TABLES
     cs = _Ctx(paths["sectors.csv"], sector_row, sec)
     cc = _Ctx(paths["countries.csv"], country_row, cty)
@@ -222,21 +240,28 @@ def _cross_checks(paths: dict[str, Path], sec: pd.DataFrame, cty: pd.DataFrame,
     bad = np.flatnonzero(np.abs(sums - 1.0) > _SUM_TOL)
     if bad.size:
         i = int(bad[0])
-        raise cs.error(i + 1, "occ_1..occ_9", f"occupation mix sums to {sums[i]:.6g}, not 1 "
-                       f"(tolerance {_SUM_TOL:g})")
+        raise cs.error(
+            i + 1,
+            "occ_1..occ_9",
+            f"occupation mix sums to {sums[i]:.6g}, not 1 (tolerance {_SUM_TOL:g})",
+        )
     # every country has every sector
     for iso3, grp in sec.groupby("iso3", sort=True):
         missing = [s for s in SECTORS if s not in set(grp["sector"])]
         if missing:
             row = int(grp.index[0]) + 1
-            raise cs.error(row, "sector", f"country {iso3} is missing sector(s): "
-                           f"{', '.join(missing)}")
+            raise cs.error(
+                row, "sector", f"country {iso3} is missing sector(s): {', '.join(missing)}"
+            )
     # country sets agree
     sec_iso, cty_iso = set(sec["iso3"]), set(cty["iso3"])
     for i, iso3 in enumerate(sec["iso3"]):
         if iso3 not in cty_iso:
-            raise cs.error(i + 1, "iso3", f"{iso3} has no row in {cc.name} "
-                           f"(countries there: {', '.join(sorted(cty_iso))})")
+            raise cs.error(
+                i + 1,
+                "iso3",
+                f"{iso3} has no row in {cc.name} (countries there: {', '.join(sorted(cty_iso))})",
+            )
     for i, iso3 in enumerate(cty["iso3"]):
         if iso3 not in sec_iso:
             raise cc.error(i + 1, "iso3", f"{iso3} has no rows in {cs.name}")
@@ -245,12 +270,17 @@ def _cross_checks(paths: dict[str, Path], sec: pd.DataFrame, cty: pd.DataFrame,
     cur = sec.groupby("iso3")["currency"].agg(lambda s: sorted(set(s)))
     for i, r in cty.iterrows():
         if abs(r["employment_thousands"] - tot[r["iso3"]]) > 0.01 + 1e-6 * tot[r["iso3"]]:
-            raise cc.error(i + 1, "employment_thousands",
-                           f"{r['employment_thousands']:g} != sum of sector rows "
-                           f"{tot[r['iso3']]:g}")
+            raise cc.error(
+                i + 1,
+                "employment_thousands",
+                f"{r['employment_thousands']:g} != sum of sector rows {tot[r['iso3']]:g}",
+            )
         if cur[r["iso3"]] != [r["currency"]]:
-            raise cc.error(i + 1, "currency", f"{r['currency']} != sector-row currency "
-                           f"{'/'.join(cur[r['iso3']])}")
+            raise cc.error(
+                i + 1,
+                "currency",
+                f"{r['currency']} != sector-row currency {'/'.join(cur[r['iso3']])}",
+            )
     # duration shares, where present, sum to 1
     d = cty[["share_lt6m", "share_6_12m", "share_ge12m"]]
     part = d.notna().any(axis=1) & ~d.notna().all(axis=1)
@@ -265,8 +295,11 @@ def _cross_checks(paths: dict[str, Path], sec: pd.DataFrame, cty: pd.DataFrame,
     # occupations: exactly groups 1..9
     missing_g = sorted(set(range(1, 10)) - set(occ["isco08_major_group"]))
     if missing_g:
-        raise co.error(None, "isco08_major_group",
-                       f"missing ISCO-08 major group(s): {', '.join(map(str, missing_g))}")
+        raise co.error(
+            None,
+            "isco08_major_group",
+            f"missing ISCO-08 major group(s): {', '.join(map(str, missing_g))}",
+        )
 
 
 # --------------------------------------------------------------------------------------
@@ -314,8 +347,9 @@ class DataTables:
 
     def country(self, iso3: str) -> CountryData:
         if iso3 not in set(self.countries["iso3"]):
-            raise DataError(f"unknown country code {iso3!r}; valid codes: "
-                            f"{', '.join(self.iso3_codes)}")
+            raise DataError(
+                f"unknown country code {iso3!r}; valid codes: {', '.join(self.iso3_codes)}"
+            )
         c = self.countries.loc[self.countries["iso3"] == iso3].iloc[0]
         s = self.sectors.loc[self.sectors["iso3"] == iso3]  # already in canonical order
 
@@ -336,8 +370,11 @@ class DataTables:
             a.setflags(write=False)
         ge12 = c["share_ge12m"]
         return CountryData(
-            iso3=iso3, name=str(c["country"]), currency=str(c["currency"]),
-            sectors=tuple(s["sector"]), **fields,
+            iso3=iso3,
+            name=str(c["country"]),
+            currency=str(c["currency"]),
+            sectors=tuple(s["sector"]),
+            **fields,
             ai_readiness=float(c["ai_readiness"]),
             unemployment_rate=float(c["unemployment_rate"]),
             job_finding_rate=float(c["job_finding_rate"]),
@@ -349,8 +386,10 @@ class DataTables:
 
 def _stamp(data_dir: Path) -> tuple:
     if data_dir.exists() and not data_dir.is_dir():
-        raise DataError(f"{_display(data_dir)}: not a folder; give the folder that holds "
-                        f"{', '.join(model.FILE for model in TABLES)}")
+        raise DataError(
+            f"{_display(data_dir)}: not a folder; give the folder that holds "
+            f"{', '.join(model.FILE for model in TABLES)}"
+        )
     out = []
     models: tuple[type[Row], ...] = (*TABLES, CalibrationRow)
     for model in models:
@@ -389,12 +428,22 @@ def _load_cached(data_dir: Path, stamp: tuple) -> DataTables:
         hashes[CALIBRATION_FILE] = hash_bytes(data)
         calibration = calibration.set_index("iso3")
     order = {s: i for i, s in enumerate(SECTORS)}
-    sec = (sec.assign(_o=sec["sector"].map(order)).sort_values(["iso3", "_o"])
-           .drop(columns="_o").reset_index(drop=True))
+    sec = (
+        sec.assign(_o=sec["sector"].map(order))
+        .sort_values(["iso3", "_o"])
+        .drop(columns="_o")
+        .reset_index(drop=True)
+    )
     cty = cty.sort_values("iso3").reset_index(drop=True)
     occ = occ.sort_values("isco08_major_group").reset_index(drop=True)
-    return DataTables(sectors=sec, countries=cty, occupations=occ, hashes=hashes,
-                      calibration=calibration, folder=data_dir)
+    return DataTables(
+        sectors=sec,
+        countries=cty,
+        occupations=occ,
+        hashes=hashes,
+        calibration=calibration,
+        folder=data_dir,
+    )
 
 
 def load_data(data_dir: Path | str | None = None) -> DataTables:
@@ -434,56 +483,10 @@ def occupation_exposure(tables: DataTables, assumption: str) -> np.ndarray:
     derived (high) at group level, derived (low) once applied to employment).
     """
     if assumption not in EXPOSURE_ASSUMPTIONS:
-        raise DataError(f"unknown exposure assumption {assumption!r}; valid: "
-                        f"{', '.join(EXPOSURE_ASSUMPTIONS)}")
+        raise DataError(
+            f"unknown exposure assumption {assumption!r}; valid: {', '.join(EXPOSURE_ASSUMPTIONS)}"
+        )
     occ = tables.occupations.set_index("isco08_major_group")
     return occ.loc[list(range(1, 10)), EXPOSURE_ASSUMPTIONS[assumption]].to_numpy(
-        dtype=np.float64, copy=True)
-
-
-_SECTOR_FIELDS: tuple[tuple[str, str, str], ...] = (
-    ("employment_thousands", "employment_source", "employment_confidence"),
-    ("female_share", "female_share_source", "female_share_confidence"),
-    *((c, "occ_mix_source", "occ_mix_confidence") for c in OCC_COLS),
-    ("task_exposure_ilo2025", "exposure_source", "exposure_confidence"),
-    ("task_exposure_ilo2023", "exposure_source", "exposure_confidence"),
-    ("exposed_employment_share_ilo2025", "exposure_source", "exposure_confidence"),
-    ("highest_gradient_share_ilo2025", "exposure_source", "exposure_confidence"),
-    ("augmentation_share", "augmentation_source", "augmentation_confidence"),
-    ("wage_monthly_lcu", "wage_source", "wage_confidence"),
-)
-_COUNTRY_FIELDS: tuple[tuple[str, str | Callable, str], ...] = (
-    ("employment_thousands", lambda r: f"sum of the 12 sector rows; {r['employment_basis']}",
-     "derived (high)"),
-    ("ai_readiness", "ai_readiness_source", "ai_readiness_confidence"),
-    ("unemployment_rate", lambda r: f"{r['unemployment_rate_source']} "
-     f"[{r['unemployment_rate_year']}; {r['unemployment_rate_basis']}]",
-     "unemployment_rate_confidence"),
-    ("job_finding_rate", "job_finding_source", "job_finding_confidence"),
-    ("separation_rate", "separation_source", "separation_confidence"),
-    ("share_lt6m", "duration_source", "duration_confidence"),
-    ("share_6_12m", "duration_source", "duration_confidence"),
-    ("share_ge12m", "duration_source", "duration_confidence"),
-    ("avg_wage_lcu", "wage_source", "wage_confidence"),
-)
-
-
-def sources_table(tables: DataTables, iso3: str) -> pd.DataFrame:
-    """Long provenance table for one country: field, sector, value, source, confidence.
-
-    ``sector`` is empty for country-level fields; ``value`` is NaN where not derivable
-    (the source then says why).
-    """
-    tables.country(iso3)  # validates the code
-    recs = []
-    for _, r in tables.sectors.loc[tables.sectors["iso3"] == iso3].iterrows():
-        for fld, src, conf in _SECTOR_FIELDS:
-            recs.append((fld, r["sector"], r[fld], r[src], r[conf]))
-    c = tables.countries.loc[tables.countries["iso3"] == iso3].iloc[0]
-    for fld, cite, conf in _COUNTRY_FIELDS:
-        cited = cite(c) if callable(cite) else str(c[cite])
-        confidence = c[conf] if conf in c.index else conf
-        recs.append((fld, "", c[fld], cited, confidence))
-    out = pd.DataFrame(recs, columns=["field", "sector", "value", "source", "confidence"])
-    out["value"] = out["value"].astype(float)
-    return out
+        dtype=np.float64, copy=True
+    )

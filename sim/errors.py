@@ -13,8 +13,15 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["DataError", "ModelError", "ScenarioError", "SimError", "SweepError", "one_line",
-           "validation_message"]
+__all__ = [
+    "DataError",
+    "ModelError",
+    "ScenarioError",
+    "SimError",
+    "SweepError",
+    "one_line",
+    "validation_message",
+]
 
 
 class SimError(ValueError):
@@ -65,7 +72,8 @@ def validation_message(error: Any, origin: str, key: str, known: Iterable[str] =
     if error["type"] == "missing":
         return f"{origin}: missing required key {key!r}"
     value = error.get("input")
-    shown = "table" if isinstance(value, dict) else "list" if isinstance(value, list) \
-        else repr(value)
+    shown = (
+        "table" if isinstance(value, dict) else "list" if isinstance(value, list) else repr(value)
+    )
     message = error["msg"].removeprefix("Value error, ")
     return f"{origin}: key {key!r} = {shown[:60]}: {message}"

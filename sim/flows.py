@@ -30,8 +30,8 @@ ON_THE_FLY = "fitted on the fly"
 class LabourFlows:
     """A country's calibrated turnover and job finding (see ``sim.calibrate``)."""
 
-    hire_rate: float        # monthly hire chance of a fresh searcher
-    search_decay: float     # fall in search efficiency per month of search
+    hire_rate: float  # monthly hire chance of a fresh searcher
+    search_decay: float  # fall in search efficiency per month of search
     separation_rate: float  # monthly ordinary separations per employed worker
 
     def initial_spells(self) -> Callable[[np.random.Generator, int], np.ndarray]:
@@ -50,11 +50,13 @@ def _targets(tables: DataTables) -> pd.DataFrame:
     countries = tables.countries.set_index("iso3")
     observed = countries[["share_lt6m", "share_ge12m"]].dropna()
     typical = observed.median() if len(observed) else pd.Series(np.nan, observed.columns)
-    return pd.DataFrame({
-        "unemployment_rate": countries["unemployment_rate"],
-        "target_share_lt6m": countries["share_lt6m"].fillna(typical["share_lt6m"]),
-        "target_share_ge12m": countries["share_ge12m"].fillna(typical["share_ge12m"]),
-    })
+    return pd.DataFrame(
+        {
+            "unemployment_rate": countries["unemployment_rate"],
+            "target_share_lt6m": countries["share_lt6m"].fillna(typical["share_lt6m"]),
+            "target_share_ge12m": countries["share_ge12m"].fillna(typical["share_ge12m"]),
+        }
+    )
 
 
 @lru_cache(maxsize=8)
@@ -73,10 +75,16 @@ def calibration_status(tables: DataTables) -> dict[str, str]:
             status[iso3] = f"{ON_THE_FLY} (no {CALIBRATION_FILE} in {tables.folder})"
         elif iso3 not in cal.index:
             status[iso3] = f"{ON_THE_FLY} (no row in {CALIBRATION_FILE})"
-        elif not np.allclose(cal.loc[iso3, targets.columns].to_numpy(dtype=float),
-                             targets.loc[iso3].to_numpy(dtype=float), rtol=1e-9, atol=1e-12):
-            status[iso3] = (f"{ON_THE_FLY} (the {CALIBRATION_FILE} row was fitted to other "
-                            "unemployment or duration figures than countries.csv holds)")
+        elif not np.allclose(
+            cal.loc[iso3, targets.columns].to_numpy(dtype=float),
+            targets.loc[iso3].to_numpy(dtype=float),
+            rtol=1e-9,
+            atol=1e-12,
+        ):
+            status[iso3] = (
+                f"{ON_THE_FLY} (the {CALIBRATION_FILE} row was fitted to other "
+                "unemployment or duration figures than countries.csv holds)"
+            )
         else:
             status[iso3] = FITTED
     return status
@@ -114,5 +122,6 @@ def country_flows(iso3: str, tables: DataTables | None = None) -> LabourFlows:
     current = calibration_status(tables)[iso3] == FITTED
     table = tables.calibration if current else None
     row = (table if table is not None else _fitted(tables)).loc[iso3]
-    return LabourFlows(float(row["hire_rate"]), float(row["search_decay"]),
-                       float(row["separation_rate"]))
+    return LabourFlows(
+        float(row["hire_rate"]), float(row["search_decay"]), float(row["separation_rate"])
+    )

@@ -32,13 +32,16 @@ from sim.vocabulary import ALL, BAND, HEADLINE_YEARS, SECTORS, SEXES, SKILL_BAND
 if TYPE_CHECKING:
     from sim.runner import Replication
 
-__all__ = ["HEADLINE", "CostPerWorker", "Results", "compare", "cost_per_reemployed",
-           "median_band"]
+__all__ = ["HEADLINE", "CostPerWorker", "Results", "compare", "cost_per_reemployed", "median_band"]
 
 # Indicators summed from recorded metrics.
 DERIVED = {
-    "displaced_workers": ("displaced_employed", "displaced_unemployed", "displaced_in_training",
-                          "displaced_in_programme_job"),
+    "displaced_workers": (
+        "displaced_employed",
+        "displaced_unemployed",
+        "displaced_in_training",
+        "displaced_in_programme_job",
+    ),
     "programme_cost_cumulative": ("reskilling_cost_cumulative", "job_creation_cost_cumulative"),
 }
 # (label, indicator, scope): "focus" = for the chosen sectors, "economy" = whole economy.
@@ -63,9 +66,9 @@ BREAKDOWN_STATUS = {
 }
 
 
-
-def median_band(values: np.ndarray, band: tuple[float, float] = BAND, axis: int = 0
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def median_band(
+    values: np.ndarray, band: tuple[float, float] = BAND, axis: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(median, low, high) over replications (``axis``): the band's quantiles, linear."""
     mid, low, high = np.quantile(values, [0.5, band[0], band[1]], axis=axis)
     return mid, low, high
@@ -93,8 +96,9 @@ class Results:
     currencies: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_runs(cls, scenario: Scenario, runs: dict[str, list[Replication]],
-                  tables: DataTables) -> Results:
+    def from_runs(
+        cls, scenario: Scenario, runs: dict[str, list[Replication]], tables: DataTables
+    ) -> Results:
         countries = tuple(runs)
         names = list(SECTOR_METRICS)
         sector = np.stack([np.stack([r.sector for r in reps]) for reps in runs.values()])
@@ -117,24 +121,43 @@ class Results:
         sector_extra = [name for name, base in CUMULATIVE.items() if base in SECTOR_METRICS]
         country_extra = [name for name, base in CUMULATIVE.items() if base in COUNTRY_METRICS]
         sector = np.concatenate(
-            [sector] + [np.cumsum(sector[:, :, :, names.index(CUMULATIVE[n])], axis=2)[:, :, :,
-                        None] for n in sector_extra], axis=3)
+            [sector]
+            + [
+                np.cumsum(sector[:, :, :, names.index(CUMULATIVE[n])], axis=2)[:, :, :, None]
+                for n in sector_extra
+            ],
+            axis=3,
+        )
         cnames = list(COUNTRY_METRICS)
         country = np.concatenate(
-            [country] + [np.cumsum(country[..., cnames.index(CUMULATIVE[n])], axis=2)[..., None]
-                         for n in country_extra], axis=3)
+            [country]
+            + [
+                np.cumsum(country[..., cnames.index(CUMULATIVE[n])], axis=2)[..., None]
+                for n in country_extra
+            ],
+            axis=3,
+        )
         provenance = run_record(scenario, tables, runs)
         currencies = {iso3: tables.country(iso3).currency for iso3 in countries}
-        return cls(scenario, countries, sector, country, losses, displaced, provenance,
-                   tuple(names + sector_extra), tuple(cnames + country_extra), currencies)
+        return cls(
+            scenario,
+            countries,
+            sector,
+            country,
+            losses,
+            displaced,
+            provenance,
+            tuple(names + sector_extra),
+            tuple(cnames + country_extra),
+            currencies,
+        )
 
     # -- calendar -----------------------------------------------------------------------------
 
     @cached_property
     def dates(self) -> pd.PeriodIndex:
         """Calendar month of each model month (month 0 = the scenario's start)."""
-        return pd.period_range(self.scenario.run.start, periods=self.sector_cube.shape[2],
-                               freq="M")
+        return pd.period_range(self.scenario.run.start, periods=self.sector_cube.shape[2], freq="M")
 
     def month_of(self, year: int, month: int = 12) -> int | None:
         """Model month of a calendar month, or None if outside the run."""
@@ -149,8 +172,9 @@ class Results:
 
     # -- values -------------------------------------------------------------------------------
 
-    def values(self, metric: str, country: str | None = None,
-               sectors: Iterable[str] | None = None) -> np.ndarray:
+    def values(
+        self, metric: str, country: str | None = None, sectors: Iterable[str] | None = None
+    ) -> np.ndarray:
         """One metric as [replication, month], summed over ``sectors`` (default: all)."""
         c = self.countries.index(country or self.countries[0])
         if metric in self.country_metrics:
@@ -175,36 +199,50 @@ class Results:
         n_c, n_r, n_t, n_m, n_s = self.sector_cube.shape
         index = pd.MultiIndex.from_product(
             [self.countries, range(n_r), range(n_t), self.sector_metrics, self.sectors],
-            names=["country", "replication", "month", "metric", "sector"])
+            names=["country", "replication", "month", "metric", "sector"],
+        )
         sector_part = pd.DataFrame({"value": self.sector_cube.reshape(-1)}, index=index)
         cindex = pd.MultiIndex.from_product(
             [self.countries, range(n_r), range(n_t), self.country_metrics, [ALL]],
-            names=["country", "replication", "month", "metric", "sector"])
+            names=["country", "replication", "month", "metric", "sector"],
+        )
         country_part = pd.DataFrame({"value": self.country_cube.reshape(-1)}, index=cindex)
         frame = pd.concat([sector_part, country_part]).reset_index()
         frame.insert(0, "scenario", self.scenario.name)
         frame.insert(4, "date", self.dates.strftime("%Y-%m")[frame["month"].to_numpy()])
-        return frame[["scenario", "country", "replication", "month", "date", "sector", "metric",
-                      "value"]]
+        return frame[
+            ["scenario", "country", "replication", "month", "date", "sector", "metric", "value"]
+        ]
 
     def summary(self, band: tuple[float, float] = BAND) -> pd.DataFrame:
         """Median and band over replications, per country x month x sector x metric."""
         parts = []
         for c, iso3 in enumerate(self.countries):
             for cube, metrics, sectors in (
-                    (self.sector_cube[c], self.sector_metrics, self.sectors),  # [R, T, M, S]
-                    (self.country_cube[c][..., None], self.country_metrics, (ALL,))):
+                (self.sector_cube[c], self.sector_metrics, self.sectors),  # [R, T, M, S]
+                (self.country_cube[c][..., None], self.country_metrics, (ALL,)),
+            ):
                 mid, low, high = median_band(cube, band)
-                idx = pd.MultiIndex.from_product([range(cube.shape[1]), metrics, sectors],
-                                                 names=["month", "metric", "sector"])
-                parts.append(pd.DataFrame({"country": iso3, "median": mid.reshape(-1),
-                                           "low": low.reshape(-1), "high": high.reshape(-1)},
-                                          index=idx))
+                idx = pd.MultiIndex.from_product(
+                    [range(cube.shape[1]), metrics, sectors], names=["month", "metric", "sector"]
+                )
+                parts.append(
+                    pd.DataFrame(
+                        {
+                            "country": iso3,
+                            "median": mid.reshape(-1),
+                            "low": low.reshape(-1),
+                            "high": high.reshape(-1),
+                        },
+                        index=idx,
+                    )
+                )
         out = pd.concat(parts).reset_index()
         out.insert(1, "date", self.dates.strftime("%Y-%m")[out["month"].to_numpy()])
         out.insert(0, "scenario", self.scenario.name)
-        return out[["scenario", "country", "month", "date", "sector", "metric", "median", "low",
-                    "high"]]
+        return out[
+            ["scenario", "country", "month", "date", "sector", "metric", "median", "low", "high"]
+        ]
 
     def breakdown(self, months: Sequence[int] | None = None) -> pd.DataFrame:
         """Who is displaced and who is back in work, by sector x sex x skill band.
@@ -223,7 +261,8 @@ class Results:
         for name, cube in blocks.items():
             idx = pd.MultiIndex.from_product(
                 [self.countries, range(cube.shape[1]), months, SECTORS, SEXES, SKILL_BANDS],
-                names=["country", "replication", "month", "sector", "sex", "skill"])
+                names=["country", "replication", "month", "sector", "sex", "skill"],
+            )
             parts.append(pd.DataFrame({"metric": name, "value": cube.reshape(-1)}, index=idx))
         out = pd.concat(parts).reset_index()
         out.insert(3, "date", self.dates.strftime("%Y-%m")[out["month"].to_numpy()])
@@ -234,14 +273,14 @@ class Results:
 
         With the default years, a run too short to reach them reports its last month.
         """
-        months = [m for m in (self.month_of(y) for y in (years or HEADLINE_YEARS))
-                  if m is not None]
+        months = [m for m in (self.month_of(y) for y in (years or HEADLINE_YEARS)) if m is not None]
         if not months and years is None:
             months = [len(self.dates) - 1]
         return months
 
-    def indicator(self, metric: str, country: str | None = None,
-                  sectors: Iterable[str] | None = None) -> np.ndarray:
+    def indicator(
+        self, metric: str, country: str | None = None, sectors: Iterable[str] | None = None
+    ) -> np.ndarray:
         """A headline indicator as [replication, month].
 
         Displacement and employment are for ``sectors`` (default: the scenario's focus sectors,
@@ -256,9 +295,13 @@ class Results:
         total = np.sum([self.values(part, country, sectors) for part in parts], axis=0)
         return total * 100 if metric == "unemployment_rate" else total
 
-    def headline(self, sectors: Iterable[str] | None = None, years: Sequence[int] | None = None,
-                 band: tuple[float, float] = BAND, country: str | None = None
-                 ) -> pd.DataFrame:
+    def headline(
+        self,
+        sectors: Iterable[str] | None = None,
+        years: Sequence[int] | None = None,
+        band: tuple[float, float] = BAND,
+        country: str | None = None,
+    ) -> pd.DataFrame:
         """Headline numbers at the end of each year: median and band over replications.
 
         Displacement counts refer to workers displaced from ``sectors`` (default: the
@@ -271,12 +314,22 @@ class Results:
                 for label, metric, _ in HEADLINE:
                     v = self.indicator(metric, iso3, sectors)[:, month]
                     mid, lo, hi = median_band(v, band)
-                    rows.append({"country": iso3, "year": self.dates[month].year,
-                                 "date": str(self.dates[month]),
-                                 "indicator": label.replace("{currency}", currency),
-                                 "metric": metric, "median": mid, "low": lo, "high": hi})
-        return pd.DataFrame(rows, columns=["country", "year", "date", "indicator", "metric",
-                                           "median", "low", "high"])
+                    rows.append(
+                        {
+                            "country": iso3,
+                            "year": self.dates[month].year,
+                            "date": str(self.dates[month]),
+                            "indicator": label.replace("{currency}", currency),
+                            "metric": metric,
+                            "median": mid,
+                            "low": lo,
+                            "high": hi,
+                        }
+                    )
+        return pd.DataFrame(
+            rows,
+            columns=["country", "year", "date", "indicator", "metric", "median", "low", "high"],
+        )
 
     # -- files --------------------------------------------------------------------------------
 
@@ -286,19 +339,25 @@ class Results:
         Writes to a temporary file beside the target and renames it, so an interrupted write
         never leaves a half-written result.
         """
-        table = {"summary": self.summary, "frame": lambda: self.frame,
-                 "breakdown": self.breakdown}[what]()
+        table = {"summary": self.summary, "frame": lambda: self.frame, "breakdown": self.breakdown}[
+            what
+        ]()
         return write_table(table, path)
 
 
-def compare(baseline: Results, policy: Results, band: tuple[float, float] = BAND,
-            sectors: Iterable[str] | None = None, years: Sequence[int] | None = None
-            ) -> pd.DataFrame:
+def compare(
+    baseline: Results,
+    policy: Results,
+    band: tuple[float, float] = BAND,
+    sectors: Iterable[str] | None = None,
+    years: Sequence[int] | None = None,
+) -> pd.DataFrame:
     """Policy minus baseline, paired by replication (same seeds), with median and band."""
-    if baseline.countries != policy.countries or baseline.sector_cube.shape != \
-            policy.sector_cube.shape:
-        raise ValueError("compare needs two runs over the same countries, replications and "
-                         "horizon")
+    if (
+        baseline.countries != policy.countries
+        or baseline.sector_cube.shape != policy.sector_cube.shape
+    ):
+        raise ValueError("compare needs two runs over the same countries, replications and horizon")
     rows = []
     for iso3 in baseline.countries:
         currency = baseline.currencies.get(iso3, "local currency")
@@ -307,30 +366,41 @@ def compare(baseline: Results, policy: Results, band: tuple[float, float] = BAND
                 base = baseline.indicator(metric, iso3, sectors)[:, month]
                 pol = policy.indicator(metric, iso3, sectors)[:, month]
                 mid, low, high = median_band(pol - base, band)
-                rows.append({
-                    "country": iso3, "year": baseline.dates[month].year,
-                    "indicator": label.strip().replace("{currency}", currency),
-                    "metric": metric,
-                    "baseline": float(median_band(base, band)[0]),
-                    "policy": float(median_band(pol, band)[0]),
-                    "difference": float(mid), "low": float(low), "high": float(high),
-                })
+                rows.append(
+                    {
+                        "country": iso3,
+                        "year": baseline.dates[month].year,
+                        "indicator": label.strip().replace("{currency}", currency),
+                        "metric": metric,
+                        "baseline": float(median_band(base, band)[0]),
+                        "policy": float(median_band(pol, band)[0]),
+                        "difference": float(mid),
+                        "low": float(low),
+                        "high": float(high),
+                    }
+                )
     return pd.DataFrame(rows)
 
 
 # -- summaries for charts ----------------------------------------------------------------------
 
-def series_band(values: np.ndarray, dates: Sequence[str], series: str,
-                band: tuple[float, float] = BAND) -> pd.DataFrame:
+
+def series_band(
+    values: np.ndarray, dates: Sequence[str], series: str, band: tuple[float, float] = BAND
+) -> pd.DataFrame:
     """Median and band over replications of a [replication, month] array, one row a month."""
     mid, low, high = median_band(np.asarray(values, dtype=float), band)
-    return pd.DataFrame({"date": list(dates), "series": series, "median": mid, "low": low,
-                         "high": high})
+    return pd.DataFrame(
+        {"date": list(dates), "series": series, "median": mid, "low": low, "high": high}
+    )
 
 
-def breakdown_band(breakdown: pd.DataFrame, metrics: Mapping[str, str],
-                   sectors: Iterable[str] | None = None,
-                   band: tuple[float, float] = BAND) -> pd.DataFrame:
+def breakdown_band(
+    breakdown: pd.DataFrame,
+    metrics: Mapping[str, str],
+    sectors: Iterable[str] | None = None,
+    band: tuple[float, float] = BAND,
+) -> pd.DataFrame:
     """Median and band over replications by sector x sex, summed over skill bands.
 
     ``breakdown`` is ``Results.breakdown(months=[m])`` for one country and month; ``metrics``
@@ -348,8 +418,8 @@ def breakdown_band(breakdown: pd.DataFrame, metrics: Mapping[str, str],
     return out
 
 
-
 # -- cost effectiveness ----------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class CostPerWorker:
@@ -361,9 +431,12 @@ class CostPerWorker:
     note: str  # why a figure is missing or what the band means; "" when all is defined
 
 
-def cost_per_reemployed(cost: np.ndarray, policy_reemployed: np.ndarray,
-                        baseline_reemployed: np.ndarray,
-                        band: tuple[float, float] = BAND) -> CostPerWorker:
+def cost_per_reemployed(
+    cost: np.ndarray,
+    policy_reemployed: np.ndarray,
+    baseline_reemployed: np.ndarray,
+    band: tuple[float, float] = BAND,
+) -> CostPerWorker:
     """Cost per extra re-employed worker, paired by replication (same seeds).
 
     Args:
@@ -383,18 +456,23 @@ def cost_per_reemployed(cost: np.ndarray, policy_reemployed: np.ndarray,
     if mid_cost <= 0:
         return CostPerWorker(None, None, None, "no programme cost: no policy lever is on")
     if mid_extra <= 0:
-        return CostPerWorker(None, None, None,
-                             f"the programme re-employs no more workers than no policy "
-                             f"(median difference {mid_extra:+,.0f}), so a cost per worker is "
-                             "undefined")
+        return CostPerWorker(
+            None,
+            None,
+            None,
+            f"the programme re-employs no more workers than no policy "
+            f"(median difference {mid_extra:+,.0f}), so a cost per worker is "
+            "undefined",
+        )
     ratio = float(mid_cost / mid_extra)
     if np.all(extra > 0):
         _, low, high = median_band(cost / extra, band)
         return CostPerWorker(ratio, float(low), float(high), "")
     positive = extra > 0
-    return CostPerWorker(ratio, float(median_band(cost[positive] / extra[positive], band)[1]),
-                         None,
-                         "upper end unbounded: in some replications the programme re-employed "
-                         "no more workers than no policy")
-
-
+    return CostPerWorker(
+        ratio,
+        float(median_band(cost[positive] / extra[positive], band)[1]),
+        None,
+        "upper end unbounded: in some replications the programme re-employed "
+        "no more workers than no policy",
+    )

@@ -41,13 +41,13 @@ __all__ = ["Replication", "replication_seeds", "resolve_scenario", "run_scenario
 class Replication:
     """Arrays from one replication of one country (real workers / local currency)."""
 
-    sector: np.ndarray      # [T+1, n_sector_metrics, S]
-    country: np.ndarray     # [T+1, n_country_metrics]
-    losses: np.ndarray      # [T+1, S, sex, skill] automation job losses in the month
-    displaced: np.ndarray   # [T+1, status, S, sex, skill] displaced workers by status
+    sector: np.ndarray  # [T+1, n_sector_metrics, S]
+    country: np.ndarray  # [T+1, n_country_metrics]
+    losses: np.ndarray  # [T+1, S, sex, skill] automation job losses in the month
+    displaced: np.ndarray  # [T+1, status, S, sex, skill] displaced workers by status
     memory_bytes: int = 0
     wall_seconds: float = 0.0
-    number: int = 0         # the replication's number r (its seed stream)
+    number: int = 0  # the replication's number r (its seed stream)
 
 
 def replication_seeds(seed: int, iso3: str, replications: int) -> list[np.random.SeedSequence]:
@@ -60,16 +60,21 @@ def replication_seeds(seed: int, iso3: str, replications: int) -> list[np.random
     return root.spawn(replications)
 
 
-def simulate(scenario: Scenario, iso3: str, tables: DataTables,
-             seed: np.random.SeedSequence) -> Replication:
+def simulate(
+    scenario: Scenario, iso3: str, tables: DataTables, seed: np.random.SeedSequence
+) -> Replication:
     """Run one replication of one country and collect every metric each month.
 
     The replication's number is the last element of the seed's spawn key.
     """
     started = time.perf_counter()
-    model = LabourMarketModel(scenario, tables.country(iso3), tables,
-                              country_flows(iso3, tables),
-                              rng=np.random.default_rng(seed))
+    model = LabourMarketModel(
+        scenario,
+        tables.country(iso3),
+        tables,
+        country_flows(iso3, tables),
+        rng=np.random.default_rng(seed),
+    )
     try:
         horizon = scenario.run.horizon_months
         sector_metrics = list(SECTOR_METRICS.values())
@@ -88,17 +93,23 @@ def simulate(scenario: Scenario, iso3: str, tables: DataTables,
                 country_out[month, i] = metric.reporter(model)
             losses[month] = model.flow_automation * model.scale
             displaced[month] = model.workforce.displaced_stocks * model.scale
-        return Replication(sector_out, country_out, losses, displaced,
-                           memory_bytes=model.workforce.memory_bytes(),
-                           wall_seconds=time.perf_counter() - started,
-                           number=int(seed.spawn_key[-1]) if seed.spawn_key else 0)
+        return Replication(
+            sector_out,
+            country_out,
+            losses,
+            displaced,
+            memory_bytes=model.workforce.memory_bytes(),
+            wall_seconds=time.perf_counter() - started,
+            number=int(seed.spawn_key[-1]) if seed.spawn_key else 0,
+        )
     finally:
         # Mesa 3.3.1 keeps every model alive through Agent._ids (mesa issue 3179).
         mesa.Agent._ids.pop(model, None)
 
 
-def resolve_scenario(scenario: Scenario | str | Path, overrides: dict[str, Any] | None = None,
-                     **settings: Any) -> Scenario:
+def resolve_scenario(
+    scenario: Scenario | str | Path, overrides: dict[str, Any] | None = None, **settings: Any
+) -> Scenario:
     """A scenario object from a name, path or object, with run settings and overrides applied."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -107,8 +118,9 @@ def resolve_scenario(scenario: Scenario | str | Path, overrides: dict[str, Any] 
     return with_overrides(scenario, changes) if changes else scenario
 
 
-def simulate_in_worker(scenario_json: str, iso3: str, seed: np.random.SeedSequence,
-                       data_dir: str) -> Replication:
+def simulate_in_worker(
+    scenario_json: str, iso3: str, seed: np.random.SeedSequence, data_dir: str
+) -> Replication:
     """``simulate`` in another process: plain arguments in (pickled cheaply), arrays out."""
     tables = load_data(data_dir)  # cached per process and folder
     return simulate(Scenario.model_validate_json(scenario_json), iso3, tables, seed)
@@ -157,8 +169,14 @@ def run_scenario(
         DataError: an unknown country code, or data tables that fail validation.
         ModelError: settings that cannot make a model.
     """
-    scenario = resolve_scenario(scenario, overrides, replications=replications, seed=seed,
-                                horizon_months=horizon_months, scale=scale)
+    scenario = resolve_scenario(
+        scenario,
+        overrides,
+        replications=replications,
+        seed=seed,
+        horizon_months=horizon_months,
+        scale=scale,
+    )
     if countries is not None:
         scenario = with_overrides(scenario, {"countries": list(countries)})
     tables = data if isinstance(data, DataTables) else load_data(data)
@@ -168,15 +186,19 @@ def run_scenario(
     bad = [r for r in numbers if not 0 <= r < scenario.run.replications]
     if bad:
         raise ValueError(f"replication {bad[0]} is outside 0..{scenario.run.replications - 1}")
-    streams = {iso3: replication_seeds(scenario.run.seed, iso3, scenario.run.replications)
-               for iso3 in scenario.countries}
+    streams = {
+        iso3: replication_seeds(scenario.run.seed, iso3, scenario.run.replications)
+        for iso3 in scenario.countries
+    }
     tasks = [(iso3, r, streams[iso3][r]) for iso3 in scenario.countries for r in numbers]
     if executor is None:
         pending = (simulate(scenario, iso3, tables, seq) for iso3, _, seq in tasks)
     else:
         text = scenario.model_dump_json()
-        futures = [executor.submit(simulate_in_worker, text, iso3, seq, str(tables.folder))
-                   for iso3, _, seq in tasks]
+        futures = [
+            executor.submit(simulate_in_worker, text, iso3, seq, str(tables.folder))
+            for iso3, _, seq in tasks
+        ]
         pending = (future.result() for future in futures)
     runs: dict[str, list[Replication]] = {iso3: [] for iso3 in scenario.countries}
     for done, ((iso3, _, _), replication) in enumerate(zip(tasks, pending, strict=True), 1):

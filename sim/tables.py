@@ -17,16 +17,31 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from sim.vocabulary import CONFIDENCE_LEVELS, OCC_COLS, SECTORS, SKILL_BANDS
 
-__all__ = ["TABLES", "CalibrationRow", "CountryRow", "OccupationRow", "Row", "SectorRow",
-           "TargetRow"]
+__all__ = [
+    "TABLES",
+    "CalibrationRow",
+    "CountryRow",
+    "OccupationRow",
+    "Row",
+    "SectorRow",
+    "TargetRow",
+]
 
 
-def _number(lo: float | None = None, hi: float | None = None, *, required: bool = True,
-            integer: bool = False, open_lo: bool = False, open_hi: bool = False
-            ) -> BeforeValidator:
+def _number(
+    lo: float | None = None,
+    hi: float | None = None,
+    *,
+    required: bool = True,
+    integer: bool = False,
+    open_lo: bool = False,
+    open_hi: bool = False,
+) -> BeforeValidator:
     """A numeric cell: parsed from text, finite, within [lo, hi] (or open ends)."""
-    interval = (f"{'(' if open_lo or lo is None else '['}{'-inf' if lo is None else f'{lo:g}'}, "
-                f"{'inf' if hi is None else f'{hi:g}'}{')' if open_hi or hi is None else ']'}")
+    interval = (
+        f"{'(' if open_lo or lo is None else '['}{'-inf' if lo is None else f'{lo:g}'}, "
+        f"{'inf' if hi is None else f'{hi:g}'}{')' if open_hi or hi is None else ']'}"
+    )
 
     def parse(text: str) -> float | int | None:
         if text == "":
@@ -54,16 +69,20 @@ def _number(lo: float | None = None, hi: float | None = None, *, required: bool 
     return BeforeValidator(parse)
 
 
-def _text(*, required: bool = False, choices: tuple[str, ...] | frozenset[str] | None = None,
-          what: str = "") -> BeforeValidator:
+def _text(
+    *,
+    required: bool = False,
+    choices: tuple[str, ...] | frozenset[str] | None = None,
+    what: str = "",
+) -> BeforeValidator:
     """A text cell: required ids must not be empty; labels must be one of ``choices``."""
+
     def parse(text: str) -> str:
         if required and text == "":
             raise ValueError("empty value in a required column")
         if choices is not None and text and text not in choices:
             if what:
-                raise ValueError(f"{text!r} is not {what} (allowed: "
-                                 f"{', '.join(sorted(choices))})")
+                raise ValueError(f"{text!r} is not {what} (allowed: {', '.join(sorted(choices))})")
             raise ValueError(f"{text!r} is not one of: {', '.join(choices)}")
         return text
 
@@ -140,8 +159,16 @@ class SectorRow(Row):
         (("employment_thousands",), "employment_source", "employment_confidence"),
         (("female_share",), "female_share_source", "female_share_confidence"),
         ((*OCC_COLS, "occ_mix_year"), "occ_mix_source", "occ_mix_confidence"),
-        (("task_exposure_ilo2025", "task_exposure_ilo2023", "exposed_employment_share_ilo2025",
-          "highest_gradient_share_ilo2025"), "exposure_source", "exposure_confidence"),
+        (
+            (
+                "task_exposure_ilo2025",
+                "task_exposure_ilo2023",
+                "exposed_employment_share_ilo2025",
+                "highest_gradient_share_ilo2025",
+            ),
+            "exposure_source",
+            "exposure_confidence",
+        ),
         (("augmentation_share",), "augmentation_source", "augmentation_confidence"),
         (("wage_monthly_lcu", "wage_year"), "wage_source", "wage_confidence"),
     )
@@ -185,12 +212,18 @@ class CountryRow(Row):
 
     PROVENANCE = (
         (("ai_readiness",), "ai_readiness_source", "ai_readiness_confidence"),
-        (("unemployment_rate", "unemployment_rate_year"), "unemployment_rate_source",
-         "unemployment_rate_confidence"),
+        (
+            ("unemployment_rate", "unemployment_rate_year"),
+            "unemployment_rate_source",
+            "unemployment_rate_confidence",
+        ),
         (("job_finding_rate",), "job_finding_source", "job_finding_confidence"),
         (("separation_rate",), "separation_source", "separation_confidence"),
-        (("duration_year", "share_lt6m", "share_6_12m", "share_ge12m"), "duration_source",
-         "duration_confidence"),
+        (
+            ("duration_year", "share_lt6m", "share_6_12m", "share_ge12m"),
+            "duration_source",
+            "duration_confidence",
+        ),
         (("avg_wage_lcu", "wage_year"), "wage_source", "wage_confidence"),
     )
 
@@ -214,9 +247,19 @@ class OccupationRow(Row):
     confidence: Confidence
 
     PROVENANCE = (
-        (("task_exposure_ilo2025", "task_exposure_ilo2023", "exposed_share_ilo2025",
-          "gradient4_share_ilo2025", "augmentation_potential_2023", "automation_potential_2023",
-          "mean_score_2025"), "source", "confidence"),
+        (
+            (
+                "task_exposure_ilo2025",
+                "task_exposure_ilo2023",
+                "exposed_share_ilo2025",
+                "gradient4_share_ilo2025",
+                "augmentation_potential_2023",
+                "automation_potential_2023",
+                "mean_score_2025",
+            ),
+            "source",
+            "confidence",
+        ),
     )
 
 
@@ -236,8 +279,9 @@ class CalibrationRow(Row):
     fitted_share_ge12m: Share
     unemployment_rate: Rate
     method: Id
-    confidence: Annotated[str, _text(required=True, choices=CONFIDENCE_LEVELS,
-                                     what="a confidence label")]
+    confidence: Annotated[
+        str, _text(required=True, choices=CONFIDENCE_LEVELS, what="a confidence label")
+    ]
 
 
 class TargetRow(Row):
@@ -251,8 +295,9 @@ class TargetRow(Row):
     observed: Annotated[float, _number()]
     year: Year
     source: Id
-    confidence: Annotated[str, _text(required=True, choices=CONFIDENCE_LEVELS,
-                                     what="a confidence label")]
+    confidence: Annotated[
+        str, _text(required=True, choices=CONFIDENCE_LEVELS, what="a confidence label")
+    ]
 
 
 #: The tables a data folder holds; calibration.csv may be absent (then it is fitted).

@@ -41,12 +41,14 @@ def fail(message: str) -> typer.Exit:
 def parse_sets(pairs: list[str] | None) -> dict[str, Any]:
     """``key=value`` pairs; values are read as TOML values (numbers, true/false, lists)."""
     import tomllib
+
     overrides: dict[str, Any] = {}
     for pair in pairs or []:
         key, sep, text = pair.partition("=")
         if not sep or not key.strip():
-            raise fail(f"--set {pair!r}: write it as key=value, e.g. "
-                       "uncertainties.adoption_pace=1.5")
+            raise fail(
+                f"--set {pair!r}: write it as key=value, e.g. uncertainties.adoption_pace=1.5"
+            )
         try:
             value = tomllib.loads(f"v = {text}")["v"]
         except tomllib.TOMLDecodeError:
@@ -56,8 +58,14 @@ def parse_sets(pairs: list[str] | None) -> dict[str, Any]:
 
 
 def progress() -> Progress:
-    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeRemainingColumn(), console=err, transient=True)
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    )
 
 
 def fmt(value: float, metric: str) -> str:
@@ -75,8 +83,12 @@ def headline_table(title: str, frame) -> Table:
     for column in ("by end of", "indicator", "median", "5-95% band"):
         table.add_column(column, justify="right" if column != "indicator" else "left")
     for row in frame.itertuples():
-        table.add_row(str(row.year), row.indicator, fmt(row.median, row.metric),
-                      f"{fmt(row.low, row.metric)} to {fmt(row.high, row.metric)}")
+        table.add_row(
+            str(row.year),
+            row.indicator,
+            fmt(row.median, row.metric),
+            f"{fmt(row.low, row.metric)} to {fmt(row.high, row.metric)}",
+        )
     return table
 
 

@@ -8,9 +8,18 @@ and the app label their tables with it.
 from __future__ import annotations
 
 SECTORS: tuple[str, ...] = (
-    "agriculture", "manufacturing", "construction", "retail_trade", "logistics_transport",
-    "accommodation_food", "bpo_business_services", "ict_professional", "finance_real_estate",
-    "public_administration", "education_health", "other_services",
+    "agriculture",
+    "manufacturing",
+    "construction",
+    "retail_trade",
+    "logistics_transport",
+    "accommodation_food",
+    "bpo_business_services",
+    "ict_professional",
+    "finance_real_estate",
+    "public_administration",
+    "education_health",
+    "other_services",
 )
 SECTOR_LABELS: dict[str, str] = {
     "agriculture": "Agriculture, forestry & fishing",
@@ -28,10 +37,18 @@ SECTOR_LABELS: dict[str, str] = {
 }
 #: ISIC Rev.4 sections per sector (a modelling choice, documented in data/README.md).
 SECTOR_ISIC: dict[str, str] = {
-    "agriculture": "A", "manufacturing": "B;C;D;E", "construction": "F", "retail_trade": "G",
-    "logistics_transport": "H", "accommodation_food": "I", "bpo_business_services": "N",
-    "ict_professional": "J;M", "finance_real_estate": "K;L", "public_administration": "O",
-    "education_health": "P;Q", "other_services": "R;S;T;U",
+    "agriculture": "A",
+    "manufacturing": "B;C;D;E",
+    "construction": "F",
+    "retail_trade": "G",
+    "logistics_transport": "H",
+    "accommodation_food": "I",
+    "bpo_business_services": "N",
+    "ict_professional": "J;M",
+    "finance_real_estate": "K;L",
+    "public_administration": "O",
+    "education_health": "P;Q",
+    "other_services": "R;S;T;U",
 }
 #: The label of the all-sector total in result tables.
 ALL = "all"
@@ -41,10 +58,21 @@ SEXES: tuple[str, ...] = ("male", "female")
 #: ISCO-08 major groups 1..9, as the occupation-mix columns of sectors.csv.
 OCC_COLS: tuple[str, ...] = tuple(f"occ_{g}" for g in range(1, 10))
 
-CONFIDENCE_LEVELS: frozenset[str] = frozenset({
-    "high", "medium-high", "medium", "low-medium", "medium-low", "low",
-    "derived (high)", "derived (medium)", "derived (low)", "given", "assumption",
-})
+CONFIDENCE_LEVELS: frozenset[str] = frozenset(
+    {
+        "high",
+        "medium-high",
+        "medium",
+        "low-medium",
+        "medium-low",
+        "low",
+        "derived (high)",
+        "derived (medium)",
+        "derived (low)",
+        "given",
+        "assumption",
+    }
+)
 #: exposure assumption name -> occupations.csv column (both: share of tasks scoring >= 0.5)
 EXPOSURE_ASSUMPTIONS: dict[str, str] = {
     "ilo_genai_2025": "task_exposure_ilo2025",

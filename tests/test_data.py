@@ -21,8 +21,8 @@ from sim.data import (
     DataError,
     load_data,
     occupation_exposure,
-    sources_table,
 )
+from sim.provenance import sources_table
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "data"

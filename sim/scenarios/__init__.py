@@ -85,8 +85,10 @@ def _read_raw(text: str, origin: str, seen: tuple[str, ...] = ()) -> dict[str, A
     if parent is None:
         return raw
     if not isinstance(parent, str) or parent not in list_scenarios():
-        raise ScenarioError(f"{origin}: key 'extends' must name a shipped scenario "
-                            f"({', '.join(list_scenarios())}), got {parent!r}")
+        raise ScenarioError(
+            f"{origin}: key 'extends' must name a shipped scenario "
+            f"({', '.join(list_scenarios())}), got {parent!r}"
+        )
     if parent in seen:
         raise ScenarioError(f"{origin}: 'extends' goes round in a circle via {parent!r}")
     path = SCENARIO_DIR / f"{parent}.toml"
@@ -142,8 +144,9 @@ def _known_keys(location: tuple[Any, ...]) -> list[str]:
 
 def _describe(error: Any, origin: str) -> str:
     location = tuple(part for part in error["loc"] if not isinstance(part, int))
-    return validation_message(error, origin, ".".join(str(part) for part in error["loc"]),
-                              _known_keys(location))
+    return validation_message(
+        error, origin, ".".join(str(part) for part in error["loc"]), _known_keys(location)
+    )
 
 
 def _validate(raw: dict[str, Any], origin: str) -> Scenario:
@@ -156,8 +159,9 @@ def _validate(raw: dict[str, Any], origin: str) -> Scenario:
         raise ScenarioError(first + more) from None
 
 
-def with_overrides(scenario: Scenario, overrides: dict[str, Any], origin: str = "override"
-                   ) -> Scenario:
+def with_overrides(
+    scenario: Scenario, overrides: dict[str, Any], origin: str = "override"
+) -> Scenario:
     """Return a validated copy of ``scenario`` with dotted keys replaced.
 
     ``{"uncertainties.adoption_pace": 1.5, "levers.reskilling.enabled": True}``

@@ -56,8 +56,9 @@ class Parameter:
     @property
     def numeric(self) -> str | None:
         """'int' or 'float' for a number (optionally nullable), else None."""
-        options = typing.get_args(self.annotation) if _is_union(self.annotation) \
-            else (self.annotation,)
+        options = (
+            typing.get_args(self.annotation) if _is_union(self.annotation) else (self.annotation,)
+        )
         options = tuple(o for o in options if o is not type(None))
         if options == (int,):
             return "int"
@@ -77,14 +78,16 @@ class Parameter:
         lo = self.minimum if minimum is None else minimum
         hi = self.maximum if maximum is None else maximum
         rng = f" Range {lo:g} to {hi:g}." if lo is not None and hi is not None else ""
-        ref = " (assumption)" if self.reference == "assumption" else (
-            f" Reference: {self.reference}." if self.reference else "")
+        ref = (
+            " (assumption)"
+            if self.reference == "assumption"
+            else (f" Reference: {self.reference}." if self.reference else "")
+        )
         return f"{self.description} [{self.unit}].{rng}{ref}"
 
 
 def _is_union(annotation: Any) -> bool:
-    return isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is \
-        typing.Union
+    return isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union
 
 
 def _bounds(metadata: list[Any]) -> tuple[float | None, float | None]:
@@ -101,10 +104,17 @@ def _registry() -> dict[str, Parameter]:
                 continue
             lo, hi = _bounds(info.metadata)
             key = f"{section}.{name}"
-            out[key] = Parameter(key=key, kind=str(extra["kind"]), unit=str(extra["unit"]),
-                                 default=info.default, minimum=lo, maximum=hi,
-                                 description=info.description or "",
-                                 reference=str(extra["reference"]), annotation=info.annotation)
+            out[key] = Parameter(
+                key=key,
+                kind=str(extra["kind"]),
+                unit=str(extra["unit"]),
+                default=info.default,
+                minimum=lo,
+                maximum=hi,
+                description=info.description or "",
+                reference=str(extra["reference"]),
+                annotation=info.annotation,
+            )
     return out
 
 
@@ -116,8 +126,10 @@ def field_type(key: str) -> Any:
     model: Any = Scenario
     annotation = None
     for part in key.split("."):
-        if not (isinstance(model, type) and issubclass(model, BaseModel)) \
-                or part not in model.model_fields:
+        if (
+            not (isinstance(model, type) and issubclass(model, BaseModel))
+            or part not in model.model_fields
+        ):
             return None
         annotation = model.model_fields[part].annotation
         model = annotation
@@ -126,6 +138,16 @@ def field_type(key: str) -> Any:
 
 def parameter_table() -> list[dict[str, Any]]:
     """Every scenario parameter with its default, unit, kind, bounds and reference."""
-    return [{"key": p.key, "default": p.default, "unit": p.unit, "kind": p.kind,
-             "min": p.minimum, "max": p.maximum, "description": p.description,
-             "reference": p.reference} for p in PARAMETERS.values()]
+    return [
+        {
+            "key": p.key,
+            "default": p.default,
+            "unit": p.unit,
+            "kind": p.kind,
+            "min": p.minimum,
+            "max": p.maximum,
+            "description": p.description,
+            "reference": p.reference,
+        }
+        for p in PARAMETERS.values()
+    ]

@@ -34,9 +34,24 @@ from sim.vocabulary import SECTORS
 MAX_DESIGN_BYTES = 256 * 1024
 MAX_RUNS = 1_000_000
 #: Columns of the run table; a parameter's column name may not take one of them.
-RUN_COLUMNS = ("run_id", "point", "replication", "seed_entropy", "seed_spawn_key", "scenario",
-               "base_scenario_hash", "country", "data_hashes", "code_version", "worker",
-               "wall_seconds", "finished_at", "status", "error", "part")
+RUN_COLUMNS = (
+    "run_id",
+    "point",
+    "replication",
+    "seed_entropy",
+    "seed_spawn_key",
+    "scenario",
+    "base_scenario_hash",
+    "country",
+    "data_hashes",
+    "code_version",
+    "worker",
+    "wall_seconds",
+    "finished_at",
+    "status",
+    "error",
+    "part",
+)
 _RUN = {name: PARAMETERS[f"run.{name}"] for name in ("horizon_months", "scale", "seed")}
 
 
@@ -52,7 +67,8 @@ class Parameter(_Strict):
     levels: list[Any] | None = Field(None, description="Values for a grid design")
     name: str | None = Field(None, description="Column name (default: the key's last part)")
     kind: Literal["uncertainty", "lever", "structure"] | None = Field(
-        None, description="Optional: checked against the kind in the scenario schema")
+        None, description="Optional: checked against the kind in the scenario schema"
+    )
 
 
 class Outcome(_Strict):
@@ -72,8 +88,9 @@ class Outcome(_Strict):
 class RunSpec(_Strict):
     """Run settings applied to the base scenario for every run of the sweep."""
 
-    horizon_months: int | None = Field(None, ge=_RUN["horizon_months"].minimum,
-                                       le=_RUN["horizon_months"].maximum)
+    horizon_months: int | None = Field(
+        None, ge=_RUN["horizon_months"].minimum, le=_RUN["horizon_months"].maximum
+    )
     scale: int | None = Field(None, ge=_RUN["scale"].minimum, le=_RUN["scale"].maximum)
     seed: int | None = Field(None, ge=_RUN["seed"].minimum, le=_RUN["seed"].maximum)
     start: str | None = None
@@ -90,8 +107,9 @@ class Design(_Strict):
     samples: int | None = Field(None, ge=1, le=MAX_RUNS)
     morris_levels: int = Field(4, ge=2, le=20)
     second_order: bool = False
-    replications: int = Field(1, ge=PARAMETERS["run.replications"].minimum,
-                              le=PARAMETERS["run.replications"].maximum)
+    replications: int = Field(
+        1, ge=PARAMETERS["run.replications"].minimum, le=PARAMETERS["run.replications"].maximum
+    )
     run: RunSpec = Field(default_factory=lambda: RunSpec())
     parameters: list[Parameter] = Field(..., min_length=1)
     outcomes: list[Outcome] = Field(..., min_length=1)
@@ -150,14 +168,18 @@ class SweepPlan:
     @property
     def problem(self) -> dict[str, Any]:
         """The SALib problem dict (names and bounds) of a range design."""
-        return {"num_vars": len(self.parameters), "names": [p.name for p in self.parameters],
-                "bounds": [list(p.bounds) if p.bounds else [0.0, 1.0] for p in self.parameters]}
+        return {
+            "num_vars": len(self.parameters),
+            "names": [p.name for p in self.parameters],
+            "bounds": [list(p.bounds) if p.bounds else [0.0, 1.0] for p in self.parameters],
+        }
 
     def seed(self, point: int, replication: int) -> np.random.SeedSequence:
         """The stream of one run: replication r's stream in ``run_scenario``, whatever the
         point (common random numbers across points)."""
-        return replication_seeds(self.base.run.seed, self.iso3,
-                                 self.design.replications)[replication]
+        return replication_seeds(self.base.run.seed, self.iso3, self.design.replications)[
+            replication
+        ]
 
     def overrides(self, point: int) -> dict[str, Any]:
         """The scenario keys a design point sets, with their values."""
@@ -170,10 +192,21 @@ class SweepPlan:
         Replication r of the sweep is replication r of this command's run.
         """
         run = self.base.run
-        args = [self.base_ref, "--country", self.iso3, "--data", str(self.data_dir),
-                "--seed", str(run.seed),
-                "--replications", str(self.design.replications),
-                "--horizon", str(run.horizon_months), "--set", f"run.start={run.start}"]
+        args = [
+            self.base_ref,
+            "--country",
+            self.iso3,
+            "--data",
+            str(self.data_dir),
+            "--seed",
+            str(run.seed),
+            "--replications",
+            str(self.design.replications),
+            "--horizon",
+            str(run.horizon_months),
+            "--set",
+            f"run.start={run.start}",
+        ]
         if run.scale is not None:
             args += ["--scale", str(run.scale)]
         for key, value in self.overrides(point).items():
@@ -187,11 +220,17 @@ class SweepPlan:
         for point in range(self.n_points):
             overrides = self.overrides(point)
             for rep in range(self.design.replications):
-                yield {"run_id": run_id(point, rep), "point": point, "replication": rep,
-                       "replications": self.design.replications,
-                       "base": base, "overrides": overrides, "iso3": self.iso3,
-                       "data": self.data_dir,
-                       "outcomes": outcomes}
+                yield {
+                    "run_id": run_id(point, rep),
+                    "point": point,
+                    "replication": rep,
+                    "replications": self.design.replications,
+                    "base": base,
+                    "overrides": overrides,
+                    "iso3": self.iso3,
+                    "data": self.data_dir,
+                    "outcomes": outcomes,
+                }
 
 
 def run_id(point: int, replication: int) -> str:
@@ -209,10 +248,15 @@ def _loc(loc: Iterable[Any]) -> str:
 def _describe(error: Any, origin: str) -> str:
     parent = tuple(p for p in error["loc"][:-1] if not isinstance(p, int))
     models: dict[tuple[Any, ...], type[BaseModel]] = {
-        (): Design, ("parameters",): Parameter, ("outcomes",): Outcome, ("run",): RunSpec}
+        (): Design,
+        ("parameters",): Parameter,
+        ("outcomes",): Outcome,
+        ("run",): RunSpec,
+    }
     model = models.get(parent)
-    return validation_message(error, origin, _loc(error["loc"]),
-                              model.model_fields if model else ())
+    return validation_message(
+        error, origin, _loc(error["loc"]), model.model_fields if model else ()
+    )
 
 
 def load_design(path: str | Path, data: str | Path | None = None) -> SweepPlan:
@@ -246,8 +290,13 @@ def _is_power_of_two(n: int) -> bool:
     return n >= 1 and n & (n - 1) == 0
 
 
-def plan_design(design: Design, origin: str = "design", text: str | None = None,
-                base_dir: Path | None = None, data: str | Path | None = None) -> SweepPlan:
+def plan_design(
+    design: Design,
+    origin: str = "design",
+    text: str | None = None,
+    base_dir: Path | None = None,
+    data: str | Path | None = None,
+) -> SweepPlan:
     """Check a design against the scenario schema, the data and the metrics; sample points."""
     from sim.data import DataError, load_data
 
@@ -259,8 +308,14 @@ def plan_design(design: Design, origin: str = "design", text: str | None = None,
     try:
         base = load_scenario(scenario_ref)
         run = design.run
-        base = resolve_scenario(base, None, horizon_months=run.horizon_months, scale=run.scale,
-                                seed=run.seed, start=run.start)
+        base = resolve_scenario(
+            base,
+            None,
+            horizon_months=run.horizon_months,
+            scale=run.scale,
+            seed=run.seed,
+            start=run.start,
+        )
     except ScenarioError as exc:
         raise SweepError(f"{origin}: key 'scenario' / [run]: {exc}") from None
     iso3 = (design.country or base.countries[0]).strip().upper()
@@ -278,11 +333,23 @@ def plan_design(design: Design, origin: str = "design", text: str | None = None,
     outcomes = _check_outcomes(design, base, origin)
     samples, values = _sample(design, parameters, base.run.seed)
     if len(values) * design.replications > MAX_RUNS:
-        raise SweepError(f"{origin}: {len(values) * design.replications:,} runs; at most "
-                         f"{MAX_RUNS:,} per sweep")
-    plan = SweepPlan(design, origin, text, base, iso3, parameters, outcomes, samples, values,
-                     base_ref=str(scenario_ref), data_dir=str(tables.folder),
-                     data_hashes=dict(tables.hashes))
+        raise SweepError(
+            f"{origin}: {len(values) * design.replications:,} runs; at most {MAX_RUNS:,} per sweep"
+        )
+    plan = SweepPlan(
+        design,
+        origin,
+        text,
+        base,
+        iso3,
+        parameters,
+        outcomes,
+        samples,
+        values,
+        base_ref=str(scenario_ref),
+        data_dir=str(tables.folder),
+        data_hashes=dict(tables.hashes),
+    )
     plan.design_hash = canonical_hash(design.model_dump(mode="json"))
     plan.base_hash = canonical_hash(base.model_dump(mode="json"))
     return plan
@@ -301,30 +368,37 @@ def _check_parameters(design: Design, base: Scenario, origin: str) -> list[Param
             except ScenarioError as exc:
                 if "unknown key" in str(exc):
                     raise SweepError(str(exc)) from None
-            raise SweepError(f"{where}.key: {key!r} is not a parameter that a sweep can vary "
-                             "(see `sim params`)")
+            raise SweepError(
+                f"{where}.key: {key!r} is not a parameter that a sweep can vary (see `sim params`)"
+            )
         known = PARAMETERS[key]
         if known.kind == "run" or key.startswith("run."):
             raise SweepError(f"{where}.key: {key!r} is a run setting; set it in [run] instead")
         if spec.kind is not None and spec.kind != known.kind:
-            raise SweepError(f"{where}.kind: {key!r} is a {known.kind} in the scenario "
-                             f"schema, not a {spec.kind}")
+            raise SweepError(
+                f"{where}.kind: {key!r} is a {known.kind} in the scenario schema, not a {spec.kind}"
+            )
         name = spec.name or key.rsplit(".", 1)[-1]
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise SweepError(f"{where}.name: {name!r} must be letters, digits and _")
         if name in names or name in RUN_COLUMNS:
-            raise SweepError(f"{where}.name: column name {name!r} is already used; give this "
-                             "parameter another name = \"...\"")
+            raise SweepError(
+                f"{where}.name: column name {name!r} is already used; give this "
+                'parameter another name = "..."'
+            )
         names.add(name)
         numeric = known.numeric
         bounds = levels = None
         if ranged:
             if spec.range is None or spec.levels is not None:
-                raise SweepError(f"{where}.range: a {design.design} design needs range = "
-                                 "[min, max] (and no levels)")
+                raise SweepError(
+                    f"{where}.range: a {design.design} design needs range = "
+                    "[min, max] (and no levels)"
+                )
             if numeric is None:
-                raise SweepError(f"{where}.range: {key!r} is not a number; vary it with a grid "
-                                 "design and levels")
+                raise SweepError(
+                    f"{where}.range: {key!r} is not a number; vary it with a grid design and levels"
+                )
             if len(spec.range) != 2:
                 raise SweepError(f"{where}.range: write it as [min, max], got {spec.range}")
             lo, hi = spec.range
@@ -333,14 +407,17 @@ def _check_parameters(design: Design, base: Scenario, origin: str) -> list[Param
             if lo > hi:
                 raise SweepError(f"{where}.range: reversed bounds: min {lo} is above max {hi}")
             if lo == hi or (numeric == "int" and math.floor(hi) < math.ceil(lo)):
-                raise SweepError(f"{where}.range: empty range [{lo}, {hi}]; min must be below "
-                                 "max (to fix a value, set it in the base scenario)")
+                raise SweepError(
+                    f"{where}.range: empty range [{lo}, {hi}]; min must be below "
+                    "max (to fix a value, set it in the base scenario)"
+                )
             bounds = (float(lo), float(hi))
             probes = [_apply_type(lo, numeric), _apply_type(hi, numeric)]
         else:
             if spec.levels is None or spec.range is not None:
-                raise SweepError(f"{where}.levels: a grid design needs levels = [...] "
-                                 "(and no range)")
+                raise SweepError(
+                    f"{where}.levels: a grid design needs levels = [...] (and no range)"
+                )
             if not spec.levels:
                 raise SweepError(f"{where}.levels: empty list; give at least one level")
             if len({json.dumps(v, sort_keys=True) for v in spec.levels}) != len(spec.levels):
@@ -352,24 +429,29 @@ def _check_parameters(design: Design, base: Scenario, origin: str) -> list[Param
                 with_overrides(base, {key: value}, where)
             except ScenarioError as exc:
                 raise SweepError(str(exc)) from None
-        out.append(ParameterInfo(key, name, known.kind, known.unit, numeric == "int",
-                                 bounds, levels))
+        out.append(
+            ParameterInfo(key, name, known.kind, known.unit, numeric == "int", bounds, levels)
+        )
     n = len(out)
     if design.design == "grid":
         if design.samples is not None:
-            raise SweepError(f"{origin}: key 'samples': a grid design takes no samples (the "
-                             "levels make the grid)")
+            raise SweepError(
+                f"{origin}: key 'samples': a grid design takes no samples (the "
+                "levels make the grid)"
+            )
     elif design.samples is None:
-        raise SweepError(f"{origin}: missing required key 'samples' for a {design.design} "
-                         "design")
+        raise SweepError(f"{origin}: missing required key 'samples' for a {design.design} design")
     elif design.design == "sobol" and not _is_power_of_two(design.samples):
-        raise SweepError(f"{origin}: key 'samples' = {design.samples}: Sobol base samples N "
-                         "must be a power of two (e.g. 8, 64, 512)")
+        raise SweepError(
+            f"{origin}: key 'samples' = {design.samples}: Sobol base samples N "
+            "must be a power of two (e.g. 8, 64, 512)"
+        )
     elif design.design == "morris" and design.samples < 2:
         raise SweepError(f"{origin}: key 'samples': Morris needs at least 2 trajectories")
     if design.design in {"sobol", "morris"} and n < 2:
-        raise SweepError(f"{origin}: key 'parameters': {design.design} analysis needs at "
-                         "least 2 parameters")
+        raise SweepError(
+            f"{origin}: key 'parameters': {design.design} analysis needs at least 2 parameters"
+        )
     return out
 
 
@@ -395,15 +477,18 @@ def _check_outcomes(design: Design, base: Scenario, origin: str) -> list[Outcome
         if spec.metric not in known:
             close = difflib.get_close_matches(spec.metric, known, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise SweepError(f"{where}.metric: unknown metric {spec.metric!r}{hint}; see "
-                             "sim.metrics")
-        is_country = spec.metric in COUNTRY_METRICS or CUMULATIVE.get(spec.metric) in \
-            COUNTRY_METRICS
+            raise SweepError(
+                f"{where}.metric: unknown metric {spec.metric!r}{hint}; see sim.metrics"
+            )
+        is_country = (
+            spec.metric in COUNTRY_METRICS or CUMULATIVE.get(spec.metric) in COUNTRY_METRICS
+        )
         sectors = None
         if spec.sector is not None:
             if is_country:
-                raise SweepError(f"{where}.sector: {spec.metric!r} is a whole-economy metric "
-                                 "with no sectors")
+                raise SweepError(
+                    f"{where}.sector: {spec.metric!r} is a whole-economy metric with no sectors"
+                )
             sectors = (spec.sector,) if isinstance(spec.sector, str) else tuple(spec.sector)
             for s in sectors:
                 if s not in SECTORS:
@@ -424,8 +509,10 @@ def _check_outcomes(design: Design, base: Scenario, origin: str) -> list[Outcome
         if not 0 <= month <= horizon:
             last = pd.Period(base.run.start, freq="M") + horizon
             key = "year" if spec.year is not None else "month"
-            raise SweepError(f"{where}.{key}: outside the run ({base.run.start} to {last}, "
-                             f"{horizon} months); raise run.horizon_months")
+            raise SweepError(
+                f"{where}.{key}: outside the run ({base.run.start} to {last}, "
+                f"{horizon} months); raise run.horizon_months"
+            )
         name = spec.name or spec.metric + (f"[{'+'.join(sectors)}]" if sectors else "") + label
         if any(o.name == name for o in out):
             raise SweepError(f"{where}.name: outcome name {name!r} is already used")
@@ -433,8 +520,9 @@ def _check_outcomes(design: Design, base: Scenario, origin: str) -> list[Outcome
     return out
 
 
-def _sample(design: Design, parameters: list[ParameterInfo], seed: int
-            ) -> tuple[np.ndarray, list[dict[str, Any]]]:
+def _sample(
+    design: Design, parameters: list[ParameterInfo], seed: int
+) -> tuple[np.ndarray, list[dict[str, Any]]]:
     names = [p.name for p in parameters]
     if design.design == "grid":
         rows = list(itertools.product(*[p.levels or () for p in parameters]))
@@ -447,16 +535,24 @@ def _sample(design: Design, parameters: list[ParameterInfo], seed: int
     n = design.samples
     if design.design == "lhs":
         from scipy.stats import qmc
+
         unit = qmc.LatinHypercube(d=len(parameters), seed=seed).random(n)
         lo = np.array([b[0] for b in bounds])
         hi = np.array([b[1] for b in bounds])
         samples = lo + unit * (hi - lo)
     elif design.design == "sobol":
         from SALib.sample import sobol
+
         samples = sobol.sample(problem, n, calc_second_order=design.second_order, seed=seed)
     else:
         from SALib.sample import morris
+
         samples = morris.sample(problem, n, num_levels=design.morris_levels, seed=seed)
-    values = [{p.name: _apply_type(v, "int" if p.integer else "float")
-               for p, v in zip(parameters, row, strict=True)} for row in samples]
+    values = [
+        {
+            p.name: _apply_type(v, "int" if p.integer else "float")
+            for p, v in zip(parameters, row, strict=True)
+        }
+        for row in samples
+    ]
     return np.asarray(samples, dtype=float), values

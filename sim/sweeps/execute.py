@@ -34,33 +34,51 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
     from sim.runner import run_scenario
 
     started = time.perf_counter()
-    record: dict[str, Any] = {"run_id": task["run_id"], "point": task["point"],
-                              "replication": task["replication"], "worker": socket.gethostname(),
-                              "series": {}, "error": None, "status": "ok"}
+    record: dict[str, Any] = {
+        "run_id": task["run_id"],
+        "point": task["point"],
+        "replication": task["replication"],
+        "worker": socket.gethostname(),
+        "series": {},
+        "error": None,
+        "status": "ok",
+    }
     try:
         tables = load_data(task.get("data"))
         record["data_hashes"] = json.dumps(tables.hashes, sort_keys=True)
         record["code_version"] = code_version()
-        results = run_scenario(Scenario.model_validate(task["base"]),
-                               countries=[task["iso3"]], replications=task["replications"],
-                               overrides=task["overrides"], data=tables,
-                               only=[task["replication"]])
+        results = run_scenario(
+            Scenario.model_validate(task["base"]),
+            countries=[task["iso3"]],
+            replications=task["replications"],
+            overrides=task["overrides"],
+            data=tables,
+            only=[task["replication"]],
+        )
         for name, metric, sectors in task["outcomes"]:
             record["series"][name] = np.asarray(
-                results.values(metric, task["iso3"], sectors)[0], dtype=np.float64)
+                results.values(metric, task["iso3"], sectors)[0], dtype=np.float64
+            )
     except Exception as exc:  # a failed run is data: recorded, retried with --retry-failed
-        record.update(status="failed", series={},
-                      error=one_line(f"{type(exc).__name__}: {exc}")[:2000])
+        record.update(
+            status="failed", series={}, error=one_line(f"{type(exc).__name__}: {exc}")[:2000]
+        )
     record["wall_seconds"] = time.perf_counter() - started
     return record
 
 
-def failed_record(task: dict[str, Any], exc: BaseException, note: str = ""
-                   ) -> dict[str, Any]:
+def failed_record(task: dict[str, Any], exc: BaseException, note: str = "") -> dict[str, Any]:
     error = one_line(f"{type(exc).__name__}: {exc}") + (f" ({note})" if note else "")
-    return {"run_id": task["run_id"], "point": task["point"],
-            "replication": task["replication"], "worker": "", "series": {}, "status": "failed",
-            "error": error[:2000], "wall_seconds": 0.0}
+    return {
+        "run_id": task["run_id"],
+        "point": task["point"],
+        "replication": task["replication"],
+        "worker": "",
+        "series": {},
+        "status": "failed",
+        "error": error[:2000],
+        "wall_seconds": 0.0,
+    }
 
 
 def serial_records(tasks: list[dict[str, Any]]) -> Generator[dict[str, Any], None, None]:
@@ -90,20 +108,27 @@ class DaskRunner:
                 self.client = Client(scheduler, timeout=timeout)
             except Exception as exc:  # OSError (refused, timed out), ValueError (bad address)
                 message = " ".join(str(exc).split()) or type(exc).__name__
-                raise SweepError(f"--scheduler {scheduler}: cannot connect within "
-                                 f"{timeout:g} s ({message}); nothing was written") from None
+                raise SweepError(
+                    f"--scheduler {scheduler}: cannot connect within "
+                    f"{timeout:g} s ({message}); nothing was written"
+                ) from None
         else:
             try:
-                self.cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1,
-                                            threads_per_worker=1, processes=True,
-                                            dashboard_address=":0",
-                                            silence_logs=logging.ERROR)
+                self.cluster = LocalCluster(
+                    n_workers=workers or os.cpu_count() or 1,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=":0",
+                    silence_logs=logging.ERROR,
+                )
                 self.client = Client(self.cluster)
             except Exception as exc:
                 self.close()
                 message = " ".join(str(exc).split()) or type(exc).__name__
-                raise SweepError(f"cannot start a local Dask cluster ({message}); try "
-                                 "--workers 0 to run serially") from None
+                raise SweepError(
+                    f"cannot start a local Dask cluster ({message}); try "
+                    "--workers 0 to run serially"
+                ) from None
         with contextlib.suppress(Exception):  # events are a record, not a requirement
             self.client.subscribe_topic("all", self.events.append)
 
@@ -113,15 +138,23 @@ class DaskRunner:
         while self.events:
             stamp, msg = self.events.pop(0)
             if isinstance(msg, dict) and msg.get("action") in {"remove-worker", "add-worker"}:
-                out.append({"event": "worker-lost" if msg["action"] == "remove-worker"
-                            else "worker-added", "worker": msg.get("worker", ""),
-                            "scheduler_time": stamp,
-                            "runs_in_flight": sorted(str(k).split("-", 2)[-1] for k in
-                                                     msg.get("processing-tasks", ()))})
+                out.append(
+                    {
+                        "event": "worker-lost"
+                        if msg["action"] == "remove-worker"
+                        else "worker-added",
+                        "worker": msg.get("worker", ""),
+                        "scheduler_time": stamp,
+                        "runs_in_flight": sorted(
+                            str(k).split("-", 2)[-1] for k in msg.get("processing-tasks", ())
+                        ),
+                    }
+                )
         return out
 
-    def records(self, tasks: list[dict[str, Any]], tag: str
-                ) -> Generator[dict[str, Any], None, None]:
+    def records(
+        self, tasks: list[dict[str, Any]], tag: str
+    ) -> Generator[dict[str, Any], None, None]:
         """Run tasks, yielding records as they complete.
 
         At most a few tasks per worker thread are in flight, so a sweep of a million runs does
@@ -147,8 +180,9 @@ class DaskRunner:
             try:
                 record = future.result()
             except KilledWorker as exc:  # Dask gave up: the run kept killing its workers
-                record = failed_record(task, exc, "the run's worker died each time it ran "
-                                                   "(out of memory or a crash?)")
+                record = failed_record(
+                    task, exc, "the run's worker died each time it ran (out of memory or a crash?)"
+                )
             except Exception as exc:  # the scheduler lost the task: not a result; re-run it
                 record = failed_record(task, exc)
                 record["status"] = "lost"

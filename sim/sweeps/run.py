@@ -68,8 +68,9 @@ class SweepResult:
         return query(self.out_dir, "SELECT * FROM outcomes ORDER BY run_id, outcome, month")
 
 
-def _todo(plan: SweepPlan, statuses: dict[str, str], retry_failed: bool
-          ) -> tuple[list[dict[str, Any]], int, int]:
+def _todo(
+    plan: SweepPlan, statuses: dict[str, str], retry_failed: bool
+) -> tuple[list[dict[str, Any]], int, int]:
     todo, ok_before, failed_kept = [], 0, 0
     for task in plan.tasks():
         status = statuses.get(task["run_id"])
@@ -138,26 +139,51 @@ def run_sweep(
                 prepare_output(out, plan)
             except OSError as exc:
                 raise disk_error(out, exc, 0) from None
-            return _run_locked(plan, out, dask, progress, retry_failed, batch_size,
-                               flush_seconds, started, scheduler, workers)
+            return _run_locked(
+                plan,
+                out,
+                dask,
+                progress,
+                retry_failed,
+                batch_size,
+                flush_seconds,
+                started,
+                scheduler,
+                workers,
+            )
     finally:
         if dask is not None:
             dask.close()
 
 
-def _run_locked(plan: SweepPlan, out: Path, dask: DaskRunner | None,
-                progress: Callable[[int, int, int], None] | None, retry_failed: bool,
-                batch_size: int | None, flush_seconds: float, started: float,
-                scheduler: str | None, workers: int | None) -> SweepResult:
+def _run_locked(
+    plan: SweepPlan,
+    out: Path,
+    dask: DaskRunner | None,
+    progress: Callable[[int, int, int], None] | None,
+    retry_failed: bool,
+    batch_size: int | None,
+    flush_seconds: float,
+    started: float,
+    scheduler: str | None,
+    workers: int | None,
+) -> SweepResult:
     # Statuses again, under the lock: nobody else writes now.
     todo, ok_before, failed_kept = _todo(plan, statuses(out), retry_failed)
     writer = Writer(out, plan, batch_size or DEFAULT_BATCH_SIZE, flush_seconds)
     events = Events(out)
     ok, failed, lost, workers_lost = ok_before, failed_kept, 0, 0
     mode = "serial" if dask is None else (scheduler or f"local cluster ({workers or 'auto'})")
-    events.log("sweep-started", host=socket.gethostname(), mode=mode, total=plan.total_runs,
-               already_ok=ok_before, failed_kept=failed_kept, to_run=len(todo),
-               retry_failed=retry_failed)
+    events.log(
+        "sweep-started",
+        host=socket.gethostname(),
+        mode=mode,
+        total=plan.total_runs,
+        already_ok=ok_before,
+        failed_kept=failed_kept,
+        to_run=len(todo),
+        retry_failed=retry_failed,
+    )
     if progress:
         progress(ok, failed, plan.total_runs)
 
@@ -169,7 +195,8 @@ def _run_locked(plan: SweepPlan, out: Path, dask: DaskRunner | None,
 
     if todo:
         records: Generator[dict[str, Any], None, None] = (
-            serial_records(todo) if dask is None else dask.records(todo, plan.design_hash[:10]))
+            serial_records(todo) if dask is None else dask.records(todo, plan.design_hash[:10])
+        )
         try:
             for record in records:
                 note_workers()
@@ -191,15 +218,30 @@ def _run_locked(plan: SweepPlan, out: Path, dask: DaskRunner | None,
         except BaseException as exc:  # Ctrl-C or a bug: keep what finished
             with contextlib.suppress(SweepError):
                 writer.flush()
-            events.log("sweep-stopped", error=f"{type(exc).__name__}: {exc}",
-                       saved=writer.saved)
+            events.log("sweep-stopped", error=f"{type(exc).__name__}: {exc}", saved=writer.saved)
             raise
         finally:
             records.close()  # stops submitting now, not at garbage collection
         note_workers()
-    events.log("sweep-finished", ok=ok, failed=failed, lost=lost, workers_lost=workers_lost,
-               written=writer.saved)
+    events.log(
+        "sweep-finished",
+        ok=ok,
+        failed=failed,
+        lost=lost,
+        workers_lost=workers_lost,
+        written=writer.saved,
+    )
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    return SweepResult(out, plan.total_runs, ok_before + failed_kept, ok - ok_before,
-                       failed - failed_kept, failed, time.perf_counter() - started,
-                       writer.parts, manifest, lost, workers_lost)
+    return SweepResult(
+        out,
+        plan.total_runs,
+        ok_before + failed_kept,
+        ok - ok_before,
+        failed - failed_kept,
+        failed,
+        time.perf_counter() - started,
+        writer.parts,
+        manifest,
+        lost,
+        workers_lost,
+    )

@@ -31,12 +31,20 @@ from sim.sweeps.design import SweepPlan
 
 #: Version of the folder layout and seeding; a folder written by another version is refused.
 FORMAT_VERSION = 2
-OWN_FILES = {"manifest.json", "design.toml", "points.parquet", "runs", "outcomes", ".lock",
-             "events.jsonl"}
+OWN_FILES = {
+    "manifest.json",
+    "design.toml",
+    "points.parquet",
+    "runs",
+    "outcomes",
+    ".lock",
+    "events.jsonl",
+}
 
 
 def _manifest(plan: SweepPlan) -> dict[str, Any]:
     from sim.provenance import code_version
+
     return {
         "format": FORMAT_VERSION,
         "name": plan.design.name,
@@ -52,19 +60,33 @@ def _manifest(plan: SweepPlan) -> dict[str, Any]:
         "total_runs": plan.total_runs,
         "seed": plan.base.run.seed,
         "seed_streams": f"{SEED_STREAMS}[replication], the same at every point (common "
-                        "random numbers); replay a run with `sim run` (see replay_point0)",
+        "random numbers); replay a run with `sim run` (see replay_point0)",
         "replay_point0": "sim run " + " ".join(plan.replay_args(0)),
         "data_folder": plan.data_dir,
         "data_hashes": plan.data_hashes,
         "start": plan.base.run.start,
         "horizon_months": plan.base.run.horizon_months,
-        "parameters": [{"key": p.key, "name": p.name, "kind": p.kind, "unit": p.unit,
-                        "integer": p.integer, "range": list(p.bounds) if p.bounds else None,
-                        "levels": list(p.levels) if p.levels else None}
-                       for p in plan.parameters],
-        "outcomes": [{"name": o.name, "metric": o.metric,
-                      "sector": list(o.sectors) if o.sectors else None, "month": o.month}
-                     for o in plan.outcomes],
+        "parameters": [
+            {
+                "key": p.key,
+                "name": p.name,
+                "kind": p.kind,
+                "unit": p.unit,
+                "integer": p.integer,
+                "range": list(p.bounds) if p.bounds else None,
+                "levels": list(p.levels) if p.levels else None,
+            }
+            for p in plan.parameters
+        ],
+        "outcomes": [
+            {
+                "name": o.name,
+                "metric": o.metric,
+                "sector": list(o.sectors) if o.sectors else None,
+                "month": o.month,
+            }
+            for o in plan.outcomes
+        ],
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "created_by": code_version(),
     }
@@ -76,10 +98,17 @@ def _differences(old: Any, new: Any, where: str = "") -> list[str]:
         for key in sorted(set(old) | set(new), key=str):
             out += _differences(old.get(key), new.get(key), f"{where}.{key}" if where else key)
         return out
-    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new) and \
-            all(isinstance(x, dict) for x in old + new):
-        return [d for i, (a, b) in enumerate(zip(old, new, strict=True))
-                for d in _differences(a, b, f"{where}[{i}]")]
+    if (
+        isinstance(old, list)
+        and isinstance(new, list)
+        and len(old) == len(new)
+        and all(isinstance(x, dict) for x in old + new)
+    ):
+        return [
+            d
+            for i, (a, b) in enumerate(zip(old, new, strict=True))
+            for d in _differences(a, b, f"{where}[{i}]")
+        ]
     return [] if old == new else [f"{where} ({json.dumps(old)} -> {json.dumps(new)})"]
 
 
@@ -101,28 +130,40 @@ def check_output(out: Path, plan: SweepPlan, *, probe_lock: bool = True) -> bool
         except (OSError, ValueError) as exc:
             raise SweepError(f"{manifest_path}: unreadable manifest ({exc})") from None
         if old.get("format") != FORMAT_VERSION:
-            raise SweepError(f"{out}: holds a sweep written by another version of the "
-                             f"simulator (folder format {old.get('format')}, this one writes "
-                             f"{FORMAT_VERSION}: seeds differ); use another --out folder")
+            raise SweepError(
+                f"{out}: holds a sweep written by another version of the "
+                f"simulator (folder format {old.get('format')}, this one writes "
+                f"{FORMAT_VERSION}: seeds differ); use another --out folder"
+            )
         if old.get("data_hashes", plan.data_hashes) != plan.data_hashes:
-            raise SweepError(f"{out}: this sweep ran on other data files than {plan.data_dir} "
-                             "holds now; use another --out folder (or the same --data)")
+            raise SweepError(
+                f"{out}: this sweep ran on other data files than {plan.data_dir} "
+                "holds now; use another --out folder (or the same --data)"
+            )
         if old.get("design_hash") != plan.design_hash:
             diffs = _differences(old.get("design"), plan.design.model_dump(mode="json"))
-            shown = "; ".join(diffs[:4]) + (f"; and {len(diffs) - 4} more" if len(diffs) > 4
-                                            else "")
-            raise SweepError(f"{out}: holds sweep {old.get('name')!r} from a different design "
-                             f"({plan.origin} differs in: {shown}); use another --out folder")
+            shown = "; ".join(diffs[:4]) + (
+                f"; and {len(diffs) - 4} more" if len(diffs) > 4 else ""
+            )
+            raise SweepError(
+                f"{out}: holds sweep {old.get('name')!r} from a different design "
+                f"({plan.origin} differs in: {shown}); use another --out folder"
+            )
         if old.get("base_scenario_hash") != plan.base_hash:
-            raise SweepError(f"{out}: the base scenario {plan.base.name!r} has changed since "
-                             "this sweep started; use another --out folder")
+            raise SweepError(
+                f"{out}: the base scenario {plan.base.name!r} has changed since "
+                "this sweep started; use another --out folder"
+            )
         return True
     if out.exists():
-        foreign = [p.name for p in out.iterdir()
-                   if p.name not in OWN_FILES and not p.name.endswith(".tmp")]
+        foreign = [
+            p.name for p in out.iterdir() if p.name not in OWN_FILES and not p.name.endswith(".tmp")
+        ]
         if foreign:
-            raise SweepError(f"{out}: folder is not empty and holds no sweep (found "
-                             f"{foreign[0]!r}); use a new or empty --out folder")
+            raise SweepError(
+                f"{out}: folder is not empty and holds no sweep (found "
+                f"{foreign[0]!r}); use a new or empty --out folder"
+            )
     return False
 
 
@@ -143,14 +184,19 @@ def prepare_output(out: Path, plan: SweepPlan) -> None:
     points = pd.DataFrame({"point": np.arange(plan.n_points)})
     for j, p in enumerate(plan.parameters):
         column = plan.samples[:, j]
-        points[p.name] = column if p.levels is None else [json.dumps(v) if isinstance(
-            v, list | dict) else v for v in column]
+        points[p.name] = (
+            column
+            if p.levels is None
+            else [json.dumps(v) if isinstance(v, list | dict) else v for v in column]
+        )
     atomic_write(out / "points.parquet", lambda tmp: points.to_parquet(tmp, index=False))
     text = plan.text
     if text is not None:
         atomic_write(out / "design.toml", lambda tmp: tmp.write_text(text, encoding="utf-8"))
-    atomic_write(manifest_path, lambda tmp: tmp.write_text(
-        json.dumps(_manifest(plan), indent=2), encoding="utf-8"))
+    atomic_write(
+        manifest_path,
+        lambda tmp: tmp.write_text(json.dumps(_manifest(plan), indent=2), encoding="utf-8"),
+    )
 
 
 def _lock_holder(fd: int) -> str:
@@ -177,8 +223,10 @@ def _check_unlocked(out: Path) -> None:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        raise SweepError(f"{out}: another sweep is running on this folder ({_lock_holder(fd)}"
-                         "); wait for it to finish or use another --out folder") from None
+        raise SweepError(
+            f"{out}: another sweep is running on this folder ({_lock_holder(fd)}"
+            "); wait for it to finish or use another --out folder"
+        ) from None
     finally:
         os.close(fd)  # also releases the probe's lock
 
@@ -200,19 +248,26 @@ def locked(out: Path) -> Iterator[None]:
         out.mkdir(parents=True, exist_ok=True)
         fd = os.open(out / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise SweepError(f"{out}: cannot create the output folder or its lock "
-                         f"({exc.strerror or exc})") from None
+        raise SweepError(
+            f"{out}: cannot create the output folder or its lock ({exc.strerror or exc})"
+        ) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise SweepError(f"{out}: another sweep is running on this folder "
-                             f"({_lock_holder(fd)}); wait for it to finish or use another "
-                             "--out folder") from None
+            raise SweepError(
+                f"{out}: another sweep is running on this folder "
+                f"({_lock_holder(fd)}); wait for it to finish or use another "
+                "--out folder"
+            ) from None
         with contextlib.suppress(OSError):  # who holds it, for the message above
             os.ftruncate(fd, 0)
-            os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()} since "
-                          f"{datetime.now(UTC).isoformat(timespec='seconds')}\n".encode(), 0)
+            os.pwrite(
+                fd,
+                f"pid {os.getpid()} on {socket.gethostname()} since "
+                f"{datetime.now(UTC).isoformat(timespec='seconds')}\n".encode(),
+                0,
+            )
         yield
     finally:
         os.close(fd)
@@ -228,8 +283,15 @@ class Events:
         self.path = out / "events.jsonl"
 
     def log(self, event: str, **fields: Any) -> None:
-        line = json.dumps({"time": datetime.now(UTC).isoformat(timespec="milliseconds"),
-                           "event": event, "pid": os.getpid(), **fields}, default=str)
+        line = json.dumps(
+            {
+                "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                "event": event,
+                "pid": os.getpid(),
+                **fields,
+            },
+            default=str,
+        )
         with contextlib.suppress(OSError), open(self.path, "a", encoding="utf-8") as f:
             f.write(line + "\n")
 
@@ -250,15 +312,23 @@ def disk_error(out: Path, exc: OSError, saved: int) -> SweepError:
     reason = exc.strerror or str(exc) or type(exc).__name__
     if exc.errno == errno.ENOSPC:
         reason = "no space left on device"
-    return SweepError(f"{out}: cannot write results ({reason}); the sweep stopped, {saved} "
-                      "runs saved in this session are kept; free space and run the same "
-                      "command again to resume")
+    return SweepError(
+        f"{out}: cannot write results ({reason}); the sweep stopped, {saved} "
+        "runs saved in this session are kept; free space and run the same "
+        "command again to resume"
+    )
 
 
 def _runs_schema(plan: SweepPlan):
     import pyarrow as pa
-    fields = [("run_id", pa.string()), ("point", pa.int64()), ("replication", pa.int64()),
-              ("seed_entropy", pa.string()), ("seed_spawn_key", pa.string())]
+
+    fields = [
+        ("run_id", pa.string()),
+        ("point", pa.int64()),
+        ("replication", pa.int64()),
+        ("seed_entropy", pa.string()),
+        ("seed_spawn_key", pa.string()),
+    ]
     for p in plan.parameters:
         values = [v[p.name] for v in plan.values[:1]] or [0.0]
         v = values[0]
@@ -273,11 +343,19 @@ def _runs_schema(plan: SweepPlan):
         else:
             kind = pa.string()
         fields.append((p.name, kind))
-    fields += [("scenario", pa.string()), ("base_scenario_hash", pa.string()),
-               ("country", pa.string()), ("data_hashes", pa.string()),
-               ("code_version", pa.string()), ("worker", pa.string()),
-               ("wall_seconds", pa.float64()), ("finished_at", pa.timestamp("us", tz="UTC")),
-               ("status", pa.string()), ("error", pa.string()), ("part", pa.string())]
+    fields += [
+        ("scenario", pa.string()),
+        ("base_scenario_hash", pa.string()),
+        ("country", pa.string()),
+        ("data_hashes", pa.string()),
+        ("code_version", pa.string()),
+        ("worker", pa.string()),
+        ("wall_seconds", pa.float64()),
+        ("finished_at", pa.timestamp("us", tz="UTC")),
+        ("status", pa.string()),
+        ("error", pa.string()),
+        ("part", pa.string()),
+    ]
     return pa.schema(fields)
 
 
@@ -295,16 +373,20 @@ class Writer:
         self.buffer: list[dict[str, Any]] = []
         self.last_flush = time.monotonic()
         self.schema = _runs_schema(plan)
-        self.dates = pd.period_range(plan.base.run.start,
-                                     periods=plan.base.run.horizon_months + 1,
-                                     freq="M").strftime("%Y-%m").to_numpy()
+        self.dates = (
+            pd.period_range(plan.base.run.start, periods=plan.base.run.horizon_months + 1, freq="M")
+            .strftime("%Y-%m")
+            .to_numpy()
+        )
         self.parts = 0
         self.saved = 0  # runs written by this writer
 
     def add(self, record: dict[str, Any]) -> None:
         self.buffer.append(record)
-        if len(self.buffer) >= self.batch_size or \
-                time.monotonic() - self.last_flush >= self.flush_seconds:
+        if (
+            len(self.buffer) >= self.batch_size
+            or time.monotonic() - self.last_flush >= self.flush_seconds
+        ):
             self.flush()
 
     def flush(self) -> None:
@@ -328,14 +410,16 @@ class Writer:
         outcomes_path = self.out / "outcomes" / f"{part}.parquet"
         if values:
             month = np.concatenate(months)
-            outcomes = pa.table({
-                "run_id": pa.array(np.concatenate(run_ids), pa.string()),
-                "part": pa.array([part] * len(month), pa.string()),
-                "outcome": pa.array(np.concatenate(outcome_names), pa.string()),
-                "month": pa.array(month, pa.int32()),
-                "date": pa.array(self.dates[month], pa.string()),
-                "value": pa.array(np.concatenate(values), pa.float64()),
-            })
+            outcomes = pa.table(
+                {
+                    "run_id": pa.array(np.concatenate(run_ids), pa.string()),
+                    "part": pa.array([part] * len(month), pa.string()),
+                    "outcome": pa.array(np.concatenate(outcome_names), pa.string()),
+                    "month": pa.array(month, pa.int32()),
+                    "date": pa.array(self.dates[month], pa.string()),
+                    "value": pa.array(np.concatenate(values), pa.float64()),
+                }
+            )
             try:
                 atomic_write(outcomes_path, lambda tmp: pq.write_table(outcomes, tmp))
             except OSError as exc:
@@ -344,23 +428,39 @@ class Writer:
         for rec in batch:
             point, rep = rec["point"], rec["replication"]
             seq = plan.seed(point, rep)
-            row = {"run_id": rec["run_id"], "point": point, "replication": rep,
-                   "seed_entropy": str(seq.entropy),
-                   "seed_spawn_key": ",".join(str(k) for k in seq.spawn_key)}
+            row = {
+                "run_id": rec["run_id"],
+                "point": point,
+                "replication": rep,
+                "seed_entropy": str(seq.entropy),
+                "seed_spawn_key": ",".join(str(k) for k in seq.spawn_key),
+            }
             for p in plan.parameters:
                 v = plan.values[point][p.name]
-                row[p.name] = json.dumps(v) if self.schema.field(p.name).type == pa.string() \
-                    and not isinstance(v, str) else v
-            row.update(scenario=plan.base.name, base_scenario_hash=plan.base_hash,
-                       country=plan.iso3, data_hashes=rec.get("data_hashes", ""),
-                       code_version=rec.get("code_version", ""), worker=rec.get("worker", ""),
-                       wall_seconds=float(rec["wall_seconds"]), finished_at=now,
-                       status=rec["status"], error=rec["error"], part=part)
+                row[p.name] = (
+                    json.dumps(v)
+                    if self.schema.field(p.name).type == pa.string() and not isinstance(v, str)
+                    else v
+                )
+            row.update(
+                scenario=plan.base.name,
+                base_scenario_hash=plan.base_hash,
+                country=plan.iso3,
+                data_hashes=rec.get("data_hashes", ""),
+                code_version=rec.get("code_version", ""),
+                worker=rec.get("worker", ""),
+                wall_seconds=float(rec["wall_seconds"]),
+                finished_at=now,
+                status=rec["status"],
+                error=rec["error"],
+                part=part,
+            )
             rows.append(row)
         runs = pa.Table.from_pylist(rows, schema=self.schema)
         try:
-            atomic_write(self.out / "runs" / f"{part}.parquet",
-                          lambda tmp: pq.write_table(runs, tmp))
+            atomic_write(
+                self.out / "runs" / f"{part}.parquet", lambda tmp: pq.write_table(runs, tmp)
+            )
         except OSError as exc:
             with contextlib.suppress(OSError):  # its outcomes would be ignored; drop them
                 outcomes_path.unlink(missing_ok=True)
