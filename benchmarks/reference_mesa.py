@@ -7,7 +7,7 @@ reporters. It is kept in ``benchmarks/`` as the baseline that ``benchmarks/scale
 is not shipped in ``sim``.
 
 Same inputs and parameters as ``sim.model.LabourMarketModel``: the validated data tables
-(``sim.data``), the calibrated flows (``sim.runner.country_flows``) and a ``Scenario``. Same
+(``sim.data``), the calibrated flows (``sim.flows.country_flows``) and a ``Scenario``. Same
 month: sectors adopt along the S-curve and post reinstatement (AI-era) vacancies; employed
 workers lose their job to automation with probability displacement rate x own exposure, or
 else to ordinary turnover (leaving a replacement vacancy); unemployed workers who lost their
