@@ -342,8 +342,11 @@ def compare_command(
 
 @app.command("validate-data")
 def validate_data_command(data: DataOpt = None) -> None:
-    """Check every data file (columns, types, ranges, sources, confidences, sums, and the
-    calibration), then print each file's SHA-256."""
+    """Check every data file, calibration.csv included; print each file's SHA-256.
+
+    Columns, types, ranges, sources, confidences and sums are checked; countries whose labour
+    flows would be fitted on the fly (no current calibration row) are named.
+    """
     from sim.data import load_targets
     from sim.flows import FITTED, calibration_status
 
@@ -376,8 +379,11 @@ def calibrate_command(
         ),
     ] = None,
 ) -> None:
-    """Fit each country's labour flows (hire rate, search decay, separations) to its
-    unemployment rate and ILOSTAT duration shares, and write calibration.csv."""
+    """Fit each country's labour flows to its data and write calibration.csv.
+
+    The hire rate, search decay and separation rate reproduce the country's unemployment rate
+    and ILOSTAT duration shares (see sim/calibrate.py for the method).
+    """
     from sim.calibrate import calibrate
     from sim.data import CALIBRATION_FILE
     from sim.io import atomic_write
