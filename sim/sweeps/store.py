@@ -170,14 +170,19 @@ def check_output(out: Path, plan: SweepPlan, *, probe_lock: bool = True) -> bool
 def prepare_output(out: Path, plan: SweepPlan) -> None:
     """Create the folder for a new sweep, or check that it holds this very sweep (idempotent).
 
-    Call it holding the folder's lock (``run_sweep`` does); temporary files left by a killed
-    sweep are removed.
+    Call it holding the folder's lock (``run_sweep`` does); what a killed sweep left half done
+    is removed: temporary files, and outcome parts whose runs part never landed (the views
+    ignore them; their runs are not recorded, so this sweep runs them again).
     """
     out = Path(out)
     manifest_path = out / "manifest.json"
     if check_output(out, plan, probe_lock=False):
         for tmp in itertools.chain(out.glob(".*.tmp"), out.glob("*/.*.tmp")):
-            tmp.unlink(missing_ok=True)  # left by a killed sweep
+            tmp.unlink(missing_ok=True)
+        landed = {part.name for part in (out / "runs").glob("*.parquet")}
+        for part in (out / "outcomes").glob("*.parquet"):
+            if part.name not in landed:
+                part.unlink(missing_ok=True)
         return
     (out / "runs").mkdir(parents=True, exist_ok=True)
     (out / "outcomes").mkdir(exist_ok=True)
