@@ -112,44 +112,45 @@ CountryOpt = Annotated[
         "--country", "-c", help="ISO3 country code (repeat for several). Default: the scenario's."
     ),
 ]
-_REPS, _SEED = PARAMETERS["run.replications"], PARAMETERS["run.seed"]
-_HORIZON, _SCALE = PARAMETERS["run.horizon_months"], PARAMETERS["run.scale"]
+
+
+def _run_setting(key: str, *flags: str, help: str) -> Any:
+    """A CLI option for a run setting, its bounds read from the parameter registry."""
+    setting = PARAMETERS[key]
+    return typer.Option(*flags, min=setting.minimum, max=setting.maximum, help=help)
+
+
+_DEFAULT = {
+    key: PARAMETERS[f"run.{key}"].default for key in ("replications", "seed", "horizon_months")
+}
 RepsOpt = Annotated[
     int | None,
-    typer.Option(
+    _run_setting(
+        "run.replications",
         "--replications",
         "-r",
-        min=_REPS.minimum,
-        max=_REPS.maximum,
-        help=f"Independent replications (default {_REPS.default}).",
+        help=f"Independent replications (default {_DEFAULT['replications']}).",
     ),
 ]
 SeedOpt = Annotated[
     int | None,
-    typer.Option(
-        "--seed",
-        min=_SEED.minimum,
-        max=_SEED.maximum,
-        help=f"Base random seed (default {_SEED.default}).",
-    ),
+    _run_setting("run.seed", "--seed", help=f"Base random seed (default {_DEFAULT['seed']})."),
 ]
 HorizonOpt = Annotated[
     int | None,
-    typer.Option(
+    _run_setting(
+        "run.horizon_months",
         "--horizon",
-        min=_HORIZON.minimum,
-        max=_HORIZON.maximum,
-        help=f"Months to simulate (default {_HORIZON.default}).",
+        help=f"Months to simulate (default {_DEFAULT['horizon_months']}).",
     ),
 ]
 ScaleOpt = Annotated[
     int | None,
-    typer.Option(
+    _run_setting(
+        "run.scale",
         "--scale",
-        min=_SCALE.minimum,
-        max=_SCALE.maximum,
-        help="Real workers per simulated worker; 1 = everyone. "
-        f"Default: about {AUTO_SCALE_AGENTS:,} simulated workers per country.",
+        help="Real workers per simulated worker; 1 = everyone. Default: about "
+        f"{AUTO_SCALE_AGENTS:,} simulated workers per country.",
     ),
 ]
 SetOpt = Annotated[
