@@ -17,22 +17,17 @@ workers; reporters (``sim.metrics``) multiply by the scale factor to report real
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 import mesa
 import numpy as np
 
 from sim.agents.policy import JobCreationProgramme, ReskillingProgramme, stochastic_round
 from sim.agents.sector import SectorAgent
 from sim.agents.workforce import N_SKILL, NO_SECTOR, Status, Workforce
-from sim.calibrate import survival
-from sim.data import SKILL_BANDS, CountryData, DataTables, occupation_exposure
+from sim.data import CountryData, DataTables, occupation_exposure
+from sim.errors import ModelError
+from sim.flows import LabourFlows
 from sim.scenarios.schema import AUTO_SCALE_AGENTS, AUTO_SCALE_FOCUS_AGENTS, Scenario
-
-
-class ModelError(ValueError):
-    """Parameters that cannot make a model (stated as the rule that was broken)."""
+from sim.vocabulary import LONG_TERM_MONTHS, SKILL_BANDS
 
 
 def mobility_matrix(occ_mix: np.ndarray, employment: np.ndarray, own_share: float
@@ -80,25 +75,6 @@ def automatic_scale(employment: np.ndarray, focus: list[int]) -> int:
     if focus:
         scale = min(scale, employment[focus].sum() // AUTO_SCALE_FOCUS_AGENTS)
     return max(1, int(scale))
-
-
-@dataclass(frozen=True)
-class LabourFlows:
-    """A country's calibrated turnover and job finding (see ``sim.calibrate``)."""
-
-    hire_rate: float        # monthly hire chance of a fresh searcher
-    search_decay: float     # fall in search efficiency per month of search
-    separation_rate: float  # monthly ordinary separations per employed worker
-
-    def initial_spells(self) -> Callable[[np.random.Generator, int], np.ndarray]:
-        """Months since job loss of the initially unemployed, drawn from the steady state."""
-        weights = survival(self.hire_rate, self.search_decay)
-        weights = weights / weights.sum()
-
-        def draw(rng: np.random.Generator, n: int) -> np.ndarray:
-            return rng.choice(weights.size, size=n, p=weights)
-
-        return draw
 
 
 class LabourMarketModel(mesa.Model):
@@ -384,15 +360,15 @@ class LabourMarketModel(mesa.Model):
         return np.minimum(target, self.n_sectors - 1, out=target)
 
     def long_term_unemployed(self) -> np.ndarray:
-        """Indices of unemployed workers jobless for 12 months or more, at the end of the month.
+        """Indices of unemployed workers jobless LONG_TERM_MONTHS or more, at the month's end.
 
         Computed once a month and shared by the reporters that need it.
         """
         if self._long_term[0] != self.month:
             workforce, idle = self.workforce, self.idle
             unemployed = idle[workforce.status[idle] == Status.UNEMPLOYED]
-            self._long_term = (self.month,
-                               unemployed[self.month - workforce.jobless_since[unemployed] >= 12])
+            spell = self.month - workforce.jobless_since[unemployed]
+            self._long_term = (self.month, unemployed[spell >= LONG_TERM_MONTHS])
         return self._long_term[1]
 
     def _hire_rate(self, effort: np.ndarray, vacancies: np.ndarray) -> np.ndarray:

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from sim.data import load_data
+from sim.flows import country_flows
 from sim.model import LabourMarketModel
-from sim.runner import country_flows
 from sim.scenarios import Scenario, load_scenario, with_overrides
 
 

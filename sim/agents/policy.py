@@ -17,6 +17,7 @@ import numpy as np
 
 from sim.agents.workforce import N_SKILL, NO_SECTOR, Status, Workforce
 from sim.scenarios.schema import JobCreation, Reskilling
+from sim.vocabulary import LONG_TERM_MONTHS
 
 
 def stochastic_round(rng: np.random.Generator, value: float) -> int:
@@ -139,7 +140,7 @@ class JobCreationProgramme(mesa.Agent):
         if self.lever.targeting == "automation_displaced":
             eligible = unemployed[workforce.displaced_from[unemployed] != NO_SECTOR]
         elif self.lever.targeting == "long_term_unemployed":
-            eligible = unemployed[month - workforce.jobless_since[unemployed] >= 12]
+            eligible = unemployed[month - workforce.jobless_since[unemployed] >= LONG_TERM_MONTHS]
         else:
             eligible = unemployed
         chosen = pick(rng, eligible, jobs)
