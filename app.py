@@ -22,19 +22,31 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
-from pydantic import BaseModel
 
-from sim import report
-from sim.calibrate import load_calibration
-from sim.data import SECTOR_LABELS, SECTORS, DataError, load_data, sources_table
-from sim.model import ModelError
-from sim.runner import Results, code_version, compare, replication_seeds, run_scenario
+from sim import vocabulary
+from sim.brief import html_brief
+from sim.data import SECTOR_LABELS, SECTORS, load_data
+from sim.errors import ScenarioError, SimError, one_line
+from sim.flows import load_calibration
+from sim.io import safe_csv
+from sim.provenance import code_version, sources_table
+from sim.results import (
+    CostPerWorker,
+    Results,
+    breakdown_band,
+    compare,
+    cost_per_reemployed,
+    median_band,
+    series_band,
+)
+from sim.runner import run_scenario, warm_up
 from sim.scenarios import (
+    PARAMETERS,
     Scenario,
-    ScenarioError,
     list_scenarios,
     load_scenario,
     parameter_table,
+    parse_scenario_bytes,
     with_overrides,
 )
 from sim.scenarios.schema import Levers
@@ -47,8 +59,8 @@ DEFAULT_SCENARIO = "baseline"
 #: Simulated workers per country in the app (the scale k is employment / APP_AGENTS). Chosen so
 #: a lever change redraws in under 0.5 s with 5 replications on 2 cores (benchmarks/app_speed.py).
 APP_AGENTS = 25_000
-BAND = (0.05, 0.95)
-YEARS = (2030, 2035)
+BAND = vocabulary.BAND
+YEARS = vocabulary.HEADLINE_YEARS
 UPLOADED = "__uploaded__"
 JS_MAX_INT = 2**53 - 1
 
@@ -82,15 +94,6 @@ ss = st.session_state
 
 # -- schema introspection (defaults, ranges and help text are read, never retyped) --------------
 
-def field_info(dotted: str):
-    """The pydantic FieldInfo of a dotted scenario key."""
-    model: type[BaseModel] = Scenario
-    parts = dotted.split(".")
-    for part in parts[:-1]:
-        model = model.model_fields[part].annotation  # type: ignore[assignment]
-    return model.model_fields[parts[-1]]
-
-
 #: Tighter upper bounds than the schema's for the shared workshop server: one session's
 #: 1,000 replications over 600 months would hold both cores for minutes (the CLI and sweeps
 #: take the full ranges).
@@ -99,11 +102,8 @@ APP_MAX = {"run.replications": 50, "run.horizon_months": 240}
 
 def bounds(dotted: str) -> tuple[Any, Any]:
     """(ge, le) of a numeric scenario field, within the app's own limits."""
-    lo = hi = None
-    for meta in field_info(dotted).metadata:
-        lo = getattr(meta, "ge", lo)
-        hi = getattr(meta, "le", hi)
-    if dotted in APP_MAX:
+    lo, hi = PARAMETERS[dotted].minimum, PARAMETERS[dotted].maximum
+    if dotted in APP_MAX and hi is not None:
         hi = min(hi, APP_MAX[dotted])
     return lo, hi
 
@@ -116,14 +116,7 @@ def value_at(scenario: Scenario, dotted: str) -> Any:
 
 
 def help_text(dotted: str) -> str:
-    info = field_info(dotted)
-    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-    lo, hi = bounds(dotted)
-    rng = f" Range {lo:g} to {hi:g}." if lo is not None and hi is not None else ""
-    ref = extra.get("reference", "")
-    ref = f" Reference: {ref}." if ref and ref != "assumption" else (
-        " (assumption)" if ref == "assumption" else "")
-    return f"{info.description} [{extra.get('unit', '')}].{rng}{ref}"
+    return PARAMETERS[dotted].help(*bounds(dotted))
 
 
 def label_of(dotted: str) -> str:
@@ -132,23 +125,23 @@ def label_of(dotted: str) -> str:
 
 def kind_of(dotted: str) -> str:
     """Which widget fits a field: toggle, choice, sectors, number, wide (1-2-5 steps) or slider."""
-    annotation = field_info(dotted).annotation
+    annotation = PARAMETERS[dotted].annotation
     if annotation is bool:
         return "toggle"
-    if typing.get_origin(annotation) is typing.Literal:
+    if PARAMETERS[dotted].choices is not None:
         return "choice"
     if typing.get_origin(annotation) is list:
         return "sectors"
     if dotted in ("run.replications", "run.seed"):
         return "number"
     lo, hi = bounds(dotted)
-    default = field_info(dotted).default
+    default = PARAMETERS[dotted].default
     if lo is not None and hi is not None and (hi - lo) > 100 * max(abs(default), 1):
         return "wide"
     return "slider"
 
 
-def nice_steps(dotted: str, *extra: float) -> list[float]:
+def nice_steps(dotted: str, *extra: float | None) -> list[float]:
     """1-2-5 steps across a wide schema range (plus values in use), for a select slider."""
     lo, hi = bounds(dotted)
     steps = {float(lo)} if lo <= 0 else set()
@@ -199,7 +192,7 @@ def parse_query_value(dotted: str, text: str) -> Any:
         return [part for part in text.split(",") if part]
     if kind == "choice":
         return text
-    return int(text) if field_info(dotted).annotation is int else float(text)
+    return int(text) if PARAMETERS[dotted].numeric == "int" else float(text)
 
 
 def encode_query_value(value: Any) -> str:
@@ -217,7 +210,7 @@ def init_state() -> None:
     if ss.get("initialised"):
         return
     notes: list[str] = []
-    query = {key: st.query_params.get(key) for key in st.query_params}
+    query = {key: st.query_params[key] for key in st.query_params}
     name = query.pop("scenario", DEFAULT_SCENARIO)
     if name not in presets():
         notes.append(f"Unknown scenario {name!r} in the link; showing {DEFAULT_SCENARIO!r}.")
@@ -246,7 +239,7 @@ def init_state() -> None:
         try:
             value = parse_query_value(key, text)
             with_overrides(preset, {key: value}, origin="link")
-            if kind_of(key) == "slider" and field_info(key).annotation is int:
+            if kind_of(key) == "slider" and PARAMETERS[key].numeric == "int":
                 value = int(value)
         except (ValueError, ScenarioError) as exc:
             notes.append(f"Ignored {key}={text!r} from the link ({exc}); using the preset value.")
@@ -293,7 +286,7 @@ def handle_upload() -> None:
         return
     ss["uploaded_id"] = uploaded.file_id
     try:
-        scenario = report.parse_uploaded_scenario(uploaded.name, uploaded.getvalue())
+        scenario = parse_scenario_bytes(uploaded.name, uploaded.getvalue())
     except ScenarioError as exc:
         ss["upload_error"] = str(exc)
         return
@@ -320,7 +313,7 @@ def control(dotted: str, where: Any) -> Any:
     if kind == "toggle":
         return where.toggle(label, key=key, help=helptext)
     if kind == "choice":
-        options = list(typing.get_args(field_info(dotted).annotation))
+        options = list(PARAMETERS[dotted].choices or ())
         return where.selectbox(label, options, key=key, help=helptext)
     if kind == "sectors":
         return where.multiselect(label, list(SECTORS), key=key, help=helptext,
@@ -336,7 +329,7 @@ def control(dotted: str, where: Any) -> Any:
         ss[key] = float(ss[key])
         return where.select_slider(label, options=options, key=key, help=helptext,
                                    format_func=lambda v: f"{v:g}")
-    if field_info(dotted).annotation is int:
+    if PARAMETERS[dotted].numeric == "int":
         return where.slider(label, min_value=int(lo), max_value=int(hi), step=1, key=key,
                             help=helptext)
     span = float(hi) - float(lo)
@@ -405,7 +398,7 @@ def worker_pool() -> ProcessPoolExecutor | None:
     workers = int(os.environ.get("SIM_APP_WORKERS", min(2, os.cpu_count() or 1)))
     if workers < 2:
         return None
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=report.warm_up,
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=warm_up,
                                mp_context=multiprocessing.get_context("spawn"))
     return pool
 
@@ -419,27 +412,20 @@ def frozen(scenario: Scenario) -> str:
 #: replications and months, both in the sidebar (one 40-replication run pickles to ~25 MB), so
 #: a count limit alone does not bound memory: each cache also has a byte limit (pickled size;
 #: least recently used entries go first).
-RUN_CACHE = {"max_entries": 48, "max_size": "256MB"}
-DERIVE_CACHE = {"max_entries": 48, "max_size": "64MB"}
+RUN_CACHE: dict[str, Any] = {"max_entries": 48, "max_size": "256MB"}
+DERIVE_CACHE: dict[str, Any] = {"max_entries": 48, "max_size": "64MB"}
 
 
 @st.cache_data(**RUN_CACHE, show_spinner=False)
 def run_cached(scenario_json: str) -> Results:
     """One country's run of a scenario; cached on the scenario's canonical JSON."""
     scenario = Scenario.model_validate_json(scenario_json)
-    pool = worker_pool()
-    if pool is None or scenario.run.replications < 2:
-        return run_scenario(scenario)
-    iso3 = scenario.countries[0]
-    seeds = replication_seeds(scenario.run.seed, iso3, scenario.run.replications)
+    pool = worker_pool() if scenario.run.replications > 1 else None
     try:
-        futures = [pool.submit(report.simulate_replication, scenario_json, iso3, seed)
-                   for seed in seeds]
-        runs = [future.result() for future in futures]
+        return run_scenario(scenario, executor=pool)
     except BrokenProcessPool:
         worker_pool.clear()
         return run_scenario(scenario)
-    return Results.from_runs(scenario, {iso3: runs}, load_data())
 
 
 def app_scale(iso3: str) -> int:
@@ -519,7 +505,7 @@ def derive(policy_json: str, none_json: str, compare_label: str) -> dict[str, An
     country = load_data().country(iso3)
 
     def band(res: Results, metric: str, series: str, sectors=None, factor: float = 1.0):
-        return report.series_band(res.values(metric, iso3, sectors) * factor, dates, series, BAND)
+        return series_band(res.values(metric, iso3, sectors) * factor, dates, series, BAND)
 
     charts: dict[str, pd.DataFrame] = {
         "losses_monthly": band(policy, "automation_job_losses", "Jobs lost to automation",
@@ -542,7 +528,7 @@ def derive(policy_json: str, none_json: str, compare_label: str) -> dict[str, An
                                          ignore_index=True)
     month = policy.month_of(YEARS[-1])
     at = len(dates) - 1 if month is None else month
-    breakdown = report.breakdown_band(
+    breakdown = breakdown_band(
         policy.breakdown(months=[at]),
         {"automation_job_losses_cumulative": "Displaced by automation",
          "displaced_employed": "Back in a regular job"}, focus, BAND)
@@ -550,16 +536,15 @@ def derive(policy_json: str, none_json: str, compare_label: str) -> dict[str, An
     breakdown["date"] = str(policy.dates[at])
     charts["breakdown"] = breakdown
 
-    cost_note = report.CostPerWorker(None, None, None, f"the run ends before {YEARS[-1]}")
+    cost_note = CostPerWorker(None, None, None, f"the run ends before {YEARS[-1]}")
     training_now = None
     if month is not None:
         cost = (policy.values("reskilling_cost_cumulative", iso3)
                 + policy.values("job_creation_cost_cumulative", iso3))[:, month]
-        cost_note = report.cost_per_reemployed(
+        cost_note = cost_per_reemployed(
             cost, policy.values("displaced_employed", iso3, focus)[:, month],
             no_policy.values("displaced_employed", iso3, focus)[:, month], BAND)
-        training_now = np.quantile(policy.values("in_training", iso3)[:, month],
-                                   [0.5, BAND[0], BAND[1]])
+        training_now = median_band(policy.values("in_training", iso3)[:, month], BAND)
     bundle = {
         "scenario": policy_s, "iso3": iso3, "country": country, "has_policy": has_policy,
         "charts": charts, "focus": focus, "compare_label": compare_label,
@@ -569,7 +554,7 @@ def derive(policy_json: str, none_json: str, compare_label: str) -> dict[str, An
         "breakdown_date": str(policy.dates[at]), "provenance": dict(policy.provenance),
     }
     bundle["specs"] = all_charts(bundle)
-    bundle["csv"] = {key: report.safe_csv(frame) for key, frame in charts.items()}
+    bundle["csv"] = {key: safe_csv(frame) for key, frame in charts.items()}
     return bundle
 
 
@@ -739,7 +724,7 @@ def headline_section(bundle: dict[str, Any]) -> None:
         cols[0].caption(f"5-95%: {fmt(t[1])} – {fmt(t[2])}")
     show(cols[1], f"Programme cost to end-{y1}", row("programme_cost_cumulative", y1),
          currency=cur, helptext=f"Reskilling and job-creation costs committed, in {cur}.")
-    cpw: report.CostPerWorker = bundle["cost_per_worker"]
+    cpw: CostPerWorker = bundle["cost_per_worker"]
     label = f"Cost per extra re-employed, end-{y1}"
     cols[2].metric(label, fmt(cpw.median, cur),
                    help="Programme cost divided by the extra displaced workers back in a "
@@ -751,10 +736,11 @@ def headline_section(bundle: dict[str, Any]) -> None:
         cols[2].caption(f"5-95%: {fmt(cpw.low, cur)} – {hi}" + (f". {cpw.note}" if cpw.note
                                                                    else ""))
     unemp = row("unemployment_rate", y1)
+    unemp_diff = diff("unemployment_rate", y1)
     if unemp is not None:
         cols[3].metric(f"Unemployment rate, end-{y1}", f"{unemp['median']:.1f}%",
-                       delta=(f"{diff('unemployment_rate', y1)['difference']:+.2f} pts vs no "
-                              "policy") if bundle["has_policy"] else None,
+                       delta=(f"{unemp_diff['difference']:+.2f} pts vs no policy")
+                       if bundle["has_policy"] and unemp_diff is not None else None,
                        delta_color="inverse", help="Whole economy.")
         cols[3].caption(f"5-95%: {unemp['low']:.1f}% – {unemp['high']:.1f}%")
 
@@ -823,10 +809,10 @@ def export_section(bundle: dict[str, Any]) -> None:
             file_name=f"{slug}_{key}.csv", mime="text/csv", key=f"dl:{key}",
             on_click="ignore", width="stretch")
     cols = st.columns(2)
-    cols[0].download_button("CSV: headline numbers", report.safe_csv(bundle["headline"]),
+    cols[0].download_button("CSV: headline numbers", safe_csv(bundle["headline"]),
                             file_name=f"{slug}_headline.csv", mime="text/csv", key="dl:headline",
                             on_click="ignore", width="stretch")
-    cols[1].download_button("CSV: policy vs no policy", report.safe_csv(bundle["comparison"]),
+    cols[1].download_button("CSV: policy vs no policy", safe_csv(bundle["comparison"]),
                             file_name=f"{slug}_comparison.csv", mime="text/csv",
                             key="dl:comparison", on_click="ignore", width="stretch")
 
@@ -845,7 +831,7 @@ def build_brief(bundle: dict[str, Any]) -> str:
     head["value"] = [fmt(v, cur if c else "") for v, c in zip(head["median"], is_cost, strict=True)]
     head["5-95%"] = [f"{fmt(lo, cur if c else '')} – {fmt(hi, cur if c else '')}"
                      for lo, hi, c in zip(head["low"], head["high"], is_cost, strict=True)]
-    cpw: report.CostPerWorker = bundle["cost_per_worker"]
+    cpw: CostPerWorker = bundle["cost_per_worker"]
     extra = pd.DataFrame([{
         "year": YEARS[-1], "date": "", "indicator": "Cost per extra worker re-employed vs "
         "no policy", "value": fmt(cpw.median, cur),
@@ -857,7 +843,7 @@ def build_brief(bundle: dict[str, Any]) -> str:
     prov["scale (real workers per simulated worker)"] = scenario.run.scale
     prov["generated"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     src = sources_table(load_data(), bundle["iso3"])
-    return report.html_brief(
+    return html_brief(
         title=f"{scenario.name}: {bundle['country'].name}",
         scenario_name=scenario.name, description=scenario.description.strip(),
         country=f"{bundle['country'].name} ({bundle['iso3']})", headline=head,
@@ -933,8 +919,8 @@ def main() -> None:
     try:
         bundle = compute(base)
         ss["last_good"] = bundle
-    except (ScenarioError, DataError, ModelError) as exc:
-        st.error(f"These settings can't be run: {exc}")
+    except SimError as exc:
+        st.error(f"These settings can't be run: {one_line(exc)}")
     except Exception as exc:  # noqa: BLE001
         st.error(f"The simulation failed ({type(exc).__name__}: {exc}). Showing the last "
                  "result that worked, if any.")

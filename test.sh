@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # One command: set everything up and run the whole test suite.
-# The browser test needs Debian's chromium at /usr/bin/chromium; as root this script installs
-# it with apt-get, otherwise that one test is skipped with the reason.
+# The browser tests need Debian's chromium at /usr/bin/chromium and libatomic1 (Playwright's
+# driver needs it); as root this script installs what is missing with apt-get, otherwise those
+# tests are skipped with the reason.
 set -euo pipefail
 cd "$(dirname "$0")"
-if [[ ! -x /usr/bin/chromium && "$(id -u)" == "0" ]] && command -v apt-get >/dev/null; then
-    echo "installing Debian's chromium for the browser test"
+missing=()
+for package in chromium libatomic1; do
+    dpkg-query -W -f '${Status}' "$package" 2>/dev/null | grep -q "ok installed" \
+        || missing+=("$package")
+done
+if (( ${#missing[@]} )) && [[ "$(id -u)" == "0" ]] && command -v apt-get >/dev/null; then
+    echo "installing Debian's ${missing[*]} for the browser tests"
     apt-get update -q >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
 fi
 source scripts/setup.sh
 .venv/bin/python -m pytest "$@"

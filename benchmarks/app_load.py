@@ -568,7 +568,12 @@ def run_load(n_sessions: int = 30, rounds: int = 4, reference: int = 6,
         say(f"server log: {server.log_path}")
         say(f"server up at {url}, RSS {out.rss_start:.0f} MB; opening {n_sessions} sessions")
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            # Chromium keeps a crash-report folder under ~/.config whatever its profile: point
+            # it into the log folder so a run writes nothing in the user's home.
+            env = {**os.environ, "XDG_CONFIG_HOME": str(log_dir / "browser-config"),
+                   "XDG_CACHE_HOME": str(log_dir / "browser-cache")}
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True,
+                                         env=env)
             try:
                 # One session alone first: a cold server, then a few changes with no crowd.
                 open_sessions(browser, url, [uploader])

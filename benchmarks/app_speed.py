@@ -76,7 +76,8 @@ def main() -> None:
 
     scale = app.app_scale(args.country)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"machine: {os.cpu_count()} cores, load average {load} (other work slows this); country {args.country}; "
+    print(f"machine: {os.cpu_count()} cores, load average {load} (other work slows this); "
+          f"country {args.country}; "
           f"5 replications x {at.slider(key='w:run.horizon_months').value} months; "
           f"scale k = {scale:,} (about {app.APP_AGENTS:,} simulated workers)")
     print(f"first page load (cold, starts worker processes): {first:.2f} s")

@@ -7,7 +7,7 @@ reporters. It is kept in ``benchmarks/`` as the baseline that ``benchmarks/scale
 is not shipped in ``sim``.
 
 Same inputs and parameters as ``sim.model.LabourMarketModel``: the validated data tables
-(``sim.data``), the calibrated flows (``sim.runner.country_flows``) and a ``Scenario``. Same
+(``sim.data``), the calibrated flows (``sim.flows.country_flows``) and a ``Scenario``. Same
 month: sectors adopt along the S-curve and post reinstatement (AI-era) vacancies; employed
 workers lose their job to automation with probability displacement rate x own exposure, or
 else to ordinary turnover (leaving a replacement vacancy); unemployed workers who lost their
@@ -222,7 +222,8 @@ class ReferenceModel(mesa.Model):
         employed = np.zeros(self.n_sectors)
         for w in self.workers:
             if w.state == State.UNEMPLOYED:
-                effort += math.exp(-self.search_decay * max(1 - w.since - 1, 0)) * mobility[w.sector]
+                decay = math.exp(-self.search_decay * max(1 - w.since - 1, 0))
+                effort += decay * mobility[w.sector]
             else:
                 employed[w.sector] += 1
         ratio = flows.hire_rate / lab.vacancy_filling_rate
@@ -262,7 +263,8 @@ class ReferenceModel(mesa.Model):
             sector.adopt()
             expected_losses += sector.displacement_rate * sector.exposure * employed[sector.index]
         for sector in self.sectors:
-            new = self.reinstatement_ratio * expected_losses * self.reinstatement_split[sector.index]
+            split = self.reinstatement_split[sector.index]
+            new = self.reinstatement_ratio * expected_losses * split
             sector.skilled_vacancies += new
 
     def match(self) -> None:

@@ -89,7 +89,8 @@ def case(size: str) -> dict:
 def child(impl: str, size: str) -> dict:
     """Time one run; report wall seconds, simulated workers and peak RSS of this process."""
     from sim.data import load_data
-    from sim.runner import country_flows, resolve_scenario, run_scenario
+    from sim.flows import country_flows
+    from sim.runner import resolve_scenario, run_scenario
 
     spec = case(size)
     scenario = resolve_scenario(spec["scenario"], spec["overrides"], scale=spec["scale"],
@@ -181,7 +182,8 @@ def agreement_runs(seeds: int, scale: int = AGREE_SCALE, horizon: int = HORIZON,
 
     from benchmarks.reference_mesa import run_reference
     from sim.data import load_data
-    from sim.runner import country_flows, resolve_scenario, run_scenario
+    from sim.flows import country_flows
+    from sim.runner import resolve_scenario, run_scenario
 
     tables = load_data()
     scenario = resolve_scenario(scenario_name, {"countries": [iso3]}, scale=scale,

@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 import sim.runner
-from sim.sweep import SweepError, query, read_events, run_sweep
+from sim.sweeps import SweepError, query, read_events, run_sweep
 
 DESIGN = (Path(__file__).resolve().parents[1] / "designs" / "fault_grid.toml").read_text()
 
@@ -164,8 +164,12 @@ def main() -> None:
 
         def raising(out: Path) -> str:
             def simulate(scenario, iso3, tables, seq):
-                if seq.spawn_key[0] in (1, 4):
-                    raise RuntimeError(f"injected fault at point {seq.spawn_key[0]}")
+                # points 1 and 4 of designs/fault_grid.toml (pace x exposure levels)
+                point = {(0.5, "ilo_genai_2023"): 1, (1.5, "ilo_genai_2025"): 4}.get(
+                    (scenario.uncertainties.adoption_pace,
+                     scenario.uncertainties.exposure_assumption))
+                if point is not None:
+                    raise RuntimeError(f"injected fault at point {point}")
                 return real_simulate(scenario, iso3, tables, seq)
 
             sim.runner.simulate = simulate

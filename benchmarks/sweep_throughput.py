@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from sim.sweep import load_design, plan_design, run_sweep
+from sim.sweeps import load_design, plan_design, run_sweep
 
 DESIGN = Path(__file__).resolve().parents[1] / "designs" / "example_sobol.toml"
 
@@ -63,7 +63,7 @@ def main() -> None:
         with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                           dashboard_address=":0", silence_logs=logging.ERROR) as cluster, \
                 Client(cluster) as client:
-            client.run(lambda: __import__("sim.sweep") and None)  # workers import sim
+            client.run(lambda: __import__("sim.sweeps") and None)  # workers import sim
             warm = time.perf_counter() - started
             for label, plan in plans.items():
                 _time(plan, scheduler=cluster.scheduler_address)  # warm-up (data cache)

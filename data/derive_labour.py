@@ -210,7 +210,8 @@ def derive_labour_market(inf: pd.DataFrame, status: pd.DataFrame,
         # a class absent from the source is left empty, not 0 (no zero was published)
         share = {k: float(s[f"ICSE93_{i}"]) / tot if f"ICSE93_{i}" in s.index else np.nan
                  for k, i in (("employees", 1), ("employers", 2), ("own_account", 3),
-                              ("contributing_family", 5), ("not_classifiable", 6))}
+                              ("cooperative_members", 4), ("contributing_family", 5),
+                              ("not_classifiable", 6))}
         src = f"{ILO_CREDIT} EMP_TEMP_SEX_AGE_STE_NB {y}, ICSE-93, 15+"
         src += ", residents" if iso3 == "SGP" else ""
         src += " (ilostat_status_in_employment_asean.csv)"
@@ -236,6 +237,7 @@ def derive_labour_market(inf: pd.DataFrame, status: pd.DataFrame,
                 break
         row.update(status_year=y, share_employees=share["employees"],
                    share_employers=share["employers"], share_own_account=share["own_account"],
+                   share_cooperative_members=share["cooperative_members"],
                    share_contributing_family=share["contributing_family"],
                    share_not_classifiable=share["not_classifiable"], status_source=src,
                    status_confidence="low" if old else "derived (high)")

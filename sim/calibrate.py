@@ -17,25 +17,24 @@ are the median shares of the countries that have one (an assumption, labelled so
 separation rate then follows from the observed unemployment rate:
 inflow = outflow gives s = u / ((1 - u) * sum_d G).
 
-``python -m sim.calibrate`` re-runs the fit and writes ``data/calibration.csv``.
+``sim calibrate`` re-runs the fit and writes ``calibration.csv`` into a data folder;
+``sim.flows`` fits on the fly any country whose row is missing or out of date.
 """
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import least_squares
 
-from sim.data import DEFAULT_DATA_DIR, DataError, DataTables, load_data
+from sim.data import DataError, DataTables
+from sim.tables import CalibrationRow, columns
+from sim.vocabulary import LONG_TERM_MONTHS
 
 MAX_MONTHS = 600
-CALIBRATION_FILE = "calibration.csv"
-COLUMNS = ["iso3", "hire_rate", "search_decay", "separation_rate", "mean_spell_months",
-           "target_share_lt6m", "target_share_ge12m", "fitted_share_lt6m", "fitted_share_ge12m",
-           "unemployment_rate", "method", "confidence"]
+COLUMNS = columns(CalibrationRow)
 
 
 def survival(hire_rate: float, decay: float, months: int = MAX_MONTHS) -> np.ndarray:
@@ -50,98 +49,83 @@ def spell_shares(hire_rate: float, decay: float) -> tuple[float, float, float]:
     """(share under 6 months, share 12+ months, mean spell in months) in the steady state."""
     g = survival(hire_rate, decay)
     total = g.sum()
-    return float(g[:6].sum() / total), float(g[12:].sum() / total), float(total)
+    return (float(g[:6].sum() / total), float(g[LONG_TERM_MONTHS:].sum() / total), float(total))
 
 
 def fit_durations(share_lt6m: float, share_ge12m: float) -> tuple[float, float]:
     """(hire_rate, decay) whose steady state reproduces the observed duration shares."""
+
     def gap(x: np.ndarray) -> np.ndarray:
         lt6, ge12, _ = spell_shares(x[0], x[1])
         return np.array([lt6 - share_lt6m, ge12 - share_ge12m])
 
-    best = None
-    for start in ((0.2, 0.0), (0.5, 0.05), (0.1, 0.1), (0.9, 0.2)):
-        fit = least_squares(gap, x0=start, bounds=([1e-4, 0.0], [1.0, 0.5]))
-        if best is None or fit.cost < best.cost:
-            best = fit
+    fits = [
+        least_squares(gap, x0=start, bounds=([1e-4, 0.0], [1.0, 0.5]))
+        for start in ((0.2, 0.0), (0.5, 0.05), (0.1, 0.1), (0.9, 0.2))
+    ]
+    best = min(fits, key=lambda fit: fit.cost)  # the first of equals, as before
     return float(best.x[0]), float(best.x[1])
 
 
 def calibrate(tables: DataTables) -> pd.DataFrame:
     """One calibrated row per country (see the module docstring for the method)."""
     countries = tables.countries.set_index("iso3")
-    rows = {}
+    rows: dict[str, dict[str, Any]] = {}
     for iso3, c in countries.iterrows():
         lt6, ge12 = c["share_lt6m"], c["share_ge12m"]
         if pd.notna(lt6) and pd.notna(ge12):
             hire, decay = fit_durations(float(lt6), float(ge12))
-            rows[iso3] = {"hire_rate": hire, "search_decay": decay,
-                          "target_share_lt6m": float(lt6), "target_share_ge12m": float(ge12),
-                          "method": f"least squares on ILOSTAT duration shares "
-                                    f"({int(c['duration_year'])})",
-                          "confidence": "derived (low)"}
+            rows[iso3] = {
+                "hire_rate": hire,
+                "search_decay": decay,
+                "target_share_lt6m": float(lt6),
+                "target_share_ge12m": float(ge12),
+                "method": f"least squares on ILOSTAT duration shares ({int(c['duration_year'])})",
+                "confidence": "derived (low)",
+            }
     if not rows:
-        raise DataError("data/countries.csv: no country has duration shares to calibrate on")
+        raise DataError(
+            f"{tables.folder / 'countries.csv'}: no country has duration shares "
+            "(share_lt6m, share_ge12m) to calibrate the labour flows on"
+        )
     typical_lt6 = float(np.median([row["target_share_lt6m"] for row in rows.values()]))
     typical_ge12 = float(np.median([row["target_share_ge12m"] for row in rows.values()]))
     typical = fit_durations(typical_lt6, typical_ge12)
     for iso3 in countries.index:
         if iso3 in rows:
             continue
-        rows[iso3] = {"hire_rate": typical[0], "search_decay": typical[1],
-                      "target_share_lt6m": typical_lt6, "target_share_ge12m": typical_ge12,
-                      "method": "no duration data: targets are the median shares of the "
-                                "countries that have them (assumption)",
-                      "confidence": "assumption"}
+        rows[iso3] = {
+            "hire_rate": typical[0],
+            "search_decay": typical[1],
+            "target_share_lt6m": typical_lt6,
+            "target_share_ge12m": typical_ge12,
+            "method": "no duration data: targets are the median shares of the "
+            "countries that have them (assumption)",
+            "confidence": "assumption",
+        }
     out = []
     for iso3, row in sorted(rows.items()):
         u = float(countries.loc[iso3, "unemployment_rate"])
-        lt6, ge12, mean = spell_shares(row["hire_rate"], row["search_decay"])
-        out.append({
-            "iso3": iso3, **row,
-            "separation_rate": u / ((1 - u) * mean),
-            "mean_spell_months": mean,
-            "fitted_share_lt6m": lt6, "fitted_share_ge12m": ge12,
-            "unemployment_rate": u,
-        })
+        lt6, ge12, mean = spell_shares(float(row["hire_rate"]), float(row["search_decay"]))
+        out.append(
+            {
+                "iso3": iso3,
+                **row,
+                "separation_rate": u / ((1 - u) * mean),
+                "mean_spell_months": mean,
+                "fitted_share_lt6m": lt6,
+                "fitted_share_ge12m": ge12,
+                "unemployment_rate": u,
+            }
+        )
     frame = pd.DataFrame(out)[COLUMNS]
-    return frame.round({"hire_rate": 6, "search_decay": 6, "separation_rate": 7,
-                        "mean_spell_months": 4, "fitted_share_lt6m": 4,
-                        "fitted_share_ge12m": 4})
-
-
-def load_calibration(data_dir: Path | str | None = None) -> pd.DataFrame:
-    """The calibrated parameters, indexed by iso3 (errors name the file and the column)."""
-    path = Path(data_dir or DEFAULT_DATA_DIR) / CALIBRATION_FILE
-    if not path.is_file():
-        raise DataError(f"{path}: missing; run `python -m sim.calibrate` to create it")
-    frame = pd.read_csv(path)
-    missing = [col for col in COLUMNS if col not in frame.columns]
-    if missing:
-        raise DataError(f"{path}: missing column(s) {', '.join(missing)}")
-    for col in ("hire_rate", "search_decay", "separation_rate"):
-        values = pd.to_numeric(frame[col], errors="coerce")
-        bad = frame.index[~values.between(0.0, 1.0)]
-        if len(bad):
-            raise DataError(f"{path}, row {bad[0] + 1} (iso3={frame.loc[bad[0], 'iso3']}), "
-                            f"column {col!r}: {frame.loc[bad[0], col]!r} is not in [0, 1]")
-    return frame.set_index("iso3")
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Re-run the labour-flow calibration.")
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR,
-                        help="data folder holding countries.csv (default: the shipped data/)")
-    args = parser.parse_args(argv)
-    frame = calibrate(load_data(args.data))
-    target = Path(args.data) / CALIBRATION_FILE
-    tmp = target.with_suffix(".csv.partial")
-    frame.to_csv(tmp, index=False, lineterminator="\n")
-    tmp.replace(target)
-    print(frame.drop(columns=["method"]).to_string(index=False))
-    print(f"wrote {target}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    return frame.round(
+        {
+            "hire_rate": 6,
+            "search_decay": 6,
+            "separation_rate": 7,
+            "mean_spell_months": 4,
+            "fitted_share_lt6m": 4,
+            "fitted_share_ge12m": 4,
+        }
+    )

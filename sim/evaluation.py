@@ -30,7 +30,6 @@ HORIZONS = (6, 12, 24, 36)          # months after assignment
 PROGRAMMES = ("reskilling", "job_creation")
 MEASURES = ("people", "employed", "formal", "earnings", "enrolled")
 OFFERED, CONTROL = 1, 0
-LONG_TERM_MONTHS = 12               # entrants from long-term joblessness (months without a job)
 
 
 class Evaluation:

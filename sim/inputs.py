@@ -17,7 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.data import DEFAULT_DATA_DIR, SKILL_BANDS, DataError, DataTables
+from sim.data import DEFAULT_DATA_DIR, DataTables
+from sim.errors import DataError
+from sim.vocabulary import SKILL_BANDS
 
 EXTRA_FILES = ("occupations_submajor.csv", "occupation_mix_submajor.csv",
                "sector_occupation_sex.csv", "occupation_pay.csv", "labour_force.csv",
@@ -116,7 +118,7 @@ def country_inputs(tables: DataTables, iso3: str, *, exposure_assumption: str,
                    data_dir: Path | None = None) -> CountryInputs:
     """Gather one country's inputs (see the module docstring)."""
     core = tables.country(iso3)
-    extras = read_extras(data_dir)
+    extras = read_extras(data_dir if data_dir is not None else tables.folder)
     year = exposure_assumption.rsplit("_", 1)[-1]  # "2025" or "2023"
 
     occ = extras["occupations_submajor.csv"]

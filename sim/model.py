@@ -22,7 +22,6 @@ people; reporters (``sim.metrics``) multiply by the scale factor to report real 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import mesa
 import numpy as np
@@ -38,9 +37,9 @@ from sim.agents.workforce import (
     chunks,
     match_mean,
 )
-from sim.calibrate import survival
-from sim.data import SKILL_BANDS
 from sim.earnings import DisplacedCohort, WageTable
+from sim.errors import ModelError
+from sim.flows import LabourFlows
 from sim.evaluation import Evaluation
 from sim.inputs import CountryInputs
 from sim.matching import (
@@ -52,12 +51,9 @@ from sim.matching import (
 )
 from sim.scenarios.schema import AUTO_SCALE_AGENTS, AUTO_SCALE_FOCUS_AGENTS, Scenario
 from sim.streams import Streams
+from sim.vocabulary import LONG_TERM_MONTHS, SKILL_BANDS
 
-LONG_TERM_MONTHS = 12  # ILO long-term unemployment: 12 months or more
-
-
-class ModelError(ValueError):
-    """Parameters that cannot make a model (stated as the rule that was broken)."""
+__all__ = ["LabourFlows", "LabourMarketModel", "ModelError", "automatic_scale"]
 
 
 def automatic_scale(employment: np.ndarray, focus: list[int]) -> int:
@@ -71,25 +67,6 @@ def automatic_scale(employment: np.ndarray, focus: list[int]) -> int:
     if focus:
         scale = min(scale, employment[focus].sum() // AUTO_SCALE_FOCUS_AGENTS)
     return max(1, int(scale))
-
-
-@dataclass(frozen=True)
-class LabourFlows:
-    """A country's calibrated turnover and job finding (see ``sim.calibrate``)."""
-
-    hire_rate: float        # monthly hazard of finding work for a fresh searcher
-    search_decay: float     # fall in search efficiency per month of search
-    separation_rate: float  # monthly ordinary separations per employed worker
-
-    def initial_spells(self) -> Callable[[np.random.Generator, int], np.ndarray]:
-        """Months since job loss of the initially unemployed, drawn from the steady state."""
-        weights = survival(self.hire_rate, self.search_decay)
-        weights = weights / weights.sum()
-
-        def draw(rng: np.random.Generator, n: int) -> np.ndarray:
-            return rng.choice(weights.size, size=n, p=weights)
-
-        return draw
 
 
 def labour_force_growth(path: dict[int, float], start_year: int, start_month: int,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes.util
+import os
 import subprocess
 import sys
 import time
@@ -11,9 +13,29 @@ import numpy as np
 import pytest
 
 from sim.data import load_data
-from sim.model import LabourMarketModel
 from sim.runner import make_model
+from sim.model import LabourMarketModel
 from sim.scenarios import Scenario, load_scenario, with_overrides
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def browser_missing() -> str | None:
+    """Why the real-browser tests cannot run on this machine, or None when they can.
+
+    test.sh, run as root, installs both with apt-get."""
+    if not os.path.exists(CHROMIUM):
+        return f"{CHROMIUM} is missing (apt-get install chromium)"
+    if ctypes.util.find_library("atomic") is None:
+        return ("libatomic.so.1 is missing: Playwright's driver needs it"
+                " (apt-get install libatomic1)")
+    return None
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("browser") and (reason := browser_missing()):
+        pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
-import os
 import pickle
 import sys
 from pathlib import Path
@@ -24,7 +23,6 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-CHROMIUM = "/usr/bin/chromium"
 SEATS = "levers.reskilling.seats_per_100k"
 PRESET = "reskilling_push"
 
@@ -41,9 +39,7 @@ app_load = load_module("app_load", ROOT / "benchmarks" / "app_load.py")  # puts 
 import app  # noqa: E402
 
 
-@pytest.mark.browser
-@pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                    reason=f"{CHROMIUM} is missing (CI installs it: apt-get install chromium)")
+@pytest.mark.browser  # conftest skips it, with the reason, where no browser can run
 def test_eight_sessions_on_one_server_see_only_their_own_results(tmp_path):
     pytest.importorskip("playwright.sync_api")
     out = app_load.run_load(n_sessions=8, rounds=1, reference=2, timeout=180,

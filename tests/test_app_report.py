@@ -1,4 +1,5 @@
-"""sim.report: safe CSV exports, the offline HTML brief, cost per re-employed worker."""
+"""What the app hands out: safe CSV exports, the offline HTML brief, cost per re-employed worker;
+and the app's process pool gives the numbers run_scenario gives serially."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import report
-from sim.scenarios import ScenarioError
+from sim.brief import html_brief
+from sim.errors import ScenarioError
+from sim.io import safe_csv
+from sim.results import cost_per_reemployed
+from sim.scenarios import parse_scenario_bytes
 
 
 def read_back(data: bytes) -> pd.DataFrame:
@@ -21,7 +25,7 @@ def read_back(data: bytes) -> pd.DataFrame:
     '=HYPERLINK("http://x","y")',
 ])
 def test_safe_csv_neutralises_formula_cells(evil):
-    data = report.safe_csv(pd.DataFrame({"name": [evil, "plain"], "value": [-1.5, 2.0]}))
+    data = safe_csv(pd.DataFrame({"name": [evil, "plain"], "value": [-1.5, 2.0]}))
     back = read_back(data)
     assert back["name"][0] == "'" + evil
     assert back["name"][1] == "plain"
@@ -30,7 +34,7 @@ def test_safe_csv_neutralises_formula_cells(evil):
 
 
 def test_safe_csv_neutralises_headers_too():
-    back = read_back(report.safe_csv(pd.DataFrame({"=evil": ["ok"]})))
+    back = read_back(safe_csv(pd.DataFrame({"=evil": ["ok"]})))
     assert list(back.columns) == ["'=evil"]
 
 
@@ -48,7 +52,7 @@ def brief(**changes) -> str:
         provenance={"base_seed": 20260101, "code_version": "0.1.0"},
     )
     args.update(changes)
-    return report.html_brief(**args)
+    return html_brief(**args)
 
 
 def test_html_brief_escapes_user_text():
@@ -72,7 +76,7 @@ def test_html_brief_is_self_contained():
 
 
 def test_cost_per_reemployed_is_paired_by_replication():
-    cpw = report.cost_per_reemployed(np.array([100.0, 200.0, 300.0]),
+    cpw = cost_per_reemployed(np.array([100.0, 200.0, 300.0]),
                                      np.array([20.0, 30.0, 40.0]), np.array([10.0, 10.0, 10.0]))
     assert cpw.median == pytest.approx(200.0 / 20.0)
     assert cpw.low is not None and cpw.high is not None and cpw.low <= cpw.high
@@ -80,36 +84,38 @@ def test_cost_per_reemployed_is_paired_by_replication():
 
 
 def test_cost_per_reemployed_undefined_cases_say_why():
-    no_cost = report.cost_per_reemployed(np.zeros(3), np.ones(3), np.zeros(3))
+    no_cost = cost_per_reemployed(np.zeros(3), np.ones(3), np.zeros(3))
     assert no_cost.median is None and "no programme cost" in no_cost.note
-    worse = report.cost_per_reemployed(np.full(3, 10.0), np.zeros(3), np.full(3, 5.0))
+    worse = cost_per_reemployed(np.full(3, 10.0), np.zeros(3), np.full(3, 5.0))
     assert worse.median is None and "undefined" in worse.note
-    mixed = report.cost_per_reemployed(np.full(3, 10.0), np.array([6.0, 7.0, 4.0]),
+    mixed = cost_per_reemployed(np.full(3, 10.0), np.array([6.0, 7.0, 4.0]),
                                        np.full(3, 5.0))
     assert mixed.median is not None and mixed.high is None and "unbounded" in mixed.note
 
 
 def test_parse_uploaded_scenario_limits_and_messages():
-    ok = report.parse_uploaded_scenario("a.toml", b'name = "A"\n')
+    ok = parse_scenario_bytes("a.toml", b'name = "A"\n')
     assert ok.name == "A"
     with pytest.raises(ScenarioError, match="larger than 1 KiB"):
-        report.parse_uploaded_scenario("a.toml", b"#" * 2048, limit=1024)
+        parse_scenario_bytes("a.toml", b"#" * 2048, limit=1024)
     with pytest.raises(ScenarioError, match="a.toml: unknown key"):
-        report.parse_uploaded_scenario("a.toml", b'name = "A"\nbogus = 1\n')
+        parse_scenario_bytes("a.toml", b'name = "A"\nbogus = 1\n')
 
 
-def test_pool_entry_point_matches_run_scenario():
-    """The app's parallel path gives the same numbers as run_scenario (same seeds)."""
-    from sim.data import load_data
-    from sim.runner import Results, replication_seeds, run_scenario
+def test_process_pool_gives_the_serial_numbers():
+    """The app's parallel path (run_scenario on its process pool) matches the serial run."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from sim.runner import run_scenario
     from sim.scenarios import load_scenario, with_overrides
 
     scenario = with_overrides(load_scenario("reskilling_push"),
                               {"countries": ["BRN"], "run.replications": 2,
                                "run.horizon_months": 24, "run.scale": 20})
     serial = run_scenario(scenario)
-    reps = [report.simulate_replication(scenario.model_dump_json(), "BRN", seed)
-            for seed in replication_seeds(scenario.run.seed, "BRN", 2)]
-    pooled = Results.from_runs(scenario, {"BRN": reps}, load_data())
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pooled = run_scenario(scenario, executor=pool)
     np.testing.assert_array_equal(serial.sector_cube, pooled.sector_cube)
     np.testing.assert_array_equal(serial.country_cube, pooled.country_cube)
+    np.testing.assert_array_equal(serial.displaced, pooled.displaced)

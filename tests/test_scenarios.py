@@ -122,3 +122,19 @@ def test_overrides_are_validated():
         with_overrides(base, {"levers.reskilling.enable": True})
     with pytest.raises(ScenarioError, match="adoption_pace"):
         with_overrides(base, {"uncertainties.adoption_pace": 99})
+
+
+def test_a_loaded_scenario_cannot_be_changed_in_place():
+    import pydantic
+    scenario = load_scenario("baseline")
+    with pytest.raises(pydantic.ValidationError, match="frozen"):
+        scenario.run.seed = 1  # a shared preset must not drift under its users
+    changed = with_overrides(scenario, {"run.seed": 1})
+    assert (changed.run.seed, scenario.run.seed) == (1, 20260101)
+
+
+def test_the_public_api_resolves_from_the_package():
+    import sim
+    for name in sim.__all__:
+        assert getattr(sim, name) is not None, name
+    assert sim.run_scenario is __import__("sim.runner").runner.run_scenario

@@ -14,9 +14,10 @@ import signal
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from sim.sweep import SweepError, load_design, query, run_sweep, sensitivity
+from sim.sweeps import SweepError, load_design, query, run_sweep, sensitivity
 from tests.conftest import sweep_until_parts
 
 HEADER = """
@@ -47,8 +48,7 @@ month = 12
 
 # Job creation is disabled in the baseline, so the length of its jobs can change nothing.
 # Common random numbers (every point uses the replication's stream) make that exact.
-SOBOL = HEADER.format(name="tiny sobol", reps=1,
-                      top='design = "sobol"\nsamples = 8\ncommon_random_numbers = true') + """
+SOBOL = HEADER.format(name="tiny sobol", reps=1, top='design = "sobol"\nsamples = 8') + """
 [[parameters]]
 key = "uncertainties.adoption_pace"
 range = [0.5, 3.0]
@@ -119,11 +119,9 @@ def test_local_cluster_equals_serial_bit_for_bit(tmp_path, cluster, sobol_serial
     assert a[["run_id", "outcome", "month"]].equals(b[["run_id", "outcome", "month"]])
     assert np.array_equal(a["value"].to_numpy(), b["value"].to_numpy())  # exact, not close
     assert a["value"].abs().sum() > 0
+    # Common random numbers: one stream per replication, shared by every point.
     seeds = query(parallel, "SELECT DISTINCT seed_entropy, seed_spawn_key FROM runs")
-    if text is GRID:  # one independent stream per (point, replication)
-        assert len(seeds) == result.total
-    else:  # common random numbers: one stream per replication, shared by every point
-        assert len(seeds) == 1
+    assert len(seeds) == result.total // result.manifest["n_points"]
 
 
 def test_repeated_sweeps_are_bit_identical(tmp_path):
@@ -260,8 +258,8 @@ def test_cli_bad_design_exits_2_with_one_line(tmp_path):
 
 
 def test_failed_runs_are_recorded_and_retried_only_when_asked(tmp_path, monkeypatch):
-    import sim.sweep as sweep
-    real = sweep.execute
+    import sim.sweeps.execute as sweep
+    real = sweep.run_task
 
     def flaky(task):
         if task["run_id"] == "p000001-r000":
@@ -270,12 +268,12 @@ def test_failed_runs_are_recorded_and_retried_only_when_asked(tmp_path, monkeypa
         return real(task)
 
     design, out = write(tmp_path, GRID), tmp_path / "out"
-    monkeypatch.setattr(sweep, "execute", flaky)
+    monkeypatch.setattr(sweep, "run_task", flaky)
     first = run_sweep(design, out, serial=True)
     assert (first.completed, first.failed) == (7, 1)
     error = query(out, "SELECT error FROM runs WHERE status = 'failed'")["error"].iloc[0]
     assert "adoption_pace" in error
-    monkeypatch.setattr(sweep, "execute", real)
+    monkeypatch.setattr(sweep, "run_task", real)
     assert run_sweep(design, out, serial=True).completed == 0  # failures kept without the flag
     retried = run_sweep(design, out, serial=True, retry_failed=True)
     assert (retried.completed, retried.failed_total) == (1, 0)
@@ -283,3 +281,37 @@ def test_failed_runs_are_recorded_and_retried_only_when_asked(tmp_path, monkeypa
                       "sum((status = 'ok')::INT) AS ok FROM runs").iloc[0].tolist()
     assert runs == [8, 8, 8]
     assert query(out, "SELECT count(*) AS n FROM runs_all")["n"].iloc[0] == 9
+
+
+def test_a_sweep_run_replays_exactly_with_sim_run(tmp_path):
+    """Run (point p, replication r) of a sweep is replication r of `sim run` with the point's
+    settings and the design's seed: the same numbers, bit for bit."""
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    design, out = write(tmp_path, GRID), tmp_path / "out"
+    run_sweep(design, out, serial=True)
+    plan = load_design(design)
+    point, replication = 3, 1  # adoption pace 3.0, ILO 2023 exposure; second replication
+    assert plan.overrides(point) == {"uncertainties.adoption_pace": 3.0,
+                                     "uncertainties.exposure_assumption": "ilo_genai_2023"}
+    frame_path = tmp_path / "replay.parquet"
+    replay = CliRunner().invoke(app, ["run", *plan.replay_args(point), "--out", str(frame_path),
+                                      "--table", "frame"])
+    assert replay.exit_code == 0, replay.output
+    frame = pd.read_parquet(frame_path)
+    swept = query(out, "SELECT outcome, month, value FROM outcomes WHERE run_id = "
+                       f"'p{point:06d}-r{replication:03d}' ORDER BY outcome, month")
+    def series(metric: str, rep: int) -> np.ndarray:
+        rows = frame[(frame["replication"] == rep) & (frame["metric"] == metric)
+                     & (frame["sector"] == "all")]
+        return rows.sort_values("month")["value"].to_numpy()
+
+    for outcome, metric in (("automation_job_losses_cumulative",) * 2,
+                            ("unemployment_rate@m12", "unemployment_rate")):
+        theirs = swept[swept["outcome"] == outcome]["value"].to_numpy()
+        assert len(theirs) == 25
+        assert np.array_equal(series(metric, replication), theirs)  # exact
+        assert not np.array_equal(series(metric, 0), theirs)  # another stream differs
+    assert swept["value"].abs().sum() > 0

@@ -26,11 +26,14 @@ from typer.testing import CliRunner
 
 import sim.runner
 from sim.cli import app
-from sim.sweep import SweepError, _locked, query, read_events, run_sweep
+from sim.sweeps import SweepError, query, read_events, run_sweep
+from sim.sweeps.store import locked
 from tests.conftest import sweep_until_parts
 
 DESIGN = (Path(__file__).resolve().parents[1] / "designs" / "fault_grid.toml").read_text()
 TOTAL = 6 * 2 * 3
+#: (adoption pace, exposure) of points 1 and 4 of designs/fault_grid.toml, for injected faults.
+FAULTY = {(0.5, "ilo_genai_2023"): 1, (1.5, "ilo_genai_2025"): 4}
 RUN_KEYS = ["run_id", "point", "replication", "seed_entropy", "seed_spawn_key",
             "adoption_pace", "exposure_assumption", "status"]
 
@@ -187,8 +190,10 @@ def test_runs_that_raise_are_recorded_then_retried(tmp_path, reference, monkeypa
     real = sim.runner.simulate
 
     def simulate(scenario, iso3, tables, seq):
-        if seq.spawn_key[0] in (1, 4):  # points 1 and 4, every replication
-            raise RuntimeError(f"injected fault at point {seq.spawn_key[0]}")
+        point = FAULTY.get((scenario.uncertainties.adoption_pace,
+                            scenario.uncertainties.exposure_assumption))
+        if point is not None:  # points 1 and 4, every replication
+            raise RuntimeError(f"injected fault at point {point}")
         return real(scenario, iso3, tables, seq)
 
     monkeypatch.setattr(sim.runner, "simulate", simulate)
@@ -270,7 +275,7 @@ def test_second_sweep_on_the_same_folder_is_refused_and_a_stale_lock_does_not_bl
 def test_a_held_lock_refuses_in_process(tmp_path):
     design = design_file(tmp_path)
     out = tmp_path / "out"
-    with _locked(out), pytest.raises(SweepError, match="another sweep is running"):
+    with locked(out), pytest.raises(SweepError, match="another sweep is running"):
         run_sweep(design, out, serial=True)
     assert not (out / "manifest.json").exists()
     assert run_sweep(design, out, serial=True).completed == TOTAL  # released on exit

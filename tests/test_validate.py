@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from sim.agents.workforce import Status
-from sim.calibrate import calibrate, fit_durations, load_calibration, spell_shares
+from sim.calibrate import calibrate, fit_durations, spell_shares
+from sim.flows import load_calibration
 from sim.model import LabourFlows, LabourMarketModel
 from sim.scenarios import load_scenario, with_overrides
 from sim.validate import TOLERANCES, validate

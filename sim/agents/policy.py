@@ -33,6 +33,7 @@ import numpy as np
 from sim.agents.workforce import N_SKILL, NEVER, NO_SECTOR, Status, Workforce
 from sim.earnings import training_factor
 from sim.scenarios.schema import JobCreation, Reskilling
+from sim.vocabulary import LONG_TERM_MONTHS
 
 RESKILLING, JOB_CREATION = 0, 1
 
@@ -86,14 +87,14 @@ class Programme(mesa.Agent):
         elif group == "focus_sectors":
             pool = pool[np.isin(workforce.sector[pool], model.focus_ids)]
         elif group == "long_term_unemployed":
-            pool = pool[month - workforce.jobless_since[pool] >= 12]
+            pool = pool[month - workforce.jobless_since[pool] >= LONG_TERM_MONTHS]
         return pool
 
     def _assign(self, eligible: np.ndarray) -> None:
         model, workforce = self.model, self.model.workforce
         month = model.month
         workforce.last_enrol[eligible] = month
-        long_term = month - workforce.jobless_since[eligible] >= 12
+        long_term = month - workforce.jobless_since[eligible] >= LONG_TERM_MONTHS
         offered = model.evaluation.assign(eligible, month, self.kind, long_term)
         joining = eligible[offered]
         self.queue = np.concatenate([self.queue, joining])

@@ -15,25 +15,19 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from sim.scenarios.schema import (
-    Earnings,
-    EvaluationDesign,
-    JobCreation,
-    LabourMarket,
-    Levers,
-    Population,
-    Reskilling,
-    RunSettings,
-    Scenario,
-    Uncertainties,
-)
+from sim.errors import ScenarioError, validation_message
+from sim.scenarios.parameters import PARAMETERS, SECTIONS, parameter_table
+from sim.scenarios.schema import Levers, Scenario
 
 __all__ = [
+    "PARAMETERS",
     "SCENARIO_DIR",
     "Scenario",
     "ScenarioError",
     "list_scenarios",
     "load_scenario",
+    "parse_scenario_bytes",
+    "parse_scenario_text",
     "parameter_table",
     "with_overrides",
 ]
@@ -41,10 +35,6 @@ __all__ = [
 SCENARIO_DIR = Path(__file__).resolve().parent
 MAX_SCENARIO_BYTES = 256 * 1024
 MAX_NESTING = 6
-
-
-class ScenarioError(ValueError):
-    """A scenario file or override that cannot be used, with a message naming file and key."""
 
 
 def list_scenarios() -> list[str]:
@@ -95,8 +85,10 @@ def _read_raw(text: str, origin: str, seen: tuple[str, ...] = ()) -> dict[str, A
     if parent is None:
         return raw
     if not isinstance(parent, str) or parent not in list_scenarios():
-        raise ScenarioError(f"{origin}: key 'extends' must name a shipped scenario "
-                            f"({', '.join(list_scenarios())}), got {parent!r}")
+        raise ScenarioError(
+            f"{origin}: key 'extends' must name a shipped scenario "
+            f"({', '.join(list_scenarios())}), got {parent!r}"
+        )
     if parent in seen:
         raise ScenarioError(f"{origin}: 'extends' goes round in a circle via {parent!r}")
     path = SCENARIO_DIR / f"{parent}.toml"
@@ -112,6 +104,22 @@ def parse_scenario_text(text: str, origin: str) -> Scenario:
     return _validate(_read_raw(text, origin), origin)
 
 
+def parse_scenario_bytes(name: str, data: bytes, limit: int | None = None) -> Scenario:
+    """Validate an uploaded scenario file (TOML bytes, at most ``limit`` bytes).
+
+    Raises:
+        ScenarioError: too large, not UTF-8, not TOML, or not a valid scenario (one line).
+    """
+    limit = MAX_SCENARIO_BYTES if limit is None else limit
+    if len(data) > limit:
+        raise ScenarioError(f"{name}: larger than {limit // 1024} KiB")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{name}: not UTF-8 text (byte {exc.start})") from None
+    return parse_scenario_text(text, name)
+
+
 def load_scenario(name_or_path: str | Path) -> Scenario:
     """Read and validate a shipped scenario by name, or a scenario file by path."""
     path = _resolve(name_or_path)
@@ -125,17 +133,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     return parse_scenario_text(text, shown)
 
 
-_SECTIONS: dict[str, type[BaseModel]] = {
-    "run": RunSettings,
-    "uncertainties": Uncertainties,
-    "labour_market": LabourMarket,
-    "levers": Levers,
-    "levers.reskilling": Reskilling,
-    "levers.job_creation": JobCreation,
-    "evaluation": EvaluationDesign,
-    "earnings": Earnings,
-    "population": Population,
-}
+_SECTIONS: dict[str, type[BaseModel]] = {**SECTIONS, "levers": Levers}
 
 
 def _known_keys(location: tuple[Any, ...]) -> list[str]:
@@ -144,19 +142,11 @@ def _known_keys(location: tuple[Any, ...]) -> list[str]:
     return list(model.model_fields) if model else []
 
 
-def _describe(error: dict[str, Any], origin: str) -> str:
+def _describe(error: Any, origin: str) -> str:
     location = tuple(part for part in error["loc"] if not isinstance(part, int))
-    key = ".".join(str(part) for part in error["loc"])
-    if error["type"] == "extra_forbidden":
-        close = difflib.get_close_matches(str(location[-1]), _known_keys(location), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        return f"{origin}: unknown key {key!r}{hint}"
-    if error["type"] == "missing":
-        return f"{origin}: missing required key {key!r}"
-    value = error.get("input")
-    shown = repr(value) if not isinstance(value, dict | list) else type(value).__name__
-    message = error["msg"].removeprefix("Value error, ")
-    return f"{origin}: key {key!r} = {shown[:60]}: {message}"
+    return validation_message(
+        error, origin, ".".join(str(part) for part in error["loc"]), _known_keys(location)
+    )
 
 
 def _validate(raw: dict[str, Any], origin: str) -> Scenario:
@@ -169,8 +159,9 @@ def _validate(raw: dict[str, Any], origin: str) -> Scenario:
         raise ScenarioError(first + more) from None
 
 
-def with_overrides(scenario: Scenario, overrides: dict[str, Any], origin: str = "override"
-                   ) -> Scenario:
+def with_overrides(
+    scenario: Scenario, overrides: dict[str, Any], origin: str = "override"
+) -> Scenario:
     """Return a validated copy of ``scenario`` with dotted keys replaced.
 
     ``{"uncertainties.adoption_pace": 1.5, "levers.reskilling.enabled": True}``
@@ -189,28 +180,3 @@ def with_overrides(scenario: Scenario, overrides: dict[str, Any], origin: str = 
             raise ScenarioError(f"{origin}: unknown key {dotted!r}{hint}")
         node[parts[-1]] = value
     return _validate(raw, origin)
-
-
-def parameter_table() -> list[dict[str, Any]]:
-    """Every scenario parameter with its default, unit, kind, bounds and reference."""
-    rows = []
-    for section, model in _SECTIONS.items():
-        if model is Levers:
-            continue
-        for name, field in model.model_fields.items():
-            extra = field.json_schema_extra or {}
-            if not isinstance(extra, dict) or "kind" not in extra:
-                continue
-            bounds = {type(m).__name__: getattr(m, type(m).__name__.lower(), None)
-                      for m in field.metadata}
-            rows.append({
-                "key": f"{section}.{name}",
-                "default": field.default,
-                "unit": extra["unit"],
-                "kind": extra["kind"],
-                "min": bounds.get("Ge", bounds.get("Gt")),
-                "max": bounds.get("Le", bounds.get("Lt")),
-                "description": field.description,
-                "reference": extra["reference"],
-            })
-    return rows

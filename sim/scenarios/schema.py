@@ -20,14 +20,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from sim.data import SECTORS
+from sim.vocabulary import EXPOSURE_ASSUMPTIONS, SECTORS, SKILL_BANDS
 
 AUTO_SCALE_AGENTS = 50_000  # simulated workers per country when the scale is left automatic
 AUTO_SCALE_FOCUS_AGENTS = 20_000  # ... and at least this many in the focus sectors
 
 SectorId = Literal[SECTORS]  # type: ignore[valid-type]
-SkillBand = Literal["low", "medium", "high"]
-ExposureAssumption = Literal["ilo_genai_2025", "ilo_genai_2023"]
+SkillBand = Literal[SKILL_BANDS]  # type: ignore[valid-type]
+ExposureAssumption = Literal[tuple(EXPOSURE_ASSUMPTIONS)]  # type: ignore[valid-type]
 
 
 def param(
@@ -48,7 +48,7 @@ def param(
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class RunSettings(_Strict):
@@ -130,7 +130,7 @@ class Uncertainties(_Strict):
                   "/ World Bank PRWP 11328")
     sector_adoption_pace: dict[SectorId, Annotated[float, Field(ge=0.0, le=5.0)]] = param(
         {}, "Extra adoption-pace multipliers for named sectors", "multiplier", "uncertainty")
-    exposure_assumption: ExposureAssumption = param(
+    exposure_assumption: ExposureAssumption = param(  # type: ignore[valid-type]
         "ilo_genai_2025",
         "Occupation-level task exposure (share of an ISCO-08 sub-major group's tasks scoring "
         ">= 0.5 on the ILO generative-AI index) and its split into automation and "

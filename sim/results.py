@@ -1,0 +1,498 @@
+"""Results of a scenario run: tidy tables, bands over replications, headline numbers.
+
+``Results`` holds the arrays of every (country, replication) of one run (``sim.runner``
+builds it) and turns them into what people read: the tidy long ``frame``, the ``summary``
+(median and band per month, sector and metric), the ``breakdown`` by sector x sex x skill
+band and the ``headline`` table at the end of chosen years. ``compare`` pairs a policy run
+with a baseline run replication by replication (same seeds); ``cost_per_reemployed`` turns
+such a pair into a cost per extra worker back in work. ``median_band`` is the one place
+where a median and its band over replications are computed; the band is
+``sim.vocabulary.BAND`` (5-95%) unless a caller asks for another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from sim.agents.workforce import Status
+from sim.data import DataTables
+from sim.io import write_table
+from sim.metrics import COUNTRY_METRICS, CUMULATIVE, SECTOR_METRICS
+from sim.provenance import run_record
+from sim.scenarios import Scenario
+from sim.vocabulary import ALL, BAND, HEADLINE_YEARS, SECTORS, SEXES, SKILL_BANDS
+
+if TYPE_CHECKING:
+    from sim.runner import Replication
+
+__all__ = ["HEADLINE", "CostPerWorker", "Results", "compare", "cost_per_reemployed", "median_band"]
+
+# Indicators summed from recorded metrics.
+DERIVED = {
+    "displaced_workers": (
+        "displaced_formal",
+        "displaced_informal",
+        "displaced_unemployed",
+        "displaced_inactive",
+        "displaced_retired",
+        "displaced_in_training",
+        "displaced_in_programme_job",
+    ),
+    "displaced_out_of_labour_force": ("displaced_inactive", "displaced_retired"),
+    "programme_cost_cumulative": ("reskilling_cost_cumulative", "job_creation_cost_cumulative"),
+}
+#: Shares reported in percent.
+PERCENT = ("unemployment_rate", "informal_share", "underemployment_rate", "vacancy_rate")
+# (label, indicator, scope): "focus" = for the chosen sectors, "economy" = whole economy.
+HEADLINE = [
+    ("Formal positions removed by automation", "automation_cut_cumulative", "focus"),
+    ("  of which hires foregone (jobs not created)", "hires_foregone_cumulative", "focus"),
+    ("  of which layoffs (jobs destroyed)", "automation_job_losses_cumulative", "focus"),
+    ("New AI-era vacancies (augmentation)", "new_ai_vacancies_cumulative", "focus"),
+    ("  of which lost for want of skills", "ai_vacancies_lapsed_cumulative", "focus"),
+    ("People laid off by automation", "displaced_workers", "focus"),
+    ("  of whom in formal work", "displaced_formal", "focus"),
+    ("  of whom in informal work", "displaced_informal", "focus"),
+    ("  of whom underemployed", "displaced_underemployed", "focus"),
+    ("  of whom unemployed", "displaced_unemployed", "focus"),
+    ("    of whom 12+ months", "displaced_long_term_unemployed", "focus"),
+    ("  of whom out of the labour force", "displaced_out_of_labour_force", "focus"),
+    ("  of whom in reskilling", "displaced_in_training", "focus"),
+    ("  of whom in a programme job", "displaced_in_programme_job", "focus"),
+    ("Employed in these sectors", "employed", "focus"),
+    ("  of whom entered the labour force since the start", "entrants_employed", "focus"),
+    ("Unemployment rate, whole economy (%)", "unemployment_rate", "economy"),
+    ("Informal share of employment (%)", "informal_share", "economy"),
+    ("Time-related underemployment (%)", "underemployment_rate", "economy"),
+    ("Long-term unemployed, whole economy", "long_term_unemployed", "economy"),
+    ("Monthly wage bill, these sectors ({currency})", "wage_bill", "focus"),
+    ("People enrolled in reskilling to date", "reskilling_enrolments_cumulative", "economy"),
+    ("Programme cost to date ({currency})", "programme_cost_cumulative", "economy"),
+]
+BREAKDOWN_STATUS = {
+    "displaced_formal": Status.FORMAL,
+    "displaced_informal": Status.INFORMAL,
+    "displaced_unemployed": Status.UNEMPLOYED,
+    "displaced_inactive": Status.INACTIVE,
+    "displaced_in_training": Status.TRAINING,
+    "displaced_in_programme_job": Status.PROGRAMME_JOB,
+}
+
+
+def median_band(
+    values: np.ndarray, band: tuple[float, float] = BAND, axis: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(median, low, high) over replications (``axis``): the band's quantiles, linear."""
+    mid, low, high = np.quantile(values, [0.5, band[0], band[1]], axis=axis)
+    return mid, low, high
+
+
+@dataclass
+class Results:
+    """Everything one scenario run produced, for every country and replication.
+
+    ``sector_cube`` is [country, replication, month, metric, sector + all] and
+    ``country_cube`` is [country, replication, month, metric]; use ``frame``, ``summary``,
+    ``headline`` and ``breakdown`` rather than the cubes.
+    """
+
+    scenario: Scenario
+    countries: tuple[str, ...]
+    sector_cube: np.ndarray
+    country_cube: np.ndarray
+    losses: np.ndarray
+    displaced: np.ndarray
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+    sector_metrics: tuple[str, ...] = ()
+    country_metrics: tuple[str, ...] = ()
+    currencies: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_runs(
+        cls, scenario: Scenario, runs: dict[str, list[Replication]], tables: DataTables
+    ) -> Results:
+        countries = tuple(runs)
+        names = list(SECTOR_METRICS)
+        sector = np.stack([np.stack([r.sector for r in reps]) for reps in runs.values()])
+        country = np.stack([np.stack([r.country for r in reps]) for reps in runs.values()])
+        losses = np.stack([np.stack([r.losses for r in reps]) for reps in runs.values()])
+        displaced = np.stack([np.stack([r.displaced for r in reps]) for reps in runs.values()])
+
+        # Totals over sectors: sums, or employment-weighted means for rates.
+        employed = sector[..., names.index("employed"), :]
+        weights = employed / np.maximum(employed.sum(axis=-1, keepdims=True), 1e-12)
+        totals = np.empty(sector.shape[:-1])
+        for i, name in enumerate(names):
+            if SECTOR_METRICS[name].how == "employment_mean":
+                totals[..., i] = (sector[..., i, :] * weights).sum(axis=-1)
+            else:
+                totals[..., i] = sector[..., i, :].sum(axis=-1)
+        sector = np.concatenate([sector, totals[..., None]], axis=-1)
+
+        # Running totals of flows.
+        sector_extra = [name for name, base in CUMULATIVE.items() if base in SECTOR_METRICS]
+        country_extra = [name for name, base in CUMULATIVE.items() if base in COUNTRY_METRICS]
+        sector = np.concatenate(
+            [sector]
+            + [
+                np.cumsum(sector[:, :, :, names.index(CUMULATIVE[n])], axis=2)[:, :, :, None]
+                for n in sector_extra
+            ],
+            axis=3,
+        )
+        cnames = list(COUNTRY_METRICS)
+        country = np.concatenate(
+            [country]
+            + [
+                np.cumsum(country[..., cnames.index(CUMULATIVE[n])], axis=2)[..., None]
+                for n in country_extra
+            ],
+            axis=3,
+        )
+        provenance = run_record(scenario, tables, runs)
+        currencies = {iso3: tables.country(iso3).currency for iso3 in countries}
+        return cls(
+            scenario,
+            countries,
+            sector,
+            country,
+            losses,
+            displaced,
+            provenance,
+            tuple(names + sector_extra),
+            tuple(cnames + country_extra),
+            currencies,
+        )
+
+    # -- calendar -----------------------------------------------------------------------------
+
+    @cached_property
+    def dates(self) -> pd.PeriodIndex:
+        """Calendar month of each model month (month 0 = the scenario's start)."""
+        return pd.period_range(self.scenario.run.start, periods=self.sector_cube.shape[2], freq="M")
+
+    def month_of(self, year: int, month: int = 12) -> int | None:
+        """Model month of a calendar month, or None if outside the run."""
+        target = pd.Period(year=year, month=month, freq="M")
+        offset = (target - self.dates[0]).n
+        return offset if 0 <= offset < len(self.dates) else None
+
+    @property
+    def sectors(self) -> tuple[str, ...]:
+        """Sector labels of the last cube axis, ending with 'all'."""
+        return (*SECTORS, ALL)
+
+    # -- values -------------------------------------------------------------------------------
+
+    def values(
+        self, metric: str, country: str | None = None, sectors: Iterable[str] | None = None
+    ) -> np.ndarray:
+        """One metric as [replication, month], summed over ``sectors`` (default: all)."""
+        c = self.countries.index(country or self.countries[0])
+        if metric in self.country_metrics:
+            return self.country_cube[c, :, :, self.country_metrics.index(metric)]
+        if metric not in self.sector_metrics:
+            known = ", ".join(self.sector_metrics + self.country_metrics)
+            raise KeyError(f"unknown metric {metric!r}; known: {known}")
+        cube = self.sector_cube[c, :, :, self.sector_metrics.index(metric)]
+        if sectors is None:
+            return cube[..., -1]
+        picked = [SECTORS.index(s) for s in sectors]
+        if SECTOR_METRICS.get(metric) and SECTOR_METRICS[metric].how == "employment_mean":
+            emp = self.sector_cube[c, :, :, self.sector_metrics.index("employed")][..., picked]
+            return (cube[..., picked] * emp).sum(-1) / np.maximum(emp.sum(-1), 1e-12)
+        return cube[..., picked].sum(axis=-1)
+
+    # -- tables -------------------------------------------------------------------------------
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """Tidy long table: one row per country x replication x month x sector x metric."""
+        n_c, n_r, n_t, n_m, n_s = self.sector_cube.shape
+        index = pd.MultiIndex.from_product(
+            [self.countries, range(n_r), range(n_t), self.sector_metrics, self.sectors],
+            names=["country", "replication", "month", "metric", "sector"],
+        )
+        sector_part = pd.DataFrame({"value": self.sector_cube.reshape(-1)}, index=index)
+        cindex = pd.MultiIndex.from_product(
+            [self.countries, range(n_r), range(n_t), self.country_metrics, [ALL]],
+            names=["country", "replication", "month", "metric", "sector"],
+        )
+        country_part = pd.DataFrame({"value": self.country_cube.reshape(-1)}, index=cindex)
+        frame = pd.concat([sector_part, country_part]).reset_index()
+        frame.insert(0, "scenario", self.scenario.name)
+        frame.insert(4, "date", self.dates.strftime("%Y-%m")[frame["month"].to_numpy()])
+        return frame[
+            ["scenario", "country", "replication", "month", "date", "sector", "metric", "value"]
+        ]
+
+    def summary(self, band: tuple[float, float] = BAND) -> pd.DataFrame:
+        """Median and band over replications, per country x month x sector x metric."""
+        parts = []
+        for c, iso3 in enumerate(self.countries):
+            for cube, metrics, sectors in (
+                (self.sector_cube[c], self.sector_metrics, self.sectors),  # [R, T, M, S]
+                (self.country_cube[c][..., None], self.country_metrics, (ALL,)),
+            ):
+                mid, low, high = median_band(cube, band)
+                idx = pd.MultiIndex.from_product(
+                    [range(cube.shape[1]), metrics, sectors], names=["month", "metric", "sector"]
+                )
+                parts.append(
+                    pd.DataFrame(
+                        {
+                            "country": iso3,
+                            "median": mid.reshape(-1),
+                            "low": low.reshape(-1),
+                            "high": high.reshape(-1),
+                        },
+                        index=idx,
+                    )
+                )
+        out = pd.concat(parts).reset_index()
+        out.insert(1, "date", self.dates.strftime("%Y-%m")[out["month"].to_numpy()])
+        out.insert(0, "scenario", self.scenario.name)
+        return out[
+            ["scenario", "country", "month", "date", "sector", "metric", "median", "low", "high"]
+        ]
+
+    def breakdown(self, months: Sequence[int] | None = None) -> pd.DataFrame:
+        """Who is displaced and who is back in work, by sector x sex x skill band.
+
+        Rows for each replication at the given months (default: every 12 months and the last),
+        with metrics ``automation_job_losses_cumulative`` and the displaced workers' statuses.
+        """
+        n_t = self.losses.shape[2]
+        if months is None:
+            months = sorted(set(range(0, n_t, 12)) | {n_t - 1})
+        cumulative = np.cumsum(self.losses, axis=2)[:, :, months]  # [C, R, m, S, 2, 3]
+        blocks = {"automation_job_losses_cumulative": cumulative}
+        for name, status in BREAKDOWN_STATUS.items():
+            blocks[name] = self.displaced[:, :, months, status]
+        parts = []
+        for name, cube in blocks.items():
+            idx = pd.MultiIndex.from_product(
+                [self.countries, range(cube.shape[1]), months, SECTORS, SEXES, SKILL_BANDS],
+                names=["country", "replication", "month", "sector", "sex", "skill"],
+            )
+            parts.append(pd.DataFrame({"metric": name, "value": cube.reshape(-1)}, index=idx))
+        out = pd.concat(parts).reset_index()
+        out.insert(3, "date", self.dates.strftime("%Y-%m")[out["month"].to_numpy()])
+        return out
+
+    def report_months(self, years: Sequence[int] | None = None) -> list[int]:
+        """Model months for headline years (December of each), by default 2030 and 2035.
+
+        With the default years, a run too short to reach them reports its last month.
+        """
+        months = [m for m in (self.month_of(y) for y in (years or HEADLINE_YEARS)) if m is not None]
+        if not months and years is None:
+            months = [len(self.dates) - 1]
+        return months
+
+    def indicator(
+        self, metric: str, country: str | None = None, sectors: Iterable[str] | None = None
+    ) -> np.ndarray:
+        """A headline indicator as [replication, month].
+
+        Displacement and employment are for ``sectors`` (default: the scenario's focus sectors,
+        or every sector); whole-economy indicators ignore it. Percentages are in percent.
+        """
+        scope = next((scope for _, name, scope in HEADLINE if name == metric), "focus")
+        if scope == "economy":
+            sectors = None
+        elif sectors is None:
+            sectors = self.scenario.focus_sectors or None
+        parts = DERIVED.get(metric, (metric,))
+        total = np.sum([self.values(part, country, sectors) for part in parts], axis=0)
+        return total * 100 if metric in PERCENT else total
+
+    def headline(
+        self,
+        sectors: Iterable[str] | None = None,
+        years: Sequence[int] | None = None,
+        band: tuple[float, float] = BAND,
+        country: str | None = None,
+    ) -> pd.DataFrame:
+        """Headline numbers at the end of each year: median and band over replications.
+
+        Displacement counts refer to workers displaced from ``sectors`` (default: the
+        scenario's focus sectors, or every sector). Years outside the run are left out.
+        """
+        rows = []
+        for iso3 in (country,) if country else self.countries:
+            currency = self.currencies.get(iso3, "local currency")
+            for month in self.report_months(years):
+                for label, metric, _ in HEADLINE:
+                    v = self.indicator(metric, iso3, sectors)[:, month]
+                    mid, lo, hi = median_band(v, band)
+                    rows.append(
+                        {
+                            "country": iso3,
+                            "year": self.dates[month].year,
+                            "date": str(self.dates[month]),
+                            "indicator": label.replace("{currency}", currency),
+                            "metric": metric,
+                            "median": mid,
+                            "low": lo,
+                            "high": hi,
+                        }
+                    )
+        return pd.DataFrame(
+            rows,
+            columns=["country", "year", "date", "indicator", "metric", "median", "low", "high"],
+        )
+
+    # -- files --------------------------------------------------------------------------------
+
+    def write(self, path: Path | str, what: str = "summary") -> Path:
+        """Write ``summary``, ``frame`` or ``breakdown`` to CSV or Parquet (by suffix).
+
+        Writes to a temporary file beside the target and renames it, so an interrupted write
+        never leaves a half-written result.
+        """
+        table = {"summary": self.summary, "frame": lambda: self.frame, "breakdown": self.breakdown}[
+            what
+        ]()
+        return write_table(table, path)
+
+
+def compare(
+    baseline: Results,
+    policy: Results,
+    band: tuple[float, float] = BAND,
+    sectors: Iterable[str] | None = None,
+    years: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """Policy minus baseline, paired by replication (same seeds), with median and band."""
+    if (
+        baseline.countries != policy.countries
+        or baseline.sector_cube.shape != policy.sector_cube.shape
+    ):
+        raise ValueError("compare needs two runs over the same countries, replications and horizon")
+    rows = []
+    for iso3 in baseline.countries:
+        currency = baseline.currencies.get(iso3, "local currency")
+        for month in baseline.report_months(years):
+            for label, metric, _ in HEADLINE:
+                base = baseline.indicator(metric, iso3, sectors)[:, month]
+                pol = policy.indicator(metric, iso3, sectors)[:, month]
+                mid, low, high = median_band(pol - base, band)
+                rows.append(
+                    {
+                        "country": iso3,
+                        "year": baseline.dates[month].year,
+                        "indicator": label.strip().replace("{currency}", currency),
+                        "metric": metric,
+                        "baseline": float(median_band(base, band)[0]),
+                        "policy": float(median_band(pol, band)[0]),
+                        "difference": float(mid),
+                        "low": float(low),
+                        "high": float(high),
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+# -- summaries for charts ----------------------------------------------------------------------
+
+
+def series_band(
+    values: np.ndarray, dates: Sequence[str], series: str, band: tuple[float, float] = BAND
+) -> pd.DataFrame:
+    """Median and band over replications of a [replication, month] array, one row a month."""
+    mid, low, high = median_band(np.asarray(values, dtype=float), band)
+    return pd.DataFrame(
+        {"date": list(dates), "series": series, "median": mid, "low": low, "high": high}
+    )
+
+
+def breakdown_band(
+    breakdown: pd.DataFrame,
+    metrics: Mapping[str, str],
+    sectors: Iterable[str] | None = None,
+    band: tuple[float, float] = BAND,
+) -> pd.DataFrame:
+    """Median and band over replications by sector x sex, summed over skill bands.
+
+    ``breakdown`` is ``Results.breakdown(months=[m])`` for one country and month; ``metrics``
+    maps its metric names to the labels to show.
+    """
+    table = breakdown[breakdown["metric"].isin(list(metrics))]
+    if sectors is not None:
+        table = table[table["sector"].isin(list(sectors))]
+    per_rep = table.groupby(["metric", "sector", "sex", "replication"], sort=False)["value"].sum()
+    groups = per_rep.index.droplevel("replication").unique()
+    wide = per_rep.unstack("replication").reindex(groups)  # [metric x sector x sex, replication]
+    mid, low, high = median_band(wide.to_numpy(), band, axis=1)
+    out = pd.DataFrame({"median": mid, "low": low, "high": high}, index=groups).reset_index()
+    out["measure"] = out["metric"].map(dict(metrics))
+    return out
+
+
+# -- cost effectiveness ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CostPerWorker:
+    """Programme cost per extra worker re-employed compared with no policy."""
+
+    median: float | None
+    low: float | None
+    high: float | None
+    note: str  # why a figure is missing or what the band means; "" when all is defined
+
+
+def cost_per_reemployed(
+    cost: np.ndarray,
+    policy_reemployed: np.ndarray,
+    baseline_reemployed: np.ndarray,
+    band: tuple[float, float] = BAND,
+) -> CostPerWorker:
+    """Cost per extra re-employed worker, paired by replication (same seeds).
+
+    Args:
+        cost: programme cost to date in each replication (local currency).
+        policy_reemployed, baseline_reemployed: workers back in work in each replication of the
+            policy and the no-policy run.
+
+    The ratio is undefined when the programme costs nothing or does not put more people back
+    in work than no policy (a trainee is locked in while training, so early on a programme can
+    re-employ fewer people than doing nothing). Then ``median`` is None and ``note`` says why.
+    When the median gain is positive but some replications gain nothing, the band's upper end
+    is unbounded (None).
+    """
+    cost = np.asarray(cost, dtype=float)
+    extra = np.asarray(policy_reemployed, dtype=float) - np.asarray(baseline_reemployed, float)
+    mid_cost, mid_extra = float(median_band(cost)[0]), float(median_band(extra)[0])
+    if mid_cost <= 0:
+        return CostPerWorker(None, None, None, "no programme cost: no policy lever is on")
+    if mid_extra <= 0:
+        return CostPerWorker(
+            None,
+            None,
+            None,
+            f"the programme re-employs no more workers than no policy "
+            f"(median difference {mid_extra:+,.0f}), so a cost per worker is "
+            "undefined",
+        )
+    ratio = float(mid_cost / mid_extra)
+    if np.all(extra > 0):
+        _, low, high = median_band(cost / extra, band)
+        return CostPerWorker(ratio, float(low), float(high), "")
+    positive = extra > 0
+    return CostPerWorker(
+        ratio,
+        float(median_band(cost[positive] / extra[positive], band)[1]),
+        None,
+        "upper end unbounded: in some replications the programme re-employed "
+        "no more workers than no policy",
+    )

@@ -1,0 +1,111 @@
+"""Terminal output for the ``sim`` command: consoles, the one-line error exit, tables.
+
+The CLI's commands (``sim.cli``, ``sim.sweep_commands``) print through these helpers so that
+every error is one escaped line with exit status 2, and numbers look the same everywhere.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from sim.errors import SimError, one_line
+from sim.results import PERCENT
+
+# Piped output (files, CI logs) gets room for the tables instead of 80 columns.
+console = Console(width=None if sys.stdout.isatty() else 140)
+err = Console(stderr=True, soft_wrap=True)
+
+
+def input_errors() -> tuple[type[Exception], ...]:
+    """The exceptions that mean bad input (shown as one line, exit 2)."""
+    return (SimError,)
+
+
+def fail(message: str) -> typer.Exit:
+    """Print a one-line error and return the exit to raise (status 2).
+
+    The message may quote user input (a cell, a key, a file name): it is flattened to one line
+    and escaped so that text such as "[/]" is shown, not read as terminal markup.
+    """
+    err.print(f"[bold red]error:[/] {escape(one_line(message))}", highlight=False)
+    return typer.Exit(code=2)
+
+
+def parse_sets(pairs: list[str] | None) -> dict[str, Any]:
+    """``key=value`` pairs; values are read as TOML values (numbers, true/false, lists)."""
+    import tomllib
+
+    overrides: dict[str, Any] = {}
+    for pair in pairs or []:
+        key, sep, text = pair.partition("=")
+        if not sep or not key.strip():
+            raise fail(
+                f"--set {pair!r}: write it as key=value, e.g. uncertainties.adoption_pace=1.5"
+            )
+        try:
+            value = tomllib.loads(f"v = {text}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = text  # a bare word: treat as a string (e.g. eligibility=unemployed)
+        overrides[key.strip()] = value
+    return overrides
+
+
+def progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+def fmt(value: float, metric: str) -> str:
+    if metric in PERCENT:
+        return f"{value:.2f}"
+    if abs(value) >= 1e9:
+        return f"{value / 1e9:,.2f} bn"
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:,.2f} m"
+    return f"{value:,.0f}"
+
+
+def headline_table(title: str, frame) -> Table:
+    table = Table(title=title, title_justify="left", show_lines=False)
+    for column in ("by end of", "indicator", "median", "5-95% band"):
+        table.add_column(column, justify="right" if column != "indicator" else "left")
+    for row in frame.itertuples():
+        table.add_row(
+            str(row.year),
+            row.indicator,
+            fmt(row.median, row.metric),
+            f"{fmt(row.low, row.metric)} to {fmt(row.high, row.metric)}",
+        )
+    return table
+
+
+def cell(value: Any):
+    # Plain text: values like "metric[sector]" are not markup.
+    if isinstance(value, float):
+        return Text(f"{value:.6g}")
+    return Text("" if value is None else str(value))
+
+
+def frame_table(frame, max_rows: int | None = None) -> Table:
+    table = Table()
+    for column in frame.columns:
+        numeric = frame[column].dtype.kind in "iuf"
+        table.add_column(cell(column), justify="right" if numeric else "left")
+    shown = frame if max_rows is None else frame.head(max_rows)
+    for row in shown.itertuples(index=False):
+        table.add_row(*(cell(v) for v in row))
+    return table
