@@ -110,6 +110,11 @@ class DisplacedCohort:
     scar0: np.ndarray = field(default_factory=lambda: np.empty(0))
     scar: np.ndarray = field(default_factory=lambda: np.empty(0))
     retired: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # every layoff ever recorded (members who retire stay here): person, month, month left
+    log_ids: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    log_month: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int16))
+    log_left: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int16))
+    pre_total: float = 0.0  # sum of pre-layoff monthly earnings over everyone ever laid off
 
     def __post_init__(self) -> None:
         # members who left the population (their slots are reused), by sector of displacement
@@ -130,6 +135,10 @@ class DisplacedCohort:
         self.rehired = np.concatenate([self.rehired, np.full(ids.size, -1, dtype=np.int16)])
         self.scar0 = np.concatenate([self.scar0, np.zeros(ids.size)])
         self.scar = np.concatenate([self.scar, np.zeros(ids.size)])
+        self.log_ids = np.concatenate([self.log_ids, ids])
+        self.log_month = np.concatenate([self.log_month, np.full(ids.size, month, np.int16)])
+        self.log_left = np.concatenate([self.log_left, np.full(ids.size, 32767, np.int16)])
+        self.pre_total += float(earnings.sum())
 
     def members(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(positions in the cohort, mask over ``ids``) of the ids that are cohort members."""
@@ -174,13 +183,19 @@ class DisplacedCohort:
         self.scar[live] = new
         return live, multiplier
 
-    def forget(self, ids: np.ndarray) -> None:
+    def forget(self, ids: np.ndarray, month: int) -> None:
         """Members among ``ids`` left the population (their slots will be reused)."""
         pos, _ = self.members(ids)
         if pos.size == 0:
             return
+        open_ = np.flatnonzero(self.log_left == 32767)
+        self.log_left[open_[np.isin(self.log_ids[open_], self.ids[pos])]] = month
         keep = np.ones(self.ids.size, dtype=bool)
         keep[pos] = False
         self.retired += np.bincount(self.origin[pos], minlength=self.n_sectors)
         for name in ("ids", "month", "origin", "pre_earnings", "rehired", "scar0", "scar"):
             setattr(self, name, getattr(self, name)[keep])
+
+    def watch_list(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(people, layoff month, month they left the population or 32767) for a twin run."""
+        return self.log_ids.copy(), self.log_month.copy(), self.log_left.copy()

@@ -23,6 +23,7 @@ People who leave the population (retire) drop out of the evaluation, as in a rea
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from sim.agents.workforce import Status
 
@@ -152,3 +153,157 @@ def effects(outcomes: np.ndarray, programme: int, long_term: bool | None = None
         out[f"tot_{name}"] = np.divide(out[f"itt_{name}"], take_up,
                                        out=np.full(take_up.shape, np.nan), where=take_up > 0)
     return out
+
+
+def earnings_loss(cohort: np.ndarray, twin: np.ndarray, pre: np.ndarray,
+                  discount_rate: float = 0.05) -> dict[str, np.ndarray]:
+    """Earnings lost by people laid off by automation, against the same people with no
+    automation (the twin run, same seeds): the comparison of Jacobson, LaLonde and Sullivan.
+
+    Args:
+        cohort, twin: [..., 2, months] earnings summed (index 0) over the people observed
+            (index 1) by months since the layoff, in the run and in its twin.
+        pre: [...] the same people's monthly earnings before the layoff, summed.
+        discount_rate: yearly, for the present value (Davis and von Wachter 2011 use 5%).
+
+    Returns (leading axes kept):
+        ``loss_by_year`` [..., years]: share of counterfactual earnings lost in years 1, 2, ...
+        after the layoff (months 1-12, 13-24, ...; NaN where nobody is observed);
+        ``present_value_years``: the lost earnings' present value over the months observed,
+        per person laid off, in years of pre-layoff earnings (Davis and von Wachter: 1.4 years
+        in US expansions over 20 years, 2.8 in recessions).
+    """
+    months = cohort.shape[-1]
+    years = (months - 1) // 12
+    run, counter = cohort[..., 0, :], twin[..., 0, :]
+    people = cohort[..., 1, :]
+    loss = np.full((*run.shape[:-1], years), np.nan)
+    for y in range(years):
+        span = slice(12 * y + 1, 12 * y + 13)
+        a, b = run[..., span].sum(-1), counter[..., span].sum(-1)
+        loss[..., y] = np.divide(b - a, b, out=np.full(b.shape, np.nan), where=b > 0)
+    # present value per person: each month's gap per person observed, discounted
+    t = np.arange(months)
+    gap_per_person = np.divide(counter - run, people, out=np.zeros_like(run),
+                               where=people > 0)
+    discount = (1 + discount_rate) ** (-t / 12)
+    pre_per_person = np.divide(pre, people[..., 0], out=np.full(pre.shape, np.nan),
+                               where=people[..., 0] > 0)
+    pv = (gap_per_person * discount).sum(-1) / (12 * pre_per_person)
+    return {"loss_by_year": loss, "present_value_years": pv}
+
+
+# -- tables from Results ---------------------------------------------------------------------
+
+EFFECT_LABELS = {
+    "itt_employed": "ITT: in regular work (points)",
+    "itt_formal": "ITT: in formal work (points)",
+    "itt_earnings": "ITT: monthly earnings ({currency})",
+    "tot_employed": "TOT: in regular work (points)",
+    "tot_earnings": "TOT: monthly earnings ({currency})",
+    "take_up": "offered who enrolled (%)",
+    "control_employed": "control group in regular work (%)",
+}
+POINTS = ("itt_employed", "itt_formal", "tot_employed", "take_up", "control_employed")
+#: Fewer simulated people than this in an arm at a horizon: the estimate is not shown.
+MIN_ARM = 30
+
+
+def evaluation_table(results, band: tuple[float, float] = (0.05, 0.95)) -> pd.DataFrame:
+    """The in-model randomised evaluation of each programme that ran: effects by months since
+    random assignment, for everyone assigned and for entrants from long-term unemployment;
+    median and band over replications. Shares are in percent (points for differences)."""
+    from sim.results import median_band
+
+    rows = []
+    if results.evaluation is None:
+        return pd.DataFrame(rows)
+    for c, iso3 in enumerate(results.countries):
+        currency = results.currencies.get(iso3, "local currency")
+        cube = results.evaluation[c]  # [replication, programme, arm, lt, horizon, measure]
+        scale = results.scales[c][:, None] if results.scales is not None else 1
+        for p, programme in enumerate(PROGRAMMES):
+            if cube[:, p, ..., MEASURES.index("people")].sum() == 0:
+                continue
+            for group, long_term in (("everyone assigned", None),
+                                     ("from long-term unemployment", True)):
+                found = effects(cube, p, long_term)
+                block = cube[:, p].sum(axis=2) if long_term is None else cube[:, p, :, 1]
+                smallest = block[..., MEASURES.index("people")].min(axis=1)  # [rep, horizon]
+                for name, label in EFFECT_LABELS.items():
+                    values = found[name] * (100 if name in POINTS else 1)
+                    for h, horizon in enumerate(HORIZONS):
+                        column = np.where(smallest[:, h] >= MIN_ARM, values[:, h], np.nan)
+                        if np.isnan(column).all():
+                            continue
+                        mid, low, high = median_band(column[~np.isnan(column)], band)
+                        rows.append({"country": iso3, "programme": programme, "group": group,
+                                     "months_after_assignment": horizon,
+                                     "measure": name,
+                                     "indicator": label.replace("{currency}", currency),
+                                     "people": float(np.median((found["people"] * scale)[:, h])),
+                                     "median": float(mid), "low": float(low),
+                                     "high": float(high)})
+    return pd.DataFrame(rows)
+
+
+def cost_benefit(baseline, policy, discount_rate: float = 0.05,
+                 band: tuple[float, float] = (0.05, 0.95)) -> pd.DataFrame:
+    """Costs and benefits of the policy, both on the whole economy, paired by seed.
+
+    Per replication, over the whole run: the programme cost; employment-months gained
+    (people in regular work, formal or informal, policy run minus its no-policy twin, summed
+    over months: a flow, not an end-year stock); net job-years gained (those months / 12); the
+    cost per net job-year; earnings from regular work gained; earnings regained per unit of
+    currency spent; and the benefit-cost ratio (present values at ``discount_rate`` a year).
+    Benefits after the run's last month are not counted. A ratio whose denominator is not
+    positive is NaN, and the ``note`` says so.
+    """
+    from sim.results import median_band
+
+    rows = []
+    months = np.arange(baseline.sector_cube.shape[2])
+    discount = (1 + discount_rate) ** (-months / 12)
+    for iso3 in baseline.countries:
+        currency = baseline.currencies.get(iso3, "local currency")
+
+        def diff(metric: str) -> np.ndarray:
+            return policy.values(metric, iso3) - baseline.values(metric, iso3)
+
+        cost = (policy.values("reskilling_cost", iso3) + policy.values("job_creation_cost", iso3)
+                - baseline.values("reskilling_cost", iso3)
+                - baseline.values("job_creation_cost", iso3))
+        employed = diff("employed")
+        earnings = diff("regular_wage_bill")
+        cost_total, cost_pv = cost.sum(-1), (cost * discount).sum(-1)
+        months_gained = employed[:, 1:].sum(-1)
+        earnings_total, earnings_pv = earnings[:, 1:].sum(-1), (earnings * discount)[:, 1:].sum(-1)
+        measures = {
+            "people trained (distinct people)": policy.values("reskilling_people", iso3)[:, -1],
+            "reskilling enrolments": policy.values("reskilling_enrolments_cumulative",
+                                                   iso3)[:, -1],
+            "programme jobs created": policy.values("programme_hires", iso3).sum(-1),
+            f"programme cost ({currency})": cost_total,
+            "employment-months gained, whole economy": months_gained,
+            "net job-years gained": months_gained / 12,
+            f"cost per net job-year ({currency})": _ratio(cost_total, months_gained / 12),
+            f"earnings from regular work gained ({currency})": earnings_total,
+            "earnings regained per unit of cost": _ratio(earnings_total, cost_total),
+            f"benefit-cost ratio (present values, {discount_rate:.0%} a year)":
+                _ratio(earnings_pv, cost_pv),
+        }
+        for name, values in measures.items():
+            ok = values[~np.isnan(values)]
+            note = ""
+            if ok.size < values.size:
+                note = (f"undefined in {values.size - ok.size} of {values.size} replications "
+                        "(no gain, or no cost)")
+            mid, low, high = median_band(ok, band) if ok.size else (np.nan,) * 3
+            rows.append({"country": iso3, "indicator": name, "median": float(mid),
+                         "low": float(low), "high": float(high), "note": note})
+    return pd.DataFrame(rows)
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    return np.divide(numerator, denominator, out=np.full(numerator.shape, np.nan),
+                     where=denominator > 0)

@@ -162,6 +162,12 @@ def wage_bill(model) -> np.ndarray:
     return model.wage_bill() * model.scale
 
 
+@_sector("local currency per month")
+def regular_wage_bill(model) -> np.ndarray:
+    """Monthly earnings from regular jobs (programme jobs' pay left out), by sector."""
+    return model.wage_bill(regular_only=True) * model.scale
+
+
 # -- flows by sector --------------------------------------------------------------------------
 
 @_sector("people per month")
@@ -378,6 +384,12 @@ def reskilling_enrolments(model) -> float:
 
 
 @_country("people")
+def reskilling_people(model) -> float:
+    """Distinct people enrolled in reskilling to date (one person can enrol in several spells)."""
+    return float(model.reskilling.people_trained) * model.scale
+
+
+@_country("people")
 def reskilling_waiting(model) -> float:
     """People offered a reskilling place and still waiting for a seat."""
     return float(model.reskilling.queue.size) * model.scale
@@ -432,6 +444,7 @@ CUMULATIVE = {
     "reskilling_cost_cumulative": "reskilling_cost",
     "job_creation_cost_cumulative": "job_creation_cost",
     "wage_bill_cumulative": "wage_bill",
+    "programme_hires_cumulative": "programme_hires",
 }
 
 

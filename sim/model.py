@@ -107,7 +107,7 @@ class LabourMarketModel(mesa.Model):
         flows: LabourFlows,
         *,
         seed: np.random.SeedSequence | int | None = None,
-        watch: tuple[np.ndarray, np.ndarray] | None = None,
+        watch: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     ) -> None:
         """Build the country at month 0.
 
@@ -116,8 +116,9 @@ class LabourMarketModel(mesa.Model):
             inputs: the country's data (``sim.inputs.country_inputs``).
             flows: its calibrated labour flows (``data/calibration.csv``).
             seed: the replication's seed; every random stream is spawned from it.
-            watch: (people, event months) whose earnings to record by months since the event,
-                e.g. a displaced cohort from a twin run (``sim.runner``).
+            watch: (people, event months, months they left) whose earnings to record by months
+                since the event: the displaced cohort of a twin run (``sim.runner``). Without
+                it, the model records its own displaced cohort.
 
         Raises:
             ModelError: a population with no workers, or a scale too coarse for the country.
@@ -141,6 +142,8 @@ class LabourMarketModel(mesa.Model):
         self._build_search()
         self._build_programmes()
         self.watch = watch
+        # earnings of the watched cohort by months since layoff: [sum, people], local currency
+        self.cohort_earnings = np.zeros((2, self.horizon + 1))
         self._reset_flows()
         self.idle = self.workforce.refresh_idle()
 
@@ -449,7 +452,6 @@ class LabourMarketModel(mesa.Model):
         self.flow_lapsed = np.zeros(s)
         self.flow_discouraged = 0
         self.flow_reentered = 0
-        self.watch_earnings = np.zeros((2, 0))
 
     # -- the month ----------------------------------------------------------------------------
 
@@ -490,7 +492,7 @@ class LabourMarketModel(mesa.Model):
                                      Status.TRAINING, Status.PROGRAMME_JOB, Status.INACTIVE))
         self._reopen(retiring[workforce.status[retiring] == Status.FORMAL])
         self.flow_retired = np.bincount(workforce.sector[retiring], minlength=self.n_sectors)
-        self.cohort.forget(retiring)
+        self.cohort.forget(retiring, month)
         self.evaluation.drop(retiring)
         for programme in (self.reskilling, self.job_creation):
             programme.forget(retiring)
@@ -763,13 +765,14 @@ class LabourMarketModel(mesa.Model):
             self.workforce.set_factor(ids, (self.workforce.factor[ids] * multiplier).astype(
                 np.float32))
         if self.watch is not None:
-            ids, events = self.watch
-            since = self.month - events
-            ok = (since >= 0) & (self.workforce.status[ids] != Status.VACANT)
-            span = int(self.horizon) + 1
-            self.watch_earnings = np.zeros((2, span))
-            np.add.at(self.watch_earnings[0], since[ok], self.all_earnings(ids[ok]))
-            np.add.at(self.watch_earnings[1], since[ok], 1)
+            ids, events, left = self.watch
+            ok = (events <= self.month) & (self.month < left)
+            ids, since = ids[ok], self.month - events[ok]
+        else:
+            ids, since = self.cohort.ids, self.month - self.cohort.month
+        if ids.size:
+            np.add.at(self.cohort_earnings[0], since, self.all_earnings(ids))
+            np.add.at(self.cohort_earnings[1], since, 1)
 
     def regular_earnings(self, idx: np.ndarray) -> np.ndarray:
         """Monthly earnings from regular work (formal or informal) of people ``idx``."""
@@ -785,9 +788,12 @@ class LabourMarketModel(mesa.Model):
         return self.wages.earnings(w.status[idx], w.under[idx], w.sector[idx], w.skill[idx],
                                    w.factor[idx])
 
-    def wage_bill(self) -> np.ndarray:
-        """Monthly earnings of everyone employed, by sector [S] (from the ledger)."""
+    def wage_bill(self, regular_only: bool = False) -> np.ndarray:
+        """Monthly earnings of everyone employed, by sector [S] (from the ledger); with
+        ``regular_only``, programme jobs' pay left out."""
         bill = (self._cell_pay * self.workforce.factor_sums).sum(axis=(0, 1, 3, 4))
+        if regular_only:
+            return bill
         programme = self.workforce.stocks[Status.PROGRAMME_JOB].sum(axis=(0, 2, 3))
         return bill + programme * self.wages.programme_wage
 

@@ -114,6 +114,16 @@ class Results:
     sector_metrics: tuple[str, ...] = ()
     country_metrics: tuple[str, ...] = ()
     currencies: dict[str, str] = field(default_factory=dict)
+    #: [country, replication, programme, arm, long-term, horizon, measure] (sim.evaluation)
+    evaluation: np.ndarray | None = None
+    #: [country, replication, 2 (earnings, people), month since layoff]: the laid-off cohort
+    cohort_earnings: np.ndarray | None = None
+    #: [country, replication]: the cohort's monthly earnings before the layoff, summed
+    cohort_pre: np.ndarray | None = None
+    #: [country, replication]: real people per simulated person
+    scales: np.ndarray | None = None
+    #: the same seeds with no automation, when run with ``counterfactual=True``
+    counterfactual: Results | None = None
 
     @classmethod
     def from_runs(
@@ -125,6 +135,22 @@ class Results:
         country = np.stack([np.stack([r.country for r in reps]) for reps in runs.values()])
         losses = np.stack([np.stack([r.losses for r in reps]) for reps in runs.values()])
         displaced = np.stack([np.stack([r.displaced for r in reps]) for reps in runs.values()])
+        extras = {
+            "evaluation": np.stack(
+                [np.stack([r.evaluation for r in reps]) for reps in runs.values()]
+            ),
+            "cohort_earnings": np.stack(
+                [np.stack([r.cohort_earnings for r in reps]) for reps in runs.values()]
+            ),
+            "cohort_pre": np.array([[r.cohort_pre for r in reps] for reps in runs.values()]),
+            "scales": np.array([[r.scale for r in reps] for reps in runs.values()]),
+        }
+        twins = {iso3: [r.twin for r in reps] for iso3, reps in runs.items()}
+        counterfactual = None
+        if all(t is not None for reps in twins.values() for t in reps):
+            from sim.runner import no_automation
+
+            counterfactual = cls.from_runs(no_automation(scenario), twins, tables)  # type: ignore[arg-type]
 
         # Totals over sectors: sums, or employment-weighted means for rates.
         employed = sector[..., names.index("employed"), :]
@@ -170,6 +196,8 @@ class Results:
             tuple(names + sector_extra),
             tuple(cnames + country_extra),
             currencies,
+            counterfactual=counterfactual,
+            **extras,
         )
 
     # -- calendar -----------------------------------------------------------------------------

@@ -54,6 +54,10 @@ class Replication:
     losses: np.ndarray  # [T+1, S, sex, skill] automation job losses in the month
     displaced: np.ndarray  # [T+1, status, S, sex, skill] displaced workers by status
     evaluation: np.ndarray | None = None  # [programme, arm, long-term, horizon, measure]
+    cohort_earnings: np.ndarray | None = None  # [2 (sum, people), T+1] by months since layoff
+    cohort_pre: float = 0.0  # sum of the laid-off people's monthly earnings before the layoff
+    twin: Replication | None = None  # the same seed with no automation (``counterfactual``)
+    scale: int = 1  # real people per simulated person
     memory_bytes: int = 0
     wall_seconds: float = 0.0
     number: int = 0  # the replication's number r (its seed stream)
@@ -88,46 +92,76 @@ def make_model(
     return LabourMarketModel(scenario, inputs, country_flows(iso3, tables), seed=seed, watch=watch)
 
 
+def no_automation(scenario: Scenario) -> Scenario:
+    """The counterfactual twin: the same scenario, seeds and levers, with no AI adoption."""
+    return with_overrides(scenario, {"uncertainties.adoption_ceiling": 0.0})
+
+
+def _record(
+    model: LabourMarketModel, seed: np.random.SeedSequence, started: float
+) -> Replication:
+    """Step ``model`` to its horizon, collecting every metric each month."""
+    horizon = model.horizon
+    sector_metrics = list(SECTOR_METRICS.values())
+    country_metrics = list(COUNTRY_METRICS.values())
+    n_sectors = model.n_sectors
+    sector_out = np.zeros((horizon + 1, len(sector_metrics), n_sectors))
+    country_out = np.zeros((horizon + 1, len(country_metrics)))
+    losses = np.zeros((horizon + 1, n_sectors, 2, N_SKILL))
+    displaced = np.zeros((horizon + 1, N_STATUS, n_sectors, 2, N_SKILL))
+    for month in range(horizon + 1):
+        if month:
+            model.step()
+        for i, metric in enumerate(sector_metrics):
+            sector_out[month, i] = metric.reporter(model)
+        for i, metric in enumerate(country_metrics):
+            country_out[month, i] = metric.reporter(model)
+        losses[month] = model.flow_layoffs * model.scale
+        displaced[month] = model.workforce.displaced_stocks.sum(axis=1) * model.scale
+    return Replication(
+        sector_out,
+        country_out,
+        losses,
+        displaced,
+        evaluation=model.evaluation.outcomes.copy(),
+        cohort_earnings=model.cohort_earnings * np.array([[model.scale], [model.scale]]),
+        cohort_pre=model.cohort.pre_total * model.scale,
+        scale=model.scale,
+        memory_bytes=model.workforce.memory_bytes(),
+        wall_seconds=time.perf_counter() - started,
+        number=int(seed.spawn_key[-1]) if seed.spawn_key else 0,
+    )
+
+
 def simulate(
-    scenario: Scenario, iso3: str, tables: DataTables, seed: np.random.SeedSequence
+    scenario: Scenario,
+    iso3: str,
+    tables: DataTables,
+    seed: np.random.SeedSequence,
+    counterfactual: bool = False,
 ) -> Replication:
     """Run one replication of one country and collect every metric each month.
 
-    The replication's number is the last element of the seed's spawn key.
+    With ``counterfactual``, the same seed is also run with no automation (``twin``), following
+    the people laid off by automation in the first run: their earnings there, month by month
+    since the layoff they did not have, are the counterfactual of Jacobson, LaLonde and
+    Sullivan's comparison. The replication's number is the last element of the seed's spawn key.
     """
     started = time.perf_counter()
     model = make_model(scenario, iso3, tables, seed)
     try:
-        horizon = scenario.run.horizon_months
-        sector_metrics = list(SECTOR_METRICS.values())
-        country_metrics = list(COUNTRY_METRICS.values())
-        n_sectors = model.n_sectors
-        sector_out = np.zeros((horizon + 1, len(sector_metrics), n_sectors))
-        country_out = np.zeros((horizon + 1, len(country_metrics)))
-        losses = np.zeros((horizon + 1, n_sectors, 2, N_SKILL))
-        displaced = np.zeros((horizon + 1, N_STATUS, n_sectors, 2, N_SKILL))
-        for month in range(horizon + 1):
-            if month:
-                model.step()
-            for i, metric in enumerate(sector_metrics):
-                sector_out[month, i] = metric.reporter(model)
-            for i, metric in enumerate(country_metrics):
-                country_out[month, i] = metric.reporter(model)
-            losses[month] = model.flow_layoffs * model.scale
-            displaced[month] = model.workforce.displaced_stocks.sum(axis=1) * model.scale
-        return Replication(
-            sector_out,
-            country_out,
-            losses,
-            displaced,
-            evaluation=model.evaluation.outcomes.copy(),
-            memory_bytes=model.workforce.memory_bytes(),
-            wall_seconds=time.perf_counter() - started,
-            number=int(seed.spawn_key[-1]) if seed.spawn_key else 0,
-        )
+        replication = _record(model, seed, started)
+        watch = model.cohort.watch_list()
     finally:
         # Mesa 3.3.1 keeps every model alive through Agent._ids (mesa issue 3179).
         mesa.Agent._ids.pop(model, None)
+    if counterfactual:
+        twin = make_model(no_automation(scenario), iso3, tables, seed, watch=watch)
+        try:
+            replication.twin = _record(twin, seed, time.perf_counter())
+        finally:
+            mesa.Agent._ids.pop(twin, None)
+    return replication
 
 
 def resolve_scenario(
@@ -142,11 +176,17 @@ def resolve_scenario(
 
 
 def simulate_in_worker(
-    scenario_json: str, iso3: str, seed: np.random.SeedSequence, data_dir: str
+    scenario_json: str,
+    iso3: str,
+    seed: np.random.SeedSequence,
+    data_dir: str,
+    counterfactual: bool = False,
 ) -> Replication:
     """``simulate`` in another process: plain arguments in (pickled cheaply), arrays out."""
     tables = load_data(data_dir)  # cached per process and folder
-    return simulate(Scenario.model_validate_json(scenario_json), iso3, tables, seed)
+    return simulate(
+        Scenario.model_validate_json(scenario_json), iso3, tables, seed, counterfactual
+    )
 
 
 def warm_up(data_dir: str | None = None) -> None:
@@ -166,6 +206,7 @@ def run_scenario(
     data: DataTables | Path | str | None = None,
     executor: Executor | Any | None = None,
     only: Sequence[int] | None = None,
+    counterfactual: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> Results:
     """Run a scenario for one or more countries with seeded, independent replications.
@@ -182,6 +223,9 @@ def run_scenario(
             replications run there, with the same numbers as serially. Default: serially.
         only: run just these replication numbers (each in ``range(replications)``), as a
             sweep or a replay does; default: all.
+        counterfactual: also run each replication with no automation (same seeds), for the
+            net effect of automation and the earnings of the people it lays off
+            (``Results.counterfactual``); doubles the run time.
         progress: called with (runs done, runs in total) after each replication.
 
     Returns:
@@ -215,11 +259,15 @@ def run_scenario(
     }
     tasks = [(iso3, r, streams[iso3][r]) for iso3 in scenario.countries for r in numbers]
     if executor is None:
-        pending = (simulate(scenario, iso3, tables, seq) for iso3, _, seq in tasks)
+        pending = (
+            simulate(scenario, iso3, tables, seq, counterfactual) for iso3, _, seq in tasks
+        )
     else:
         text = scenario.model_dump_json()
         futures = [
-            executor.submit(simulate_in_worker, text, iso3, seq, str(tables.folder))
+            executor.submit(
+                simulate_in_worker, text, iso3, seq, str(tables.folder), counterfactual
+            )
             for iso3, _, seq in tasks
         ]
         pending = (future.result() for future in futures)

@@ -171,6 +171,8 @@ class ReskillingProgramme(Programme):
         self.cost_per_trainee = lever.cost_per_trainee_wage_months * model.avg_wage_lcu
         self.graduates = np.zeros(model.n_sectors, dtype=np.int64)
         self.dropouts = 0
+        self.trained_ids = np.empty(0, dtype=np.int64)  # everyone ever enrolled, sorted
+        self.trained_left = 0  # of whom left the population (their slots are reused)
 
     def step(self) -> None:
         """Release those whose course is over, assign the newly eligible, fill the seats."""
@@ -200,6 +202,20 @@ class ReskillingProgramme(Programme):
         workforce.move(chosen, Status.TRAINING, month)
         model.evaluation.note_enrolment(chosen, month)
         self.enrolled = int(chosen.size)
+        self.trained_ids = np.union1d(self.trained_ids, chosen)
+
+    def forget(self, people: np.ndarray) -> None:
+        """People who left the population leave the waiting list; the count of people ever
+        trained keeps them."""
+        super().forget(people)
+        gone = np.isin(self.trained_ids, people)
+        self.trained_left += int(gone.sum())
+        self.trained_ids = self.trained_ids[~gone]
+
+    @property
+    def people_trained(self) -> int:
+        """Distinct people ever enrolled (enrolments can repeat across spells)."""
+        return int(self.trained_ids.size) + self.trained_left
 
     def _graduate(self, graduates: np.ndarray) -> None:
         """Graduates: skill up, earnings factor up, a fresh search in the trained sector."""
