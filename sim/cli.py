@@ -22,7 +22,9 @@ from sim.scenarios.parameters import PARAMETERS
 from sim.scenarios.schema import AUTO_SCALE_AGENTS
 from sim.terminal import (
     console,
+    effect_table,
     err,
+    evaluation_rich_table,
     fail,
     fmt,
     headline_table,
@@ -78,6 +80,7 @@ def _run(
     sets: list[str] | None,
     label: str,
     data: Path | None = None,
+    counterfactual: bool = False,
 ):
     from sim.runner import run_scenario
 
@@ -98,6 +101,7 @@ def _run(
                 scale=scale,
                 overrides=parse_sets(sets),
                 data=tables,
+                counterfactual=counterfactual,
                 progress=tick,
             )
     except input_errors() as exc:
@@ -247,6 +251,15 @@ def run_command(
         ),
     ] = "summary",
     data: DataOpt = None,
+    counterfactual: Annotated[
+        bool,
+        typer.Option(
+            "--counterfactual/--no-counterfactual",
+            help="Also run the same seeds with no AI adoption and print automation's effect "
+            "against it (jobs not created, who bears them, the laid-off's earnings). Doubles "
+            "the run time.",
+        ),
+    ] = True,
 ) -> None:
     """Run a scenario and print headline numbers with their 5-95% bands."""
     if out is not None and out.suffix not in {".csv", ".parquet"}:
@@ -254,10 +267,26 @@ def run_command(
     if table not in {"summary", "frame", "breakdown"}:
         raise fail(f"--table {table!r}: choose summary, frame or breakdown")
     results = _run(
-        scenario, country, replications, seed, horizon, scale, set_, f"running {scenario}", data
+        scenario,
+        country,
+        replications,
+        seed,
+        horizon,
+        scale,
+        set_,
+        f"running {scenario}",
+        data,
+        counterfactual,
     )
+    from sim.counterfactual import automation_effect
+
     try:
         frame = results.headline(sector, tuple(year) if year else None)
+        effect = (
+            automation_effect(results, sector, tuple(year) if year else None)
+            if counterfactual
+            else None
+        )
     except ValueError as exc:
         raise fail(str(exc)) from None
     focus = sector or results.scenario.focus_sectors or ["all sectors"]
@@ -270,6 +299,13 @@ def run_command(
                 frame[frame["country"] == iso3],
             )
         )
+        if effect is not None:
+            console.print(
+                effect_table(
+                    f"Automation's effect: against the same seeds with no AI adoption - {iso3}",
+                    effect[effect["country"] == iso3],
+                )
+            )
     if out is not None:
         path = results.write(out, table)
         console.print(f"wrote {path}")
@@ -294,6 +330,7 @@ def compare_command(
     data: DataOpt = None,
 ) -> None:
     """Compare two scenarios replication by replication (same seeds): policy minus baseline."""
+    from sim.evaluation import cost_benefit, evaluation_table
     from sim.results import compare
 
     if out is not None and out.suffix != ".csv":
@@ -316,6 +353,8 @@ def compare_command(
     )
     try:
         frame = compare(a, b, sectors=sector or a.scenario.focus_sectors or None, years=years)
+        benefits = cost_benefit(a, b, b.scenario.earnings.discount_rate_per_year)
+        evaluation = evaluation_table(b)
     except ValueError as exc:
         raise fail(str(exc)) from None
     for iso3 in a.countries:
@@ -336,6 +375,15 @@ def compare_command(
                 f"{fmt(row.low, row.metric)} to {fmt(row.high, row.metric)}",
             )
         console.print(table)
+        console.print(
+            effect_table(
+                f"Cost and benefit, whole economy, policy minus baseline over the run - {iso3}",
+                benefits[benefits["country"] == iso3],
+            )
+        )
+        trial = evaluation[evaluation["country"] == iso3] if len(evaluation) else evaluation
+        if len(trial):
+            console.print(evaluation_rich_table(iso3, trial))
     if out is not None:
         write_table(frame, out)
         console.print(f"wrote {out}")

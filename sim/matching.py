@@ -93,32 +93,38 @@ class Rates:
     efficiency: np.ndarray    # m: matching efficiency
 
 
-def calibrate_rates(*, hire_rate_start: float, formal: np.ndarray, searching: np.ndarray,
-                    on_the_job: np.ndarray, separation: np.ndarray, reopened: np.ndarray,
-                    eta: float, vacancy_rate: float | None, filling_rate: float) -> Rates:
+def calibrate_rates(*, hire_rate_start: float, formal: np.ndarray, informal: np.ndarray,
+                    searching: np.ndarray, mobility: np.ndarray, on_the_job: float,
+                    separation: np.ndarray, reopened: np.ndarray, eta: float,
+                    vacancy_rate: float | None, filling_rate: float) -> Rates:
     """Rates that hold formal and informal employment at their start level in every sector.
 
     Args:
         hire_rate_start: c, the monthly hazard of finding any work for a searcher at full
             efficiency (``sim.calibrate``); split here into formal hires and informal entry.
-        formal: formal employment F [S]; searching: unemployed search effort aimed at each
-            sector [S]; on_the_job: informal workers' on-the-job effort aimed at each sector [S].
-        separation: monthly ordinary separations per formal worker [S], which searchers refill.
+        formal, informal: employment F and I by sector [S]; searching: unemployed search effort
+            aimed at each sector [S]; mobility: [S, S] where searchers look (``mobility_matrix``);
+            on_the_job: informal workers' search intensity for formal jobs.
+        separation: monthly separations per worker [S], which searchers refill.
         reopened: jobs re-opened in a month [S] (ordinary and retirement leavers): vacancies at
             matching time are the end-of-month stock plus these.
         eta: matching elasticity; vacancy_rate: observed vacancies / (jobs + vacancies), a stock
             as surveys measure it, or None; filling_rate: share of the vacancies open at
             matching time filled in the month, where no vacancy rate is observed.
 
-    Formal hires must replace formal leavers: q_F (searching + on_the_job) = s F. Searchers
-    leave unemployment at c per unit of effort, so informal entry takes the rest,
-    q_I = c - q_F (>= 0: q_F is capped at c).
+    Steady state, sector by sector: formal hires (from the unemployed and from informal workers
+    searching on the job) replace formal leavers, q_F (searching + on-the-job effort) = s F;
+    informal entries from the unemployed replace informal leavers and those who moved to a
+    formal job, q_I searching = s I + (on-the-job hires out of the sector). Summed over sectors,
+    the unemployed leave at s (F + I), the calibrated inflow, so the unemployment rate holds.
     """
-    effort = searching + on_the_job
+    otj_effort = on_the_job * (informal @ mobility)
+    effort = searching + otj_effort
     hires = separation * formal
-    q_formal = np.minimum(np.divide(hires, effort, out=np.zeros_like(hires), where=effort > 0),
-                          hire_rate_start)
-    q_informal = np.maximum(hire_rate_start - q_formal, 0.0)
+    q_formal = np.divide(hires, effort, out=np.zeros_like(hires), where=effort > 0)
+    moved_out = on_the_job * informal * (mobility @ q_formal)  # informal -> formal, by origin
+    replace = separation * informal + moved_out
+    q_informal = np.divide(replace, searching, out=np.zeros_like(replace), where=searching > 0)
     if vacancy_rate is not None:
         stock = vacancy_rate / (1.0 - vacancy_rate) * formal
         at_matching = stock + reopened

@@ -399,10 +399,10 @@ class LabourMarketModel(mesa.Model):
         efficiency = np.exp(-self.search_decay * np.maximum(
             0 - self.workforce.search_since[searching], 0))
         effort = efficiency @ self.mobility[self.workforce.sector[searching]]
-        on_the_job = self.informal_intensity * (informal @ self.mobility)
         rates = calibrate_rates(
-            hire_rate_start=self.flows.hire_rate, formal=formal, searching=effort,
-            on_the_job=on_the_job, separation=self.separation,
+            hire_rate_start=self.flows.hire_rate, formal=formal, informal=informal,
+            searching=effort, mobility=self.mobility, on_the_job=self.informal_intensity,
+            separation=self.separation,
             reopened=(self.separation + self.retire_rate) * formal, eta=self.eta,
             vacancy_rate=inputs.vacancy_rate, filling_rate=lab.vacancy_filling_rate)
         self.informal_rate = rates.informal

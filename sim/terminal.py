@@ -109,3 +109,54 @@ def frame_table(frame, max_rows: int | None = None) -> Table:
     for row in shown.itertuples(index=False):
         table.add_row(*(cell(v) for v in row))
     return table
+
+
+def number(value: float) -> str:
+    """A figure for a table: thousands separated, large values in m / bn, NaN as n/a."""
+    if value != value:  # NaN
+        return "n/a"
+    if abs(value) >= 1e9:
+        return f"{value / 1e9:,.2f} bn"
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:,.2f} m"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"
+
+
+def effect_table(title: str, frame) -> Table:
+    """Median and band rows (``year`` may be empty) as a table."""
+    table = Table(title=title, title_justify="left")
+    for column in ("by end of", "indicator", "median", "5-95% band", "note"):
+        table.add_column(column, justify="left" if column in ("indicator", "note") else "right")
+    for row in frame.itertuples():
+        year = getattr(row, "year", None)
+        shown = "" if year is None or year != year else str(int(year))
+        note = getattr(row, "note", "")
+        note = "" if not isinstance(note, str) else note
+        table.add_row(shown, Text(row.indicator), number(row.median),
+                      f"{number(row.low)} to {number(row.high)}", Text(str(note)))
+    return table
+
+
+def evaluation_rich_table(iso3: str, frame) -> Table:
+    """The in-model randomised evaluation: effects by months since assignment."""
+    horizons = sorted(frame["months_after_assignment"].unique())
+    table = Table(title=f"In-model randomised evaluation (offered vs control, same run) - {iso3}",
+                  title_justify="left")
+    table.add_column("programme / group")
+    table.add_column("measure")
+    for h in horizons:
+        table.add_column(f"{h} months", justify="right")
+    for (programme, group, indicator), rows in frame.groupby(
+            ["programme", "group", "indicator"], sort=False):
+        cells = []
+        by_h = rows.set_index("months_after_assignment")
+        for h in horizons:
+            if h in by_h.index:
+                r = by_h.loc[h]
+                cells.append(f"{number(r['median'])} [{number(r['low'])}, {number(r['high'])}]")
+            else:
+                cells.append("")
+        table.add_row(Text(f"{programme}: {group}"), Text(indicator), *cells)
+    return table
