@@ -204,8 +204,15 @@ class Results:
 
     @cached_property
     def dates(self) -> pd.PeriodIndex:
-        """Calendar month of each model month (month 0 = the scenario's start)."""
-        return pd.period_range(self.scenario.run.start, periods=self.sector_cube.shape[2], freq="M")
+        """The calendar month whose end each model month stands for.
+
+        The calendar, once for everything: model month 0 is the state at the start, i.e. the
+        end of the month before ``run.start``; simulated month t (1, 2, ...) is the calendar
+        month ``run.start`` + (t - 1), and its values are at that month's end. So "by end of
+        2026" is model month 12 of a run starting 2026-01.
+        """
+        first = pd.Period(self.scenario.run.start, freq="M") - 1
+        return pd.period_range(first, periods=self.sector_cube.shape[2], freq="M")
 
     def month_of(self, year: int, month: int = 12) -> int | None:
         """Model month of a calendar month, or None if outside the run."""

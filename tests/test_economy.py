@@ -59,14 +59,15 @@ def test_the_labour_force_grows_with_the_ilo_projections():
 
 
 def test_backcast_of_the_philippine_it_bpm_sector():
-    """Started at the end of 2022 (1.57 m, IBPAP) with the sector's 2019-2022 trend growth
-    (1.30 m to 1.57 m: 6.5% a year), formal IT-BPM employment reaches IBPAP's 1.70 m (2023),
-    1.82 m (2024) and about 1.9 m (2025), each within 5%."""
+    """Started from the end of 2022 (1.57 m, IBPAP; the first simulated month is January 2023)
+    with the sector's 2019-2022 trend growth (1.30 m to 1.57 m: 6.5% a year), formal IT-BPM
+    employment reaches IBPAP's 1.70 m (2023), 1.82 m (2024) and about 1.9 m (2025), each
+    within 5%."""
     series = pd.read_csv(load_data.__globals__["DEFAULT_DATA_DIR"] / DATA_DIR_BPO
                          ).set_index("year")["headcount_fte"]
     growth = (series[2022] / series[2019]) ** (1 / 3) - 1
     results = run_scenario("phl_bpo", replications=3, horizon_months=36, overrides={
-        "run.start": "2022-12",
+        "run.start": "2023-01",
         "population.employment_thousands": {"bpo_business_services": series[2022] / 1000},
         "uncertainties.sector_demand_growth": {"bpo_business_services": growth}})
     bpo = np.median(results.values("formal_employed", "PHL", ["bpo_business_services"]),

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -144,3 +145,32 @@ def test_with_programmes_off_earnings_change_no_employment_figure():
     assert runs[0].values("automation_job_losses_cumulative", "THA")[:, -1].min() > 0
     assert not np.array_equal(runs[0].values("wage_bill", "THA"),
                               runs[1].values("wage_bill", "THA"))
+
+
+def test_the_calendar_hand_computed():
+    """Month 0 is the state at the start; simulated month t is calendar month start + t - 1;
+    "by end of 2026" is month 12. A job programme of 100 jobs a month, 12 months each, from
+    the first simulated month: 1,200 jobs by the end of 2026, 100 + 200 + ... + 1,200 =
+    7,800 job-months paid; starting one month later changes the result."""
+    tables = load_data()
+    brn = tables.country("BRN")
+    labour_force = brn.employment.sum() / (1 - brn.unemployment_rate)
+    settings_ = {"run.scale": 1, "run.horizon_months": 24, "run.replications": 1,
+                 "levers.job_creation.enabled": True, "levers.job_creation.start_month": 0,
+                 "levers.job_creation.jobs_per_100k": 100 * 100_000 / labour_force,
+                 "levers.job_creation.duration_months": 12,
+                 "levers.job_creation.targeting": "unemployed",
+                 "levers.job_creation.cost_per_job_month_wage_months": 1.0,
+                 "evaluation.control_share": 0.0}
+    results = run_scenario("baseline", countries=["BRN"], overrides=settings_)
+    end_2026 = results.month_of(2026)
+    assert end_2026 == 12 and str(results.dates[0]) == "2025-12"
+    assert results.month_of(2028) is None  # a 24-month run ends with December 2027
+    hires = results.values("programme_hires", "BRN")[0]
+    assert hires[1:end_2026 + 1].sum() == 1_200
+    cost = results.values("job_creation_cost_cumulative", "BRN")[0, end_2026]
+    assert cost == pytest.approx(7_800 * brn.avg_wage_lcu, rel=1e-9)
+    later = run_scenario("baseline", countries=["BRN"],
+                         overrides={**settings_, "levers.job_creation.start_month": 1})
+    assert later.values("programme_hires", "BRN")[0, 1] == 0
+    assert later.values("programme_hires", "BRN")[0, 2] == 100

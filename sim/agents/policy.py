@@ -67,8 +67,10 @@ class Programme(mesa.Agent):
 
     @property
     def running(self) -> bool:
-        """Whether the programme acts this month."""
-        return self.lever.enabled and self.model.month >= self.lever.start_month
+        """Whether the programme acts this month: from simulated month start_month + 1 on (0 =
+        from the first simulated month; 12 = from the thirteenth, January 2027 for a run
+        starting 2026-01)."""
+        return self.lever.enabled and self.model.month > self.lever.start_month
 
     def _eligible(self, min_months: int, group: str) -> np.ndarray:
         """Unemployed people newly eligible this month (not yet assigned in this spell)."""

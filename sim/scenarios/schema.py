@@ -56,7 +56,9 @@ class RunSettings(_Strict):
 
     horizon_months: int = param(120, "Months simulated after the start month", "months", "run",
                                 ge=1, le=600)
-    start: str = param("2026-01", "Calendar month of month 0 (YYYY-MM)", "YYYY-MM", "run")
+    start: str = param(
+        "2026-01", "First simulated calendar month (YYYY-MM); model month 0 is the state at its "
+        "start", "YYYY-MM", "run")
     replications: int = param(5, "Independent replications (seeded streams)", "runs", "run",
                               ge=1, le=1000)
     seed: int = param(20260101, "Base seed; replications get independent child streams",
@@ -315,7 +317,9 @@ class Reskilling(_Strict):
     """A reskilling programme: seats, eligibility, duration, completion, cost, target sectors."""
 
     enabled: bool = param(False, "Run a reskilling programme", "on/off", "lever")
-    start_month: int = param(12, "Month the programme starts enrolling", "months", "lever",
+    start_month: int = param(
+        12, "Months after the start before the programme enrols (0 = from the first simulated "
+        "month; 12 = from the thirteenth, e.g. January 2027)", "months", "lever",
                              ge=0, le=600)
     seats_per_100k: float = param(
         20.0,
@@ -395,7 +399,9 @@ class JobCreation(_Strict):
     """A public job-creation programme: jobs, sectors, duration, cost, targeting."""
 
     enabled: bool = param(False, "Run a job-creation programme", "on/off", "lever")
-    start_month: int = param(12, "Month the programme starts hiring", "months", "lever",
+    start_month: int = param(
+        12, "Months after the start before the programme hires (0 = from the first simulated "
+        "month; 12 = from the thirteenth, e.g. January 2027)", "months", "lever",
                              ge=0, le=600)
     jobs_per_100k: float = param(
         10.0, "New programme jobs per month per 100,000 people in the labour force",
