@@ -38,8 +38,10 @@ def widths(replications: int) -> list[tuple[str, float, float]]:
         a = base.values(metric, "PHL", sectors)[:, month]
         same = paired.values(metric, "PHL", sectors)[:, month] - a
         independent = other.values(metric, "PHL", sectors)[:, month] - a
-        w_same = float(np.subtract(*median_band(same)[[2, 1]]))
-        w_other = float(np.subtract(*median_band(independent)[[2, 1]]))
+        _, low, high = median_band(same)
+        w_same = float(high - low)
+        _, low, high = median_band(independent)
+        w_other = float(high - low)
         rows.append((label, w_same, w_other))
     return rows
 

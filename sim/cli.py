@@ -548,7 +548,7 @@ def validate_command(
         return f"{value * 100:.2f}%" if percent else f"{value:.2f}"
 
     for row in frame.itertuples():
-        percent = "spell" not in row.indicator
+        percent = "spell" not in row.indicator and "/" not in row.indicator
         colour = {"pass": "green", "FAIL": "red"}.get(row.result, "yellow")
         table.add_row(
             row.country,
