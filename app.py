@@ -31,6 +31,8 @@ from sim.flows import load_calibration
 from sim.io import safe_csv
 from sim.provenance import code_version, sources_table
 from sim.results import (
+    DERIVED,
+    HEADLINE,
     CostPerWorker,
     Results,
     breakdown_band,
@@ -70,7 +72,7 @@ UNCERTAINTY_KEYS = (
     "uncertainties.displacement_elasticity",
     "uncertainties.adoption_ceiling",
     "uncertainties.adoption_midpoint_month",
-    "uncertainties.reinstatement_ratio",
+    "uncertainties.new_jobs_ratio",
 )
 RESKILLING_KEYS = (
     "levers.reskilling.enabled",
@@ -88,6 +90,10 @@ JOB_KEYS = (
     "levers.job_creation.start_month",
 )
 RUN_KEYS = ("run.replications", "run.horizon_months", "run.seed")
+#: The simulator's headline rows plus the laid-off people back in regular work (formal or
+#: informal), which the page shows as a key number.
+HEADLINE_ROWS = [*HEADLINE, ("People laid off by automation, back in regular work",
+                             "displaced_employed", "focus")]
 CONTROL_KEYS = UNCERTAINTY_KEYS + RESKILLING_KEYS + JOB_KEYS + RUN_KEYS
 ss = st.session_state
 
@@ -474,9 +480,15 @@ def fmt(value: float | None, currency: str = "") -> str:
 COMPARE_ON = {
     "Unemployed, whole economy (workers)": ("unemployed", False),
     "Long-term unemployed, whole economy (workers)": ("long_term_unemployed", False),
-    "Displaced workers back in a regular job (workers)": ("displaced_employed", True),
-    "Displaced workers still unemployed (workers)": ("displaced_unemployed", True),
+    "People laid off by automation, back in regular work": ("displaced_employed", True),
+    "People laid off by automation, unemployed": ("displaced_unemployed", True),
 }
+
+
+def metric_values(res: Results, metric: str, iso3: str, sectors: list[str] | None
+                  ) -> np.ndarray:
+    """A recorded metric, or a sum of them (``sim.results.DERIVED``), as [replication, month]."""
+    return sum(res.values(part, iso3, sectors) for part in DERIVED.get(metric, (metric,)))
 
 
 def compute(base: Scenario) -> dict[str, Any]:
@@ -505,13 +517,19 @@ def derive(policy_json: str, none_json: str, compare_label: str) -> dict[str, An
     country = load_data().country(iso3)
 
     def band(res: Results, metric: str, series: str, sectors=None, factor: float = 1.0):
-        return series_band(res.values(metric, iso3, sectors) * factor, dates, series, BAND)
+        return series_band(metric_values(res, metric, iso3, sectors) * factor, dates, series,
+                           BAND)
 
     charts: dict[str, pd.DataFrame] = {
-        "losses_monthly": band(policy, "automation_job_losses", "Jobs lost to automation",
-                               focus),
-        "losses_cumulative": band(policy, "automation_job_losses_cumulative",
-                                  "Jobs lost to automation (cumulative)", focus),
+        "losses_monthly": pd.concat([
+            band(policy, "hires_foregone", "Hires foregone (jobs not created)", focus),
+            band(policy, "automation_job_losses", "Layoffs (jobs destroyed)", focus)],
+            ignore_index=True),
+        "losses_cumulative": pd.concat([
+            band(policy, "hires_foregone_cumulative", "Hires foregone (jobs not created)",
+                 focus),
+            band(policy, "automation_job_losses_cumulative", "Layoffs (jobs destroyed)",
+                 focus)], ignore_index=True),
         "unemployment_rate": band(policy, "unemployment_rate", "Unemployment rate",
                                   factor=100.0),
         "long_term": band(policy, "long_term_unemployed", "Long-term unemployed (12+ months)"),
@@ -528,10 +546,12 @@ def derive(policy_json: str, none_json: str, compare_label: str) -> dict[str, An
                                          ignore_index=True)
     month = policy.month_of(YEARS[-1])
     at = len(dates) - 1 if month is None else month
+    table = policy.breakdown(months=[at])
+    table["metric"] = table["metric"].replace(
+        dict.fromkeys(DERIVED["displaced_employed"], "displaced_employed"))
     breakdown = breakdown_band(
-        policy.breakdown(months=[at]),
-        {"automation_job_losses_cumulative": "Displaced by automation",
-         "displaced_employed": "Back in a regular job"}, focus, BAND)
+        table, {"automation_job_losses_cumulative": "Laid off by automation",
+                "displaced_employed": "Back in regular work"}, focus, BAND)
     breakdown["sector_label"] = breakdown["sector"].map(sector_name)
     breakdown["date"] = str(policy.dates[at])
     charts["breakdown"] = breakdown
@@ -542,14 +562,15 @@ def derive(policy_json: str, none_json: str, compare_label: str) -> dict[str, An
         cost = (policy.values("reskilling_cost_cumulative", iso3)
                 + policy.values("job_creation_cost_cumulative", iso3))[:, month]
         cost_note = cost_per_reemployed(
-            cost, policy.values("displaced_employed", iso3, focus)[:, month],
-            no_policy.values("displaced_employed", iso3, focus)[:, month], BAND)
+            cost, metric_values(policy, "displaced_employed", iso3, focus)[:, month],
+            metric_values(no_policy, "displaced_employed", iso3, focus)[:, month], BAND)
         training_now = median_band(policy.values("in_training", iso3)[:, month], BAND)
     bundle = {
         "scenario": policy_s, "iso3": iso3, "country": country, "has_policy": has_policy,
         "charts": charts, "focus": focus, "compare_label": compare_label,
-        "headline": policy.headline(focus, YEARS, band=BAND, country=iso3),
-        "comparison": compare(no_policy, policy, band=BAND, sectors=focus, years=YEARS),
+        "headline": policy.headline(focus, YEARS, band=BAND, country=iso3, rows=HEADLINE_ROWS),
+        "comparison": compare(no_policy, policy, band=BAND, sectors=focus, years=YEARS,
+                              rows=HEADLINE_ROWS),
         "cost_per_worker": cost_note, "training_now": training_now,
         "breakdown_date": str(policy.dates[at]), "provenance": dict(policy.provenance),
     }
@@ -639,14 +660,14 @@ def all_charts(bundle: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
     if len(where) > 110:
         where = f"{len(bundle['focus'])} sectors in focus (see the sidebar)"
     return {
-        "losses_monthly": ("Jobs lost to automation each month",
+        "losses_monthly": ("Jobs removed by automation each month",
                            band_chart(c["losses_monthly"],
-                                      "Jobs lost to automation each month",
-                                      "Workers per month", note=where)),
+                                      "Jobs removed by automation each month",
+                                      "Jobs per month", legend="How", note=where)),
         "losses_cumulative": ("Cumulative jobs lost to automation",
                               band_chart(c["losses_cumulative"],
-                                         "Jobs lost to automation, cumulative",
-                                         "Workers (cumulative)", note=where)),
+                                         "Jobs removed by automation, cumulative",
+                                         "Jobs (cumulative)", legend="How", note=where)),
         "unemployment_rate": ("Unemployment rate",
                               band_chart(c["unemployment_rate"],
                                          "Unemployment rate",
@@ -666,7 +687,7 @@ def all_charts(bundle: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
                                       bundle["compare_label"].rsplit("(", 1)[-1].rstrip(")")
                                       .capitalize(), legend="Run",
                                       note=bundle["compare_label"].rsplit(" (", 1)[0])),
-        "breakdown": ("Displaced and re-employed by sector and sex",
+        "breakdown": ("Laid off and back in work by sector and sex",
                       breakdown_chart(c["breakdown"], bundle["breakdown_date"])),
     }
 
@@ -704,13 +725,16 @@ def headline_section(bundle: dict[str, Any]) -> None:
     focus_txt = "sectors in focus" if bundle["focus"] else "all sectors"
     y0, y1 = YEARS
     cols = st.columns(4)
-    show(cols[0], f"Displaced by end-{y0}", row("automation_job_losses_cumulative", y0),
-         helptext=f"Workers who lost a job to automation in the {focus_txt}, cumulative.")
-    show(cols[1], f"Displaced by end-{y1}", row("automation_job_losses_cumulative", y1),
-         helptext=f"Workers who lost a job to automation in the {focus_txt}, cumulative.")
-    show(cols[2], f"Re-employed, end-{y1}", row("displaced_employed", y1),
+    removed = (f"Formal positions in the {focus_txt} that automation removed, cumulative: "
+               "hires foregone (jobs not created) plus layoffs (jobs destroyed).")
+    show(cols[0], f"Jobs removed by end-{y0}", row("automation_cut_cumulative", y0),
+         helptext=removed)
+    show(cols[1], f"Jobs removed by end-{y1}", row("automation_cut_cumulative", y1),
+         helptext=removed)
+    show(cols[2], f"Laid off, back in work, end-{y1}", row("displaced_employed", y1),
          delta=diff("displaced_employed", y1),
-         helptext="Displaced workers back in a regular job.")
+         helptext=f"People laid off by automation in the {focus_txt} who are in regular "
+                  "(formal or informal) work again.")
     show(cols[3], f"Long-term unemployed, end-{y1}", row("long_term_unemployed", y1),
          delta=diff("long_term_unemployed", y1), inverse=True,
          helptext="Unemployed 12 months or more, whole economy.")

@@ -415,9 +415,9 @@ def page_numbers(snap: dict[str, Any]) -> dict[str, tuple[str, str | None]]:
 
 #: headline CSV metric and year -> the metric label the page shows for it
 CSV_TO_METRIC = {
-    ("automation_job_losses_cumulative", 2030): "Displaced by end-2030",
-    ("automation_job_losses_cumulative", 2035): "Displaced by end-2035",
-    ("displaced_employed", 2035): "Re-employed, end-2035",
+    ("automation_cut_cumulative", 2030): "Jobs removed by end-2030",
+    ("automation_cut_cumulative", 2035): "Jobs removed by end-2035",
+    ("displaced_employed", 2035): "Laid off, back in work, end-2035",
     ("long_term_unemployed", 2035): "Long-term unemployed, end-2035",
     ("programme_cost_cumulative", 2035): "Programme cost to end-2035",
     ("unemployment_rate", 2035): "Unemployment rate, end-2035",

@@ -46,6 +46,7 @@ DERIVED = {
         "displaced_in_programme_job",
     ),
     "displaced_out_of_labour_force": ("displaced_inactive", "displaced_retired"),
+    "displaced_employed": ("displaced_formal", "displaced_informal"),
     "programme_cost_cumulative": ("reskilling_cost_cumulative", "job_creation_cost_cumulative"),
 }
 #: Shares reported in percent.
@@ -334,14 +335,20 @@ class Results:
         return months
 
     def indicator(
-        self, metric: str, country: str | None = None, sectors: Iterable[str] | None = None
+        self,
+        metric: str,
+        country: str | None = None,
+        sectors: Iterable[str] | None = None,
+        scope: str | None = None,
     ) -> np.ndarray:
         """A headline indicator as [replication, month].
 
         Displacement and employment are for ``sectors`` (default: the scenario's focus sectors,
-        or every sector); whole-economy indicators ignore it. Percentages are in percent.
+        or every sector); whole-economy indicators (``scope="economy"``, by default those so
+        marked in ``HEADLINE``) ignore it. Percentages are in percent.
         """
-        scope = next((scope for _, name, scope in HEADLINE if name == metric), "focus")
+        if scope is None:
+            scope = next((scope for _, name, scope in HEADLINE if name == metric), "focus")
         if scope == "economy":
             sectors = None
         elif sectors is None:
@@ -356,20 +363,22 @@ class Results:
         years: Sequence[int] | None = None,
         band: tuple[float, float] = BAND,
         country: str | None = None,
+        rows: Sequence[tuple[str, str, str]] = (),
     ) -> pd.DataFrame:
         """Headline numbers at the end of each year: median and band over replications.
 
         Displacement counts refer to workers displaced from ``sectors`` (default: the
         scenario's focus sectors, or every sector). Years outside the run are left out.
+        ``rows`` are (label, indicator, scope) to report instead of ``HEADLINE``.
         """
-        rows = []
+        table = []
         for iso3 in (country,) if country else self.countries:
             currency = self.currencies.get(iso3, "local currency")
             for month in self.report_months(years):
-                for label, metric, _ in HEADLINE:
-                    v = self.indicator(metric, iso3, sectors)[:, month]
+                for label, metric, scope in rows or HEADLINE:
+                    v = self.indicator(metric, iso3, sectors, scope)[:, month]
                     mid, lo, hi = median_band(v, band)
-                    rows.append(
+                    table.append(
                         {
                             "country": iso3,
                             "year": self.dates[month].year,
@@ -382,7 +391,7 @@ class Results:
                         }
                     )
         return pd.DataFrame(
-            rows,
+            table,
             columns=["country", "year", "date", "indicator", "metric", "median", "low", "high"],
         )
 
@@ -406,22 +415,26 @@ def compare(
     band: tuple[float, float] = BAND,
     sectors: Iterable[str] | None = None,
     years: Sequence[int] | None = None,
+    rows: Sequence[tuple[str, str, str]] = (),
 ) -> pd.DataFrame:
-    """Policy minus baseline, paired by replication (same seeds), with median and band."""
+    """Policy minus baseline, paired by replication (same seeds), with median and band.
+
+    ``rows`` are (label, indicator, scope) to compare instead of ``HEADLINE``.
+    """
     if (
         baseline.countries != policy.countries
         or baseline.sector_cube.shape != policy.sector_cube.shape
     ):
         raise ValueError("compare needs two runs over the same countries, replications and horizon")
-    rows = []
+    table = []
     for iso3 in baseline.countries:
         currency = baseline.currencies.get(iso3, "local currency")
         for month in baseline.report_months(years):
-            for label, metric, _ in HEADLINE:
-                base = baseline.indicator(metric, iso3, sectors)[:, month]
-                pol = policy.indicator(metric, iso3, sectors)[:, month]
+            for label, metric, scope in rows or HEADLINE:
+                base = baseline.indicator(metric, iso3, sectors, scope)[:, month]
+                pol = policy.indicator(metric, iso3, sectors, scope)[:, month]
                 mid, low, high = median_band(pol - base, band)
-                rows.append(
+                table.append(
                     {
                         "country": iso3,
                         "year": baseline.dates[month].year,
@@ -434,7 +447,7 @@ def compare(
                         "high": float(high),
                     }
                 )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(table)
 
 
 # -- summaries for charts ----------------------------------------------------------------------

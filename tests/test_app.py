@@ -56,8 +56,9 @@ def test_app_starts_with_headlines_and_banded_charts():
     assert_clean(at)
     assert at.selectbox(key="w:country").value == "PHL"
     assert at.selectbox(key="w:scenario").value == "baseline"
-    assert number(pick(at, "Displaced by end-2030")) > 0
-    assert number(pick(at, "Displaced by end-2035")) > number(pick(at, "Displaced by end-2030"))
+    assert number(pick(at, "Jobs removed by end-2030")) > 0
+    assert number(pick(at, "Jobs removed by end-2035")) > number(pick(at, "Jobs removed by "
+                                                                       "end-2030"))
     charts = at.get("vega_lite_chart")
     assert len(charts) == 8
     # Every chart has a title, and the band (low/high) is drawn from the data.
@@ -74,6 +75,9 @@ def test_reskilling_lever_raises_training_and_cost():
     assert number(pick(at, "Programme cost")) == 0
     assert pick(at, "Cost per extra") == "n/a"
     at.toggle(key=RESKILL).set_value(True)
+    # The baseline's automation removes jobs through hires foregone, not layoffs: open the
+    # programme to every unemployed person so that it has people to train.
+    at.selectbox(key="w:levers.reskilling.eligibility").set_value("unemployed")
     at.select_slider(key=SEATS).set_value(5.0)
     at.run()
     assert_clean(at)
@@ -90,6 +94,7 @@ def test_reskilling_lever_raises_training_and_cost():
     # ... and the link now carries the changed levers.
     assert at.query_params["levers.reskilling.enabled"] == "true"
     assert at.query_params["levers.reskilling.seats_per_100k"] == "100"
+    assert at.query_params["levers.reskilling.eligibility"] == "unemployed"
 
 
 @pytest.mark.parametrize("name", list_scenarios())
@@ -131,8 +136,10 @@ def test_bad_upload_shows_a_message(content, expected):
 
 def test_good_upload_becomes_the_scenario():
     at = start()
+    # Open to every unemployed person: the Philippine baseline removes jobs through hires
+    # foregone rather than layoffs, so a programme for the laid-off would have nobody to train.
     text = b'extends = "reskilling_push"\nname = "Our <b>plan</b>"\n' \
-           b"[levers.reskilling]\nseats_per_100k = 50.0\n"
+           b'[levers.reskilling]\nseats_per_100k = 50.0\neligibility = "unemployed"\n'
     at.file_uploader(key="upload").upload("plan.toml", text, "application/toml")
     at.run()
     assert_clean(at)
@@ -228,7 +235,7 @@ def test_html_brief_carries_the_numbers_on_the_page():
     assert_clean(at)
     page = app.build_brief(at.session_state["last_good"])
     for label, value in metrics(at).items():
-        if label.startswith(("Displaced", "Re-employed", "Programme cost", "In reskilling")):
+        if label.startswith(("Jobs removed", "Laid off", "Programme cost", "In reskilling")):
             assert html.escape(value) in page, (label, value)
 
 

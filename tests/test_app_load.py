@@ -70,7 +70,7 @@ def expected_metrics(iso3: str, seats: float) -> dict[str, str]:
         "focus_sectors": list(preset.focus_sectors) or list(SECTORS),
         SEATS: seats})
     head = run_scenario(scenario).headline(scenario.focus_sectors, app.YEARS, band=app.BAND,
-                                           country=iso3)
+                                           country=iso3, rows=app.HEADLINE_ROWS)
     currency = load_data().country(iso3).currency
     shown = {}
     for (metric, year), label in app_load.CSV_TO_METRIC.items():
