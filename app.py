@@ -861,6 +861,11 @@ def build_brief(bundle: dict[str, Any]) -> str:
         "no policy", "value": fmt(cpw.median, cur),
         "5-95%": cpw.note if cpw.median is None else
         f"{fmt(cpw.low, cur)} – {'unbounded' if cpw.high is None else fmt(cpw.high, cur)}"}])
+    t = bundle["training_now"]
+    if t is not None:  # the page's own key number: everyone in reskilling, all sectors
+        extra = pd.concat([extra, pd.DataFrame([{
+            "year": YEARS[-1], "date": "", "indicator": "In reskilling (all sectors)",
+            "value": fmt(t[0]), "5-95%": f"{fmt(t[1])} – {fmt(t[2])}"}])])
     head = pd.concat([head[["year", "date", "indicator", "value", "5-95%"]], extra])
     prov = dict(bundle["provenance"])
     prov.pop("scenario_parameters", None)
