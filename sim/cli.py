@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sim import sweep_commands
-from sim.errors import one_line
+from sim.errors import SimError, one_line
 from sim.io import TABLE_SUFFIXES, write_table
 from sim.scenarios.parameters import PARAMETERS
 from sim.scenarios.schema import AUTO_SCALE_AGENTS
@@ -245,7 +245,9 @@ def list_command(data: DataOpt = None) -> None:
     table.add_column("what it does")
     for name in list_scenarios():
         scenario = load_scenario(name)
-        table.add_row(name, scenario.name, " ".join(scenario.description.split())[:110] + "...")
+        table.add_row(
+            name, cell(scenario.name), cell(" ".join(scenario.description.split())[:110] + "...")
+        )
     console.print(table)
     countries = Table(
         title=cell(f"Countries ({tables.folder / 'countries.csv'})"), title_justify="left"
@@ -358,7 +360,7 @@ def run_command(
     if out is not None:
         try:
             path = results.write(out, table)
-        except (OSError, *input_errors()) as exc:
+        except (OSError, SimError) as exc:
             raise fail(
                 f"--out {out}: cannot write ({getattr(exc, 'strerror', None) or exc})"
             ) from None
@@ -420,8 +422,9 @@ def compare_command(
     reps = run.replications
     for iso3 in a.countries:
         table = Table(
-            title=f"policy = {b.scenario.name}; baseline = {a.scenario.name}; "
-            f"{iso3}; paired by seed",
+            title=cell(
+                f"policy = {b.scenario.name}; baseline = {a.scenario.name}; {iso3}; paired by seed"
+            ),
             title_justify="left",
         )
         for column in ("by end of", "indicator", "baseline", "policy", "difference", "5-95% band"):
@@ -450,7 +453,7 @@ def compare_command(
     if out is not None:
         try:
             write_table(frame, out)
-        except (OSError, *input_errors()) as exc:
+        except (OSError, SimError) as exc:
             raise fail(
                 f"--out {out}: cannot write ({getattr(exc, 'strerror', None) or exc})"
             ) from None
@@ -594,7 +597,7 @@ def validate_command(
     if out is not None:
         try:
             write_table(frame, out)
-        except (OSError, *input_errors()) as exc:
+        except (OSError, SimError) as exc:
             raise fail(
                 f"--out {out}: cannot write ({getattr(exc, 'strerror', None) or exc})"
             ) from None

@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from sim.errors import one_line
+from sim.errors import SimError, one_line
 from sim.io import check_output_file, write_table
 from sim.terminal import cell, console, err, fail, frame_table, input_errors
 
@@ -237,7 +237,7 @@ def query_command(
     if csv is not None:
         try:
             write_table(frame, csv)
-        except (OSError, *input_errors()) as exc:
+        except (OSError, SimError) as exc:
             raise fail(
                 f"--csv {csv}: cannot write ({getattr(exc, 'strerror', None) or exc})"
             ) from None

@@ -96,7 +96,7 @@ def single_replication_note(replications: int) -> None:
 
 
 def headline_table(title: str, frame, replications: int = 2) -> Table:
-    table = Table(title=Text(title), title_justify="left", show_lines=False)
+    table = Table(title=Text(one_line(title)), title_justify="left", show_lines=False)
     for column in ("by end of", "indicator", "median", "5-95% band"):
         table.add_column(column, justify="right" if column != "indicator" else "left")
     for row in frame.itertuples():
@@ -143,7 +143,7 @@ def number(value: float) -> str:
 
 def effect_table(title: str, frame, replications: int = 2) -> Table:
     """Median and band rows (``year`` may be empty) as a table."""
-    table = Table(title=Text(title), title_justify="left")
+    table = Table(title=Text(one_line(title)), title_justify="left")
     for column in ("by end of", "indicator", "median", "5-95% band", "note"):
         table.add_column(column, justify="left" if column in ("indicator", "note") else "right")
     for row in frame.itertuples():

@@ -149,7 +149,8 @@ def test_output_paths_are_checked_before_any_work(tmp_path, no_work, command, pl
     assert snapshot(tmp_path) == before, "nothing written"
 
 
-@pytest.mark.parametrize("place", ["a file", "an unwritable place", "a missing parent under a file"])
+@pytest.mark.parametrize("place", ["a file", "an unwritable place",
+                                   "a missing parent under a file"])
 def test_sweep_output_folder_is_checked_before_any_work(tmp_path, no_work, place):
     design = tmp_path / "design.toml"
     design.write_text('name = "d"\ncountry = "BRN"\ndesign = "grid"\n[run]\nhorizon_months = 2\n'

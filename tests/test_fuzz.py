@@ -120,7 +120,8 @@ OVERRIDE_KEYS = st.one_of(
                      "focus_sectors", "population.sectors", "population.employment_source",
                      "levers.reskilling.enabled", "uncertainties", "nope.nope"]),
     st.builds(lambda table, entry: f"{table}.{entry}",
-              st.sampled_from(["uncertainties.sector_exposure", "uncertainties.sector_adoption_pace",
+              st.sampled_from(["uncertainties.sector_exposure",
+                               "uncertainties.sector_adoption_pace",
                                "uncertainties.sector_demand_growth",
                                "labour_market.sector_separation_rate",
                                "population.employment_thousands", "population.informal_share",
@@ -186,8 +187,10 @@ def test_huge_scenario_is_refused(tmp_path):
        second=st.booleans(), bom=st.booleans(),
        key=st.sampled_from(["uncertainties.adoption_pace",
                             "uncertainties.sector_exposure.bpo_business_services",
-                            "uncertainties.sector_exposure.bpo", "labour_market.sector_separation_rate.construction",
-                            "uncertainties.sector_exposure", "population.employment_thousands.retail_trade"]),
+                            "uncertainties.sector_exposure.bpo",
+                            "labour_market.sector_separation_rate.construction",
+                            "uncertainties.sector_exposure",
+                            "population.employment_thousands.retail_trade"]),
        year=st.one_of(st.none(), st.integers(2020, 2032)),
        scenario=st.sampled_from(["baseline", "phl_bpo", "Mine.TOML", "mine", "missing.toml"]))
 def test_design_loader_plans_or_refuses_in_one_line(tmp_path, design, levels, second, bom, key,
@@ -300,6 +303,8 @@ def _tree(folder: Path) -> list[str]:
 @settings(max_examples=50, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(args=st.lists(st.sampled_from(ARGS), min_size=1, max_size=8))
+@example(args=["run", "Mine.TOML", "--out", "OUT.CSV"])  # a BOM; an escape code in its name
+@example(args=["compare", "mine", "Mine.TOML", "--year", "2027"])
 def test_cli_never_shows_a_traceback(tmp_path_factory, monkeypatch, args):
     work = tmp_path_factory.mktemp("cli")
     monkeypatch.chdir(work)

@@ -233,7 +233,8 @@ def sensitivity(
         frame["rank"] = frame[rank_by].rank(ascending=False, method="min").astype("Int64")
         frames.append(frame.sort_values(rank_by, ascending=False, na_position="last"))
         if second_order:
-            pairs.append(_pairs(name, problem["names"], stats["S2"], stats["S2_conf"]))
+            names = [p["name"] for p in params]
+            pairs.append(_pairs(name, names, stats["S2"], stats["S2_conf"]))
     table = pd.concat(frames, ignore_index=True)
     suffix = "" if outcome is None else "_" + re.sub(r"[^A-Za-z0-9_]+", "_", outcome).strip("_")
     path = out / f"sensitivity_{method}{suffix}.csv"
