@@ -1,8 +1,10 @@
 """The ``sim`` command: list, run and compare scenarios, check and calibrate the data.
 
 Every command calls the same ``run_scenario`` as the app and the sweeps. Errors in input (an
-unknown scenario or country, a bad ``--set``, a malformed data file) print one line naming what
-is wrong and exit with status 2; nothing is written unless the run finished. Every command that
+unknown scenario, country or sector, a bad ``--set``, a malformed data file, a ``--year``
+outside the run, a scenario holding another country's figures, an output path that cannot
+take the file) print one line naming what is wrong and exit with status 2. All of them are
+checked before the model runs; nothing is written unless the run finished. Every command that
 runs the model takes ``--data FOLDER``: a folder of the user's own tables, validated, hashed
 and calibrated like the shipped ones. The sweep commands live in ``sim.sweep_commands``.
 """
