@@ -45,6 +45,7 @@ from sim.runner import run_scenario, warm_up
 from sim.scenarios import (
     PARAMETERS,
     Scenario,
+    check_countries,
     list_scenarios,
     load_scenario,
     parameter_table,
@@ -442,11 +443,7 @@ def app_scale(iso3: str) -> int:
 def build_scenarios(base: Scenario) -> tuple[Scenario, Scenario]:
     """(policy, no policy): the widgets' settings on the preset, and the same with no levers."""
     iso3 = ss["w:country"]
-    if base.population.employment_thousands and iso3 not in base.countries:
-        raise ScenarioError(
-            f"this scenario replaces employment figures with {', '.join(base.countries)} data "
-            f"({base.population.employment_source[:80]}...); pick {base.countries[0]} or "
-            "another scenario")
+    check_countries(base, [iso3])  # a scenario holding one country's figures runs there only
     overrides: dict[str, Any] = {key: ss[f"w:{key}"] for key in CONTROL_KEYS}
     overrides["countries"] = [iso3]
     overrides["focus_sectors"] = list(ss["w:focus"])
@@ -549,6 +546,7 @@ def derive(policy_json: str, none_json: str, compare_label: str) -> dict[str, An
     table = policy.breakdown(months=[at])
     table["metric"] = table["metric"].replace(
         dict.fromkeys(DERIVED["displaced_employed"], "displaced_employed"))
+    reached = [y for y in YEARS if policy.month_of(y) is not None]  # others show "n/a"
     breakdown = breakdown_band(
         table, {"automation_job_losses_cumulative": "Laid off by automation",
                 "displaced_employed": "Back in regular work"}, focus, BAND)
@@ -568,8 +566,8 @@ def derive(policy_json: str, none_json: str, compare_label: str) -> dict[str, An
     bundle = {
         "scenario": policy_s, "iso3": iso3, "country": country, "has_policy": has_policy,
         "charts": charts, "focus": focus, "compare_label": compare_label,
-        "headline": policy.headline(focus, YEARS, band=BAND, country=iso3, rows=HEADLINE_ROWS),
-        "comparison": compare(no_policy, policy, band=BAND, sectors=focus, years=YEARS,
+        "headline": policy.headline(focus, reached, band=BAND, country=iso3, rows=HEADLINE_ROWS),
+        "comparison": compare(no_policy, policy, band=BAND, sectors=focus, years=reached,
                               rows=HEADLINE_ROWS),
         "cost_per_worker": cost_note, "training_now": training_now,
         "breakdown_date": str(policy.dates[at]), "provenance": dict(policy.provenance),

@@ -1,8 +1,10 @@
 """The ``sim`` command: list, run and compare scenarios, check and calibrate the data.
 
 Every command calls the same ``run_scenario`` as the app and the sweeps. Errors in input (an
-unknown scenario or country, a bad ``--set``, a malformed data file) print one line naming what
-is wrong and exit with status 2; nothing is written unless the run finished. Every command that
+unknown scenario, country or sector, a bad ``--set``, a malformed data file, a ``--year``
+outside the run, a scenario holding another country's figures, an output path that cannot
+take the file) print one line naming what is wrong and exit with status 2. All of them are
+checked before the model runs; nothing is written unless the run finished. Every command that
 runs the model takes ``--data FOLDER``: a folder of the user's own tables, validated, hashed
 and calibrated like the shipped ones. The sweep commands live in ``sim.sweep_commands``.
 """
@@ -15,12 +17,16 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from sim import sweep_commands
-from sim.io import write_table
+from sim.errors import SimError, one_line
+from sim.io import TABLE_SUFFIXES, write_table
 from sim.scenarios.parameters import PARAMETERS
 from sim.scenarios.schema import AUTO_SCALE_AGENTS
 from sim.terminal import (
+    band,
+    cell,
     console,
     effect_table,
     err,
@@ -32,6 +38,7 @@ from sim.terminal import (
     input_errors,
     parse_sets,
     progress,
+    single_replication_note,
 )
 
 app = typer.Typer(
@@ -64,28 +71,79 @@ def _note_calibration(tables: Any, countries: tuple[str, ...] | list[str]) -> No
     for iso3 in countries:
         if status[iso3] != FITTED:
             err.print(
-                f"note: {iso3}: labour flows {status[iso3]}; `sim calibrate --data "
-                f"{tables.folder}` saves them",
+                one_line(
+                    f"note: {iso3}: labour flows {status[iso3]}; `sim calibrate --data "
+                    f"{tables.folder}` saves them"
+                ),
                 markup=False,
                 highlight=False,
             )
 
 
-def _run(
-    scenario: str,
+def _scenario(
+    scenario: Any,
     countries: list[str] | None,
     replications: int | None,
     seed: int | None,
     horizon: int | None,
     scale: int | None,
     sets: list[str] | None,
-    label: str,
-    data: Path | None = None,
-    counterfactual: bool = False,
-):
+    sectors: list[str] | None = None,
+    years: list[int] | None = None,
+    **run: Any,
+) -> Any:
+    """The scenario as it will run, with every setting checked before any work; one line and
+    exit 2 if anything is wrong (the countries it may run for, the sectors and years to
+    report)."""
+    from sim.results import check_years, run_dates
+    from sim.runner import resolve_scenario
+    from sim.scenarios import check_sectors
+
+    try:
+        resolved = resolve_scenario(
+            scenario,
+            parse_sets(sets),
+            countries,
+            replications=replications,
+            seed=seed,
+            horizon_months=horizon,
+            scale=scale,
+            **run,
+        )
+        if sectors:
+            check_sectors(resolved, sectors, "--sector")
+        if years:
+            check_years(run_dates(resolved.run.start, resolved.run.horizon_months), years, "--year")
+    except input_errors() as exc:
+        raise fail(str(exc)) from None
+    return resolved
+
+
+def _check_countries(scenario: Any, tables: Any) -> None:
+    """Unknown country codes, before any run (one line, exit 2)."""
+    try:
+        for iso3 in scenario.countries:
+            tables.country(iso3)
+    except input_errors() as exc:
+        raise fail(str(exc)) from None
+
+
+def _out(path: Path | None, suffixes: tuple[str, ...], option: str = "--out") -> None:
+    """A result file's path, checked before any work (one line, exit 2; nothing written)."""
+    from sim.io import check_output_file
+
+    if path is None:
+        return
+    try:
+        check_output_file(path, suffixes, option)
+    except input_errors() as exc:
+        raise fail(str(exc)) from None
+
+
+def _run(scenario: Any, tables: Any, label: str, counterfactual: bool = False):
+    """Run a checked scenario (see ``_scenario``) with a progress bar that leaves no trace."""
     from sim.runner import run_scenario
 
-    tables = _tables(data)
     try:
         with progress() as bar:
             task = bar.add_task(label, total=None)
@@ -94,16 +152,7 @@ def _run(
                 bar.update(task, completed=done, total=total)
 
             results = run_scenario(
-                scenario,
-                countries=countries,
-                replications=replications,
-                seed=seed,
-                horizon_months=horizon,
-                scale=scale,
-                overrides=parse_sets(sets),
-                data=tables,
-                counterfactual=counterfactual,
-                progress=tick,
+                scenario, data=tables, counterfactual=counterfactual, progress=tick
             )
     except input_errors() as exc:
         raise fail(str(exc)) from None
@@ -192,21 +241,27 @@ def list_command(data: DataOpt = None) -> None:
     """List the shipped scenarios and the countries with data."""
     from sim.scenarios import list_scenarios, load_scenario
 
+    tables = _tables(data)  # a bad --data is refused before anything is printed
     table = Table(title="Scenarios (sim/scenarios/*.toml)", title_justify="left")
     table.add_column("name")
     table.add_column("title")
     table.add_column("what it does")
     for name in list_scenarios():
         scenario = load_scenario(name)
-        table.add_row(name, scenario.name, " ".join(scenario.description.split())[:110] + "...")
+        table.add_row(
+            name, cell(scenario.name), cell(" ".join(scenario.description.split())[:110] + "...")
+        )
     console.print(table)
-    tables = _tables(data)
-    countries = Table(title=f"Countries ({tables.folder / 'countries.csv'})", title_justify="left")
+    countries = Table(
+        title=cell(f"Countries ({tables.folder / 'countries.csv'})"), title_justify="left"
+    )
     for column in ("code", "country", "employed (m)", "basis"):
         countries.add_column(column)
     for row in tables.countries.itertuples():
         countries.add_row(
-            row.iso3, row.country, f"{row.employment_thousands / 1000:,.1f}", row.employment_basis
+            *(cell(v) for v in (row.iso3, row.country)),
+            f"{row.employment_thousands / 1000:,.1f}",
+            cell(row.employment_basis),
         )
     console.print(countries)
 
@@ -230,7 +285,11 @@ def params_command() -> None:
 @app.command("run")
 def run_command(
     scenario: Annotated[
-        str, typer.Argument(help="Scenario name (see `sim list`) or TOML path.")
+        str,
+        typer.Argument(
+            help="Scenario name (see `sim list`) or the path of a scenario file (any suffix; "
+            "./NAME for a file named like a shipped scenario)."
+        ),
     ] = "baseline",
     country: CountryOpt = None,
     replications: RepsOpt = None,
@@ -263,22 +322,13 @@ def run_command(
     ] = True,
 ) -> None:
     """Run a scenario and print headline numbers with their 5-95% bands."""
-    if out is not None and out.suffix not in {".csv", ".parquet"}:
-        raise fail(f"--out {out}: the file name must end in .csv or .parquet")
     if table not in {"summary", "frame", "breakdown"}:
         raise fail(f"--table {table!r}: choose summary, frame or breakdown")
-    results = _run(
-        scenario,
-        country,
-        replications,
-        seed,
-        horizon,
-        scale,
-        set_,
-        f"running {scenario}",
-        data,
-        counterfactual,
-    )
+    _out(out, TABLE_SUFFIXES)
+    tables = _tables(data)
+    resolved = _scenario(scenario, country, replications, seed, horizon, scale, set_, sector, year)
+    _check_countries(resolved, tables)
+    results = _run(resolved, tables, f"running {scenario}", counterfactual)
     from sim.counterfactual import automation_effect
 
     try:
@@ -291,13 +341,14 @@ def run_command(
     except ValueError as exc:
         raise fail(str(exc)) from None
     focus = sector or results.scenario.focus_sectors or ["all sectors"]
+    reps = results.scenario.run.replications
     for iso3 in results.countries:
         console.print(
             headline_table(
                 f"{results.scenario.name} - {iso3} - displacement from {', '.join(focus)} "
-                f"({results.scenario.run.replications} replications, seed "
-                f"{results.scenario.run.seed})",
+                f"({reps} replication{'s' if reps > 1 else ''}, seed {results.scenario.run.seed})",
                 frame[frame["country"] == iso3],
+                reps,
             )
         )
         if effect is not None:
@@ -305,11 +356,18 @@ def run_command(
                 effect_table(
                     f"Automation's effect: against the same seeds with no AI adoption - {iso3}",
                     effect[effect["country"] == iso3],
+                    reps,
                 )
             )
+    single_replication_note(reps)
     if out is not None:
-        path = results.write(out, table)
-        console.print(f"wrote {path}")
+        try:
+            path = results.write(out, table)
+        except (OSError, SimError) as exc:
+            raise fail(
+                f"--out {out}: cannot write ({getattr(exc, 'strerror', None) or exc})"
+            ) from None
+        console.print(Text(f"wrote {path}"))
 
 
 @app.command("compare")
@@ -326,7 +384,8 @@ def compare_command(
     sector: SectorOpt = None,
     year: YearsOpt = None,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write the comparison to .csv")
+        Path | None,
+        typer.Option("--out", "-o", help="Write the comparison to a .csv or .parquet file."),
     ] = None,
     data: DataOpt = None,
 ) -> None:
@@ -334,34 +393,41 @@ def compare_command(
     from sim.evaluation import cost_benefit, evaluation_table
     from sim.results import compare
 
-    if out is not None and out.suffix != ".csv":
-        raise fail(f"--out {out}: the file name must end in .csv")
-    years = tuple(year) if year else None
-    a = _run(
-        baseline, country, replications, seed, horizon, scale, None, f"running {baseline}", data
+    _out(out, TABLE_SUFFIXES)
+    tables = _tables(data)
+    a_scenario = _scenario(
+        baseline, country, replications, seed, horizon, scale, None, sector, year
     )
-    countries = list(a.countries)
-    b = _run(
+    run = a_scenario.run
+    # The policy runs on the baseline's countries, seeds, calendar and scale: paired by seed.
+    b_scenario = _scenario(
         policy,
-        countries,
-        a.scenario.run.replications,
-        a.scenario.run.seed,
-        a.scenario.run.horizon_months,
+        list(a_scenario.countries),
+        run.replications,
+        run.seed,
+        run.horizon_months,
         scale,
         None,
-        f"running {policy}",
-        data,
+        sector,
+        year,
+        start=run.start,
     )
+    _check_countries(a_scenario, tables)
+    years = tuple(year) if year else None
+    a = _run(a_scenario, tables, f"running {baseline}")
+    b = _run(b_scenario, tables, f"running {policy}")
     try:
         frame = compare(a, b, sectors=sector or a.scenario.focus_sectors or None, years=years)
         benefits = cost_benefit(a, b, b.scenario.earnings.discount_rate_per_year)
         evaluation = evaluation_table(b)
     except ValueError as exc:
         raise fail(str(exc)) from None
+    reps = run.replications
     for iso3 in a.countries:
         table = Table(
-            title=f"policy = {b.scenario.name}; baseline = {a.scenario.name}; "
-            f"{iso3}; paired by seed",
+            title=cell(
+                f"policy = {b.scenario.name}; baseline = {a.scenario.name}; {iso3}; paired by seed"
+            ),
             title_justify="left",
         )
         for column in ("by end of", "indicator", "baseline", "policy", "difference", "5-95% band"):
@@ -369,25 +435,32 @@ def compare_command(
         for row in frame[frame["country"] == iso3].itertuples():
             table.add_row(
                 str(row.year),
-                row.indicator,
+                Text(row.indicator),
                 fmt(row.baseline, row.metric),
                 fmt(row.policy, row.metric),
                 fmt(row.difference, row.metric),
-                f"{fmt(row.low, row.metric)} to {fmt(row.high, row.metric)}",
+                band(fmt(row.low, row.metric), fmt(row.high, row.metric), reps),
             )
         console.print(table)
         console.print(
             effect_table(
                 f"Cost and benefit, whole economy, policy minus baseline over the run - {iso3}",
                 benefits[benefits["country"] == iso3],
+                reps,
             )
         )
         trial = evaluation[evaluation["country"] == iso3] if len(evaluation) else evaluation
         if len(trial):
-            console.print(evaluation_rich_table(iso3, trial))
+            console.print(evaluation_rich_table(iso3, trial, reps))
+    single_replication_note(reps)
     if out is not None:
-        write_table(frame, out)
-        console.print(f"wrote {out}")
+        try:
+            write_table(frame, out)
+        except (OSError, SimError) as exc:
+            raise fail(
+                f"--out {out}: cannot write ({getattr(exc, 'strerror', None) or exc})"
+            ) from None
+        console.print(Text(f"wrote {out}"))
 
 
 @app.command("validate-data")
@@ -438,13 +511,16 @@ def calibrate_command(
     from sim.data import CALIBRATION_FILE
     from sim.io import atomic_write
 
+    _out(out, (".csv",))
     tables = _tables(data)
+    target = out if out is not None else tables.folder / CALIBRATION_FILE
+    _out(target, (".csv",), "--out" if out is not None else "calibration file")
     try:
         frame = calibrate(tables)
     except input_errors() as exc:
         raise fail(str(exc)) from None
-    target = out if out is not None else tables.folder / CALIBRATION_FILE
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(target, lambda tmp: frame.to_csv(tmp, index=False, lineterminator="\n"))
     except OSError as exc:
         raise fail(f"{target}: cannot write ({exc.strerror or exc})") from None
@@ -507,7 +583,9 @@ def validate_command(
             "--replications", "-r", min=1, max=50, help="Baseline replications per country."
         ),
     ] = 3,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Also write a .csv")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Also write a .csv or .parquet file.")
+    ] = None,
     data: DataOpt = None,
 ) -> None:
     """Compare the calibrated baseline with observed ILOSTAT and ILO figures, country by country.
@@ -518,8 +596,7 @@ def validate_command(
     """
     from sim.validate import validate
 
-    if out is not None and out.suffix != ".csv":
-        raise fail(f"--out {out}: the file name must end in .csv")
+    _out(out, TABLE_SUFFIXES)
     try:
         with err.status("running calibrated baselines"):
             frame = validate(
@@ -567,8 +644,13 @@ def validate_command(
         f"{counts.get('no data', 0)} without observed data"
     )
     if out is not None:
-        write_table(frame, out)
-        console.print(f"wrote {out}")
+        try:
+            write_table(frame, out)
+        except (OSError, SimError) as exc:
+            raise fail(
+                f"--out {out}: cannot write ({getattr(exc, 'strerror', None) or exc})"
+            ) from None
+        console.print(Text(f"wrote {out}"))
 
 
 def main() -> None:  # pragma: no cover - console entry point
