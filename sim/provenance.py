@@ -2,7 +2,8 @@
 
 Every result carries a provenance record (see ``run_record``) so that it can be reproduced:
 the scenario and its parameters, the seeds, the SHA-256 of each data file the run read
-(calibration included) and the code version. ``sources_table`` lists the source and
+(calibration and the labour-market tables included), which inputs fell back to the shipped
+tables or to a documented assumption, and the code version. ``sources_table`` lists the source and
 confidence of every input figure of a country, for the app and the brief.
 """
 
@@ -12,7 +13,7 @@ import hashlib
 import json
 import subprocess
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ __all__ = [
     "canonical_hash",
     "code_version",
     "hash_bytes",
+    "input_notes",
     "run_record",
     "sources_table",
 ]
@@ -72,6 +74,12 @@ def code_version() -> str:
 def run_record(scenario: Any, tables: Any, runs: dict[str, list[Any]]) -> dict[str, Any]:
     """The provenance of one ``run_scenario`` call: what ran, on which inputs, with which code.
 
+    ``data_fallbacks`` says what the run did not take from the data folder itself:
+    ``shipped_tables``, the labour-market tables the folder lacks (the shipped file was read;
+    its hash is in ``data_hashes``), and ``countries``, per country, the notes of
+    ``sim.inputs.country_inputs`` (a country missing from a table, a basis without a value,
+    and the fallback used instead; data/README.md §11-§19).
+
     Args:
         scenario: the ``Scenario`` that ran.
         tables: the ``DataTables`` it read (their file hashes, calibration included).
@@ -91,6 +99,10 @@ def run_record(scenario: Any, tables: Any, runs: dict[str, list[Any]]) -> dict[s
         "data_folder": str(tables.folder),
         "data_hashes": dict(tables.hashes),
         "calibration": {iso3: status[iso3] for iso3 in runs},
+        "data_fallbacks": {
+            "shipped_tables": list(tables.shipped_extras),
+            "countries": {iso3: list(input_notes(scenario, tables, iso3)) for iso3 in runs},
+        },
         "code_version": code_version(),
         "memory_bytes_per_run": [r.memory_bytes for reps in runs.values() for r in reps],
         "wall_seconds": round(sum(r.wall_seconds for reps in runs.values() for r in reps), 3),
@@ -98,6 +110,31 @@ def run_record(scenario: Any, tables: Any, runs: dict[str, list[Any]]) -> dict[s
     if numbers != list(range(scenario.run.replications)):
         record["replication_numbers"] = numbers
     return record
+
+
+def input_notes(scenario: Any, tables: DataTables, iso3: str) -> tuple[str, ...]:
+    """What one country's inputs under ``scenario`` take from a fallback instead of its own
+    data (``CountryInputs.notes``); empty when nothing. Cached per tables, country and the
+    scenario settings that pick the data (a sweep records it for every run)."""
+    unc, lab = scenario.uncertainties, scenario.labour_market
+    return _input_notes(
+        tables, iso3, unc.exposure_assumption, lab.informality_basis, lab.underemployment_basis
+    )
+
+
+@lru_cache(maxsize=64)
+def _input_notes(
+    tables: DataTables, iso3: str, exposure: str, informality: str, underemployment: str
+) -> tuple[str, ...]:
+    from sim.inputs import country_inputs
+
+    return country_inputs(
+        tables,
+        iso3,
+        exposure_assumption=exposure,
+        informality_basis=informality,
+        underemployment_basis=underemployment,
+    ).notes
 
 
 _SECTOR_FIELDS: tuple[tuple[str, str, str], ...] = (
