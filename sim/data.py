@@ -397,21 +397,24 @@ def _check_extras(
     # sub-major shares: known codes, and P(sub-major | major, sex) sums to 1
     mix, cm = extras[OccupationMixSubmajorRow.FILE], ctx(OccupationMixSubmajorRow)
     submajor = set(occ.loc[occ["level"] == "submajor", "code"])
-    for column, bad, why in (
-        (
+    unknown = ~mix["code"].isin(submajor)
+    if unknown.any():
+        row = _first(unknown)
+        raise cm.error(
+            row,
             "code",
-            ~mix["code"].isin(submajor),
-            f"is not a sub-major group of {_display(paths[OccupationSubmajorRow.FILE])}",
-        ),
-        (
+            f"code {mix.at[row - 1, 'code']} is not a sub-major group of "
+            f"{_display(paths[OccupationSubmajorRow.FILE])}",
+        )
+    elsewhere = mix["code"].str[0] != mix["isco08_major_group"].astype(str)
+    if elsewhere.any():
+        row = _first(elsewhere)
+        r = mix.iloc[row - 1]
+        raise cm.error(
+            row,
             "isco08_major_group",
-            mix["code"].str[0] != mix["isco08_major_group"].astype(str),
-            "is not in this major group",
-        ),
-    ):
-        if bad.any():
-            row = _first(bad)
-            raise cm.error(row, column, f"code {mix.at[row - 1, 'code']} {why}")
+            f"code {r['code']} is in major group {r['code'][0]}, not {r['isco08_major_group']}",
+        )
     sums = mix.groupby(["iso3", "sex", "isco08_major_group"], sort=False)[
         "share_within_major"
     ].transform("sum")

@@ -171,9 +171,6 @@ def country_inputs(tables: DataTables, iso3: str, *, exposure_assumption: str,
 
     markets = extras["labour_market.csv"].set_index("iso3")
     market = markets.loc[iso3] if iso3 in markets.index else pd.Series(dtype=object)
-    if market.empty:
-        notes.append(f"{iso3}: no row in labour_market.csv: all employment treated as formal, "
-                     "no underemployment, no vacancy rate")
     target, basis = _pick(market, informality_basis, {
         "national": "informal_national_share", "ilo": "informal_ilostat_share",
         "status_proxy": "informal_status_proxy_share"}, ("national", "ilo", "status_proxy"))
@@ -183,8 +180,8 @@ def country_inputs(tables: DataTables, iso3: str, *, exposure_assumption: str,
         shares = np.zeros(len(core.sectors))
         if np.isfinite(target):
             shares = np.full(len(core.sectors), target)
-            notes.append(f"{iso3}: no sector informality profile: the country share in every "
-                         "sector")
+            notes.append(f"{iso3}: no row in sector_informality.csv: the country share in "
+                         "every sector")
     else:
         shares = profile.reindex(list(core.sectors))["informal_share"].fillna(0.0).to_numpy(
             dtype=float)
@@ -194,10 +191,13 @@ def country_inputs(tables: DataTables, iso3: str, *, exposure_assumption: str,
         "national": "underemployment_national_rate", "ilo": "underemployment_ilostat_rate"},
         ("national", "ilo"))
     vacancy = market.get("vacancy_rate")
-    if not market.empty:
-        instead = {"informal share": "the sector profile as it is" if not profile.empty
-                   else "all employment treated as formal",
-                   "underemployment rate": "no underemployment"}
+    instead = {"informal share": "the sector informality profile as it is" if not profile.empty
+               else "all employment treated as formal",
+               "underemployment rate": "no underemployment"}
+    if market.empty:
+        notes.append(f"{iso3}: no row in labour_market.csv: {instead['informal share']}, "
+                     "no underemployment, no vacancy rate")
+    else:
         for what, wanted, used in (("informal share", informality_basis, basis),
                                    ("underemployment rate", underemployment_basis, under_basis)):
             if used == "none":
