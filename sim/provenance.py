@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from sim.tables import STATUS_COLS, LabourMarketRow
 from sim.vocabulary import OCC_COLS
 
 if TYPE_CHECKING:
@@ -172,22 +173,42 @@ _COUNTRY_FIELDS: tuple[tuple[str, str | Callable, str], ...] = (
 )
 
 
+#: labour_market.csv's figures (not their years or periods), with their source and confidence.
+_MARKET_FIELDS: tuple[tuple[str, str, str], ...] = tuple(
+    (column, src, conf)
+    for cells, src, conf in LabourMarketRow.PROVENANCE
+    for column in cells
+    if column.endswith(("_share", "_rate")) or column in STATUS_COLS
+    if column != "informal_share_default"  # a copy of one of the three bases
+)
+
+
 def sources_table(tables: DataTables, iso3: str) -> pd.DataFrame:
     """Long provenance table for one country: field, sector, value, source, confidence.
 
-    ``sector`` is empty for country-level fields; ``value`` is NaN where not derivable
-    (the source then says why).
+    Rows: the sector figures of sectors.csv and the informal shares of sector_informality.csv
+    (``sector`` named), then the country figures of countries.csv and labour_market.csv
+    (``sector`` empty). ``value`` is NaN where not derivable (the source then says why).
     """
     tables.country(iso3)  # validates the code
     recs = []
     for _, r in tables.sectors.loc[tables.sectors["iso3"] == iso3].iterrows():
         for fld, src, conf in _SECTOR_FIELDS:
             recs.append((fld, r["sector"], r[fld], r[src], r[conf]))
+    informality = tables.extras["sector_informality.csv"]
+    for _, r in informality.loc[informality["iso3"] == iso3].iterrows():
+        recs.append(
+            ("informal_share", r["sector"], r["informal_share"], r["source"], r["confidence"])
+        )
     c = tables.countries.loc[tables.countries["iso3"] == iso3].iloc[0]
     for fld, cite, conf in _COUNTRY_FIELDS:
         cited = cite(c) if callable(cite) else str(c[cite])
         confidence = c[conf] if conf in c.index else conf
         recs.append((fld, "", c[fld], cited, confidence))
+    market = tables.extras["labour_market.csv"]
+    for _, r in market.loc[market["iso3"] == iso3].iterrows():
+        for fld, src, conf in _MARKET_FIELDS:
+            recs.append((fld, "", r[fld], r[src], r[conf]))
     out = pd.DataFrame(recs, columns=["field", "sector", "value", "source", "confidence"])
     out["value"] = out["value"].astype(float)
     return out

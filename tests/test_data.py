@@ -150,6 +150,15 @@ def test_sources_table(tables):
     assert (present["source"].str.len() > 0).all()
     assert set(present["confidence"]) <= CONFIDENCE_LEVELS
     assert {"unemployment_rate", "job_finding_rate", "employment_thousands"} <= set(st["field"])
+    # the labour-market figures the model reads are cited too (data/README.md §17-§18)
+    under = st.set_index("field").loc["underemployment_national_rate"]
+    assert under["value"] == pytest.approx(0.119) and under["confidence"] == "medium"
+    assert "PSA" in under["source"]
+    informal = st[st["field"] == "informal_share"]
+    assert tuple(informal["sector"]) == SECTORS
+    assert set(informal["confidence"]) == {"assumption"}  # PHL: the pooled profile (§18)
+    vacancy = st.set_index("field").loc["vacancy_rate"]
+    assert np.isnan(vacancy["value"]) and "GAP" in vacancy["source"]
 
 
 def test_gap_fills_are_labelled(tables):
