@@ -229,8 +229,8 @@ def _typed(path: Path, model: type[Row]) -> tuple[pd.DataFrame, bytes]:
             bad = np.flatnonzero(present & (df[column] == "").to_numpy())
             if bad.size:
                 i = int(bad[0])
-                first = next(c for c in cells if pd.notna(df.at[i, c]) and df.at[i, c] != "")
-                raise ctx.error(i + 1, column, f"empty {what} for a present value ({first})")
+                cell = next(c for c in cells if pd.notna(df.at[i, c]) and df.at[i, c] != "")
+                raise ctx.error(i + 1, column, f"empty {what} for a present value ({cell})")
     # duplicate keys
     keys = list(model.KEYS)
     dup = df.duplicated(keys, keep="first")
@@ -570,7 +570,7 @@ def _stamp(data_dir: Path) -> tuple:
             f"{_display(data_dir)}: not a folder; give the folder that holds "
             f"{', '.join(model.FILE for model in TABLES)}"
         )
-    out = []
+    out: list[tuple] = []
     models: tuple[type[Row], ...] = (*TABLES, CalibrationRow)
     for model in models:
         p = data_dir / model.FILE
@@ -581,8 +581,11 @@ def _stamp(data_dir: Path) -> tuple:
         st = p.stat()
         out.append((model.FILE, st.st_mtime_ns, st.st_size))
     for name, path in extra_paths(data_dir).items():
-        st = path.stat() if path.is_file() else None
-        out.append((name, str(path), st.st_mtime_ns if st else 0, st.st_size if st else 0))
+        # the path too: adding one of these tables to a folder switches from the shipped file
+        found = path.stat() if path.is_file() else None
+        out.append(
+            (name, str(path), found.st_mtime_ns if found else 0, found.st_size if found else 0)
+        )
     return tuple(out)
 
 
