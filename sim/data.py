@@ -14,6 +14,11 @@ few cross-table checks, and exposes typed tables:
 ``calibration.csv`` (each country's fitted labour flows, ``sim calibrate``) is optional in a
 user's folder: ``sim.flows`` fits the flows of any country without a current row.
 
+The eight labour-market tables of ``data/README.md`` §11-§19 (2-digit occupations, sex x
+occupation, pay, labour force, informality, underemployment, vacancies) are loaded with the
+folder (``tables.extras[file name]``); a folder without one of them uses the shipped file
+(``tables.shipped_extras``). ``sim.inputs.country_inputs`` joins them per country.
+
 Every validation failure raises :class:`DataError` with a one-line message naming the file,
 the row (1-based data row, header excluded, plus the row's identifying keys) and the column.
 """
