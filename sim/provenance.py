@@ -3,8 +3,8 @@
 Every result carries a provenance record (see ``run_record``) so that it can be reproduced:
 the scenario and its parameters, the seeds, the SHA-256 of each data file the run read
 (calibration and the labour-market tables included), which inputs fell back to the shipped
-tables or to a documented assumption, and the code version. ``sources_table`` lists the source and
-confidence of every input figure of a country, for the app and the brief.
+tables or to a documented assumption, and the code version. ``sources_table`` lists the
+source and confidence of every input figure of a country, for the app and the brief.
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def input_notes(scenario: Any, tables: DataTables, iso3: str) -> tuple[str, ...]
     )
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=16)
 def _input_notes(
     tables: DataTables, iso3: str, exposure: str, informality: str, underemployment: str
 ) -> tuple[str, ...]:
