@@ -465,7 +465,8 @@ def compare_command(
 
 @app.command("validate-data")
 def validate_data_command(data: DataOpt = None) -> None:
-    """Check every data file, calibration.csv included; print each file's SHA-256.
+    """Check every data file, calibration.csv and the labour-market tables included; print
+    each file's SHA-256 (a table the folder lacks is the shipped one, marked "shipped").
 
     Columns, types, ranges, sources, confidences and sums are checked; countries whose labour
     flows would be fitted on the fly (no current calibration row) are named.
@@ -484,6 +485,14 @@ def validate_data_command(data: DataOpt = None) -> None:
         f"{len(tables.occupations)} occupation groups, "
         f"{len(tables.calibration) if calibrated else 'no'} calibration rows, "
         f"{len(targets)} validation targets",
+        highlight=False,
+    )
+    console.print(
+        "labour-market tables: "
+        + ", ".join(
+            f"{name} {len(frame)} rows" + (" (shipped)" if name in tables.shipped_extras else "")
+            for name, frame in tables.extras.items()
+        ),
         highlight=False,
     )
     _note_calibration(

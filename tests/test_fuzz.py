@@ -23,8 +23,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.data import DEFAULT_DATA_DIR, DataError, load_data
+from sim.data import DEFAULT_DATA_DIR, EXTRA_FILES, DataError, load_data
 from sim.errors import one_line
+from sim.inputs import country_inputs
 from sim.scenarios import (
     Scenario,
     ScenarioError,
@@ -223,10 +224,13 @@ def test_design_loader_plans_or_refuses_in_one_line(tmp_path, design, levels, se
 
 # -- data tables --------------------------------------------------------------------------
 
+TABLE_FILES = ["sectors.csv", "countries.csv", "occupations.csv", *EXTRA_FILES]
+
+
 @pytest.fixture(scope="module")
 def originals():
     return {name: pd.read_csv(DEFAULT_DATA_DIR / name, dtype=str, keep_default_na=False)
-            for name in ("sectors.csv", "countries.csv", "occupations.csv")}
+            for name in TABLE_FILES}
 
 
 def _copy_data(tmp: Path) -> Path:
@@ -237,8 +241,9 @@ def _copy_data(tmp: Path) -> Path:
 
 
 @FUZZ
-@given(table=st.sampled_from(["sectors.csv", "countries.csv", "occupations.csv"]),
-       edits=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 100), cells),
+@given(table=st.sampled_from(TABLE_FILES),
+       edits=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 100),
+                                st.one_of(cells, st.integers(0, 10_000))),
                       min_size=1, max_size=4),
        drop=st.booleans(), duplicate=st.booleans())
 def test_data_loader_rejects_or_accepts_mutated_tables(tmp_path_factory, originals, table, edits,
@@ -246,7 +251,10 @@ def test_data_loader_rejects_or_accepts_mutated_tables(tmp_path_factory, origina
     folder = _copy_data(tmp_path_factory.mktemp("fuzz"))
     frame = originals[table].copy()
     for row, column, value in edits:
-        frame.iat[row % len(frame), column % frame.shape[1]] = value
+        column %= frame.shape[1]
+        if isinstance(value, int):  # another row's cell: valid alone, maybe not in its place
+            value = originals[table].iat[value % len(frame), column]
+        frame.iat[row % len(frame), column] = value
     if drop:
         frame = frame.drop(columns=frame.columns[edits[0][1] % frame.shape[1]])
     if duplicate:
@@ -260,20 +268,24 @@ def test_data_loader_rejects_or_accepts_mutated_tables(tmp_path_factory, origina
         assert "\n" not in message
     else:
         assert len(tables.sectors) == 120
+        if table in EXTRA_FILES:  # whatever validates, the model can read
+            for iso3 in tables.iso3_codes:
+                country_inputs(tables, iso3, exposure_assumption="ilo_genai_2025")
 
 
 @FUZZ
-@given(noise=st.binary(min_size=1, max_size=64), at=st.integers(0, 100_000))
-def test_data_loader_survives_corrupt_bytes(tmp_path_factory, noise, at):
+@given(name=st.sampled_from(["countries.csv", "labour_market.csv", "occupation_mix_submajor.csv"]),
+       noise=st.binary(min_size=1, max_size=64), at=st.integers(0, 100_000))
+def test_data_loader_survives_corrupt_bytes(tmp_path_factory, name, noise, at):
     folder = _copy_data(tmp_path_factory.mktemp("bytes"))
-    path = folder / "countries.csv"
+    path = folder / name
     data = path.read_bytes()
     at %= len(data)
     path.write_bytes(data[:at] + noise + data[at:])
     try:
         load_data(folder)
     except DataError as error:
-        assert "countries.csv" in str(error)
+        assert name in str(error)
 
 
 def test_huge_csv_is_refused(tmp_path):
