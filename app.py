@@ -485,7 +485,8 @@ COMPARE_ON = {
 def metric_values(res: Results, metric: str, iso3: str, sectors: list[str] | None
                   ) -> np.ndarray:
     """A recorded metric, or a sum of them (``sim.results.DERIVED``), as [replication, month]."""
-    return sum(res.values(part, iso3, sectors) for part in DERIVED.get(metric, (metric,)))
+    return np.sum([res.values(part, iso3, sectors) for part in DERIVED.get(metric, (metric,))],
+                  axis=0)
 
 
 def compute(base: Scenario) -> dict[str, Any]:

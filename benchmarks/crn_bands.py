@@ -15,8 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 
-import numpy as np
-
 from sim.results import median_band
 from sim.runner import run_scenario
 

@@ -31,13 +31,13 @@ from sim.terminal import (
     effect_table,
     err,
     evaluation_rich_table,
-    region_rich_table,
     fail,
     fmt,
     headline_table,
     input_errors,
     parse_sets,
     progress,
+    region_rich_table,
     single_replication_note,
 )
 
@@ -563,21 +563,23 @@ def region_command(
     """
     from sim.region import region_table
 
-    if out is not None and out.suffix != ".csv":
-        raise fail(f"--out {out}: the file name must end in .csv")
+    _out(out, (".csv",))
     tables = _tables(data)
     codes = [c.upper() for c in country] if country else list(tables.iso3_codes)
-    results = _run(
-        scenario, codes, replications, seed, horizon, scale, set_, f"running {scenario}", data,
-        counterfactual=True,
-    )
+    resolved = _scenario(scenario, codes, replications, seed, horizon, scale, set_, None, year)
+    _check_countries(resolved, tables)
+    results = _run(resolved, tables, f"running {scenario}", counterfactual=True)
     try:
         frame = region_table(results, tuple(year) if year else None)
     except ValueError as exc:
         raise fail(str(exc)) from None
-    console.print(region_rich_table(f"{results.scenario.name}: the countries side by side "
-                                    f"({results.scenario.run.replications} replications, median)",
-                                    frame))
+    console.print(
+        region_rich_table(
+            f"{results.scenario.name}: the countries side by side "
+            f"({results.scenario.run.replications} replications, median)",
+            frame,
+        )
+    )
     if out is not None:
         write_table(frame, out)
         console.print(f"wrote {out}")

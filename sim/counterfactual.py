@@ -38,14 +38,18 @@ ROWS = [
 def _values(results: Results, metric: str, iso3: str, sectors: list[str] | None) -> np.ndarray:
     if metric == "incumbents_employed":
         return results.values("employed", iso3, sectors) - results.values(
-            "entrants_employed", iso3, sectors)
+            "entrants_employed", iso3, sectors
+        )
     scale = 100.0 if metric in ("unemployment_rate", "underemployment_rate") else 1.0
     return results.values(metric, iso3, sectors) * scale
 
 
-def automation_effect(results: Results, sectors: Iterable[str] | None = None,
-                      years: Sequence[int] | None = None,
-                      band: tuple[float, float] = BAND) -> pd.DataFrame:
+def automation_effect(
+    results: Results,
+    sectors: Iterable[str] | None = None,
+    years: Sequence[int] | None = None,
+    band: tuple[float, float] = BAND,
+) -> pd.DataFrame:
     """Run minus its no-automation twin at the end of each headline year, median and band;
     then the laid-off cohort's earnings loss (years 1, 3, 5 after the layoff) and its present
     value in years of pre-layoff earnings.
@@ -63,26 +67,55 @@ def automation_effect(results: Results, sectors: Iterable[str] | None = None,
         for month in results.report_months(years):
             for label, metric, scope in ROWS:
                 picked = focus if scope == "focus" else None
-                diff = (_values(results, metric, iso3, picked)[:, month]
-                        - _values(twin, metric, iso3, picked)[:, month])
+                diff = (
+                    _values(results, metric, iso3, picked)[:, month]
+                    - _values(twin, metric, iso3, picked)[:, month]
+                )
                 mid, low, high = median_band(diff, band)
-                rows.append({"country": iso3, "year": results.dates[month].year,
-                             "indicator": label.replace("{currency}", currency),
-                             "median": float(mid), "low": float(low), "high": float(high)})
-        if results.cohort_earnings is None or twin.cohort_earnings is None:
+                rows.append(
+                    {
+                        "country": iso3,
+                        "year": results.dates[month].year,
+                        "indicator": label.replace("{currency}", currency),
+                        "median": float(mid),
+                        "low": float(low),
+                        "high": float(high),
+                    }
+                )
+        if (
+            results.cohort_earnings is None
+            or twin.cohort_earnings is None
+            or results.cohort_pre is None
+        ):
             continue
-        loss = earnings_loss(results.cohort_earnings[c], twin.cohort_earnings[c],
-                             results.cohort_pre[c],
-                             results.scenario.earnings.discount_rate_per_year)
+        loss = earnings_loss(
+            results.cohort_earnings[c],
+            twin.cohort_earnings[c],
+            results.cohort_pre[c],
+            results.scenario.earnings.discount_rate_per_year,
+        )
         laid_off = results.cohort_earnings[c][:, 1, 0]
         for year in (1, 3, 5):
             if year > loss["loss_by_year"].shape[-1]:
                 continue
             values = loss["loss_by_year"][:, year - 1] * 100
-            rows.append(_summary(iso3, f"Laid off by automation: earnings lost in year {year} "
-                                       "after the layoff (% of no-AI earnings)", values, band))
-        rows.append(_summary(iso3, "  present value of earnings lost over the run (years of "
-                                   "pre-layoff earnings)", loss["present_value_years"], band))
+            rows.append(
+                _summary(
+                    iso3,
+                    f"Laid off by automation: earnings lost in year {year} "
+                    "after the layoff (% of no-AI earnings)",
+                    values,
+                    band,
+                )
+            )
+        rows.append(
+            _summary(
+                iso3,
+                "  present value of earnings lost over the run (years of pre-layoff earnings)",
+                loss["present_value_years"],
+                band,
+            )
+        )
         rows[-1]["note"] = f"{np.median(laid_off):,.0f} people followed (median)"
     return pd.DataFrame(rows)
 
@@ -90,5 +123,11 @@ def automation_effect(results: Results, sectors: Iterable[str] | None = None,
 def _summary(iso3: str, label: str, values: np.ndarray, band: tuple[float, float]) -> dict:
     ok = values[~np.isnan(values)]
     mid, low, high = median_band(ok, band) if ok.size else (np.nan,) * 3
-    return {"country": iso3, "year": None, "indicator": label, "median": float(mid),
-            "low": float(low), "high": float(high)}
+    return {
+        "country": iso3,
+        "year": None,
+        "indicator": label,
+        "median": float(mid),
+        "low": float(low),
+        "high": float(high),
+    }

@@ -36,15 +36,22 @@ MONTHS_PER_ACADEMIC_YEAR = 9  # Jacobson, LaLonde and Sullivan (2005) count acad
 class WageTable:
     """Pay per (sector, skill band) and the multipliers of informality and underemployment."""
 
-    formal: np.ndarray          # [S, 3] monthly earnings of a formal worker, local currency
+    formal: np.ndarray  # [S, 3] monthly earnings of a formal worker, local currency
     informal_ratio: float
     hours_ratio: float
     programme_wage: float
 
     @classmethod
-    def build(cls, sector_wage: np.ndarray, skill_pay: np.ndarray, formal_by_skill: np.ndarray,
-              *, informal_ratio: float, hours_ratio: float, programme_wage: float
-              ) -> WageTable:
+    def build(
+        cls,
+        sector_wage: np.ndarray,
+        skill_pay: np.ndarray,
+        formal_by_skill: np.ndarray,
+        *,
+        informal_ratio: float,
+        hours_ratio: float,
+        programme_wage: float,
+    ) -> WageTable:
         """Pay table from sector averages [S], relative pay by skill band [3] and the start's
         formal workers by sector and skill band [S, 3] (used to normalise each sector)."""
         weights = formal_by_skill / np.maximum(formal_by_skill.sum(axis=1, keepdims=True), 1)
@@ -56,14 +63,20 @@ class WageTable:
     def cell_pay(self, n_sectors: int) -> np.ndarray:
         """Pay per unit of personal factor for every ledger cell [status, under, S, sex, skill]."""
         pay = np.zeros((6, 2, n_sectors, 2, N_SKILL))
-        base = self.formal[:, None, :]                      # [S, 1, skill] broadcast over sex
+        base = self.formal[:, None, :]  # [S, 1, skill] broadcast over sex
         for under, hours in ((0, 1.0), (1, self.hours_ratio)):
             pay[Status.FORMAL, under] = base * hours
             pay[Status.INFORMAL, under] = base * hours * self.informal_ratio
         return pay
 
-    def earnings(self, status: np.ndarray, under: np.ndarray, sector: np.ndarray,
-                 skill: np.ndarray, factor: np.ndarray) -> np.ndarray:
+    def earnings(
+        self,
+        status: np.ndarray,
+        under: np.ndarray,
+        sector: np.ndarray,
+        skill: np.ndarray,
+        factor: np.ndarray,
+    ) -> np.ndarray:
         """Monthly earnings of each person (0 if not employed), local currency."""
         s = np.clip(sector, 0, None).astype(np.intp)
         pay = self.formal[s, skill.astype(np.intp)] * factor
@@ -73,8 +86,9 @@ class WageTable:
         return np.where(status == Status.PROGRAMME_JOB, self.programme_wage, out)
 
 
-def training_factor(months: int, female: np.ndarray, *, return_men: float,
-                    return_women: float) -> np.ndarray:
+def training_factor(
+    months: int, female: np.ndarray, *, return_men: float, return_women: float
+) -> np.ndarray:
     """Earnings multiplier after completing ``months`` of training, per person.
 
     Jacobson, LaLonde and Sullivan (2005, J. Econometrics; IZA DP 1017): one academic year of
@@ -123,8 +137,7 @@ class DisplacedCohort:
     def __len__(self) -> int:
         return int(self.ids.size)
 
-    def add(self, ids: np.ndarray, month: int, origin: np.ndarray,
-            earnings: np.ndarray) -> None:
+    def add(self, ids: np.ndarray, month: int, origin: np.ndarray, earnings: np.ndarray) -> None:
         """Record first-time automation layoffs."""
         if ids.size == 0:
             return
@@ -177,7 +190,8 @@ class DisplacedCohort:
             return live, np.ones(live.size)
         elapsed = month - self.rehired[live]
         new = self.floor + (self.scar0[live] - self.floor) * 0.5 ** (
-            elapsed / self.half_life_months)
+            elapsed / self.half_life_months
+        )
         new = np.minimum(new, self.scar[live])
         multiplier = (1.0 - new) / (1.0 - self.scar[live])
         self.scar[live] = new

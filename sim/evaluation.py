@@ -27,7 +27,7 @@ import pandas as pd
 
 from sim.agents.workforce import Status
 
-HORIZONS = (6, 12, 24, 36)          # months after assignment
+HORIZONS = (6, 12, 24, 36)  # months after assignment
 PROGRAMMES = ("reskilling", "job_creation")
 MEASURES = ("people", "employed", "formal", "earnings", "enrolled")
 OFFERED, CONTROL = 1, 0
@@ -46,13 +46,14 @@ class Evaluation:
         self.arm = np.empty(0, dtype=np.int8)
         self.programme = np.empty(0, dtype=np.int8)
         self.long_term = np.empty(0, dtype=bool)
-        self.enrolled = np.empty(0, dtype=np.int16)   # month of enrolment, -1 = not enrolled
-        self.active = np.empty(0, dtype=bool)         # still in the population
+        self.enrolled = np.empty(0, dtype=np.int16)  # month of enrolment, -1 = not enrolled
+        self.active = np.empty(0, dtype=bool)  # still in the population
         # [programme, arm, long-term, horizon, measure], summed over people
         self.outcomes = np.zeros((len(PROGRAMMES), 2, 2, len(HORIZONS), len(MEASURES)))
 
-    def assign(self, ids: np.ndarray, month: int, programme: int,
-               long_term: np.ndarray) -> np.ndarray:
+    def assign(
+        self, ids: np.ndarray, month: int, programme: int, long_term: np.ndarray
+    ) -> np.ndarray:
         """Randomly assign newly eligible ``ids``; returns the mask of those offered a place."""
         if ids.size == 0:
             return np.zeros(0, dtype=bool)
@@ -63,8 +64,9 @@ class Evaluation:
         self.ids = np.concatenate([self.ids, ids])
         self.month = np.concatenate([self.month, np.full(ids.size, month, dtype=np.int16)])
         self.arm = np.concatenate([self.arm, offered.astype(np.int8)])
-        self.programme = np.concatenate([self.programme,
-                                         np.full(ids.size, programme, dtype=np.int8)])
+        self.programme = np.concatenate(
+            [self.programme, np.full(ids.size, programme, dtype=np.int8)]
+        )
         self.long_term = np.concatenate([self.long_term, long_term])
         self.enrolled = np.concatenate([self.enrolled, np.full(ids.size, -1, dtype=np.int16)])
         self.active = np.concatenate([self.active, np.ones(ids.size, dtype=bool)])
@@ -114,18 +116,25 @@ class Evaluation:
             ids = self.ids[rows]
             status = workforce.status[ids]
             regular = (status == Status.FORMAL) | (status == Status.INFORMAL)
-            values = np.stack([
-                np.ones(rows.size), regular, status == Status.FORMAL,
-                np.where(regular, earnings(ids), 0.0),
-                (self.enrolled[rows] >= 0) & (self.enrolled[rows] <= month)], axis=1)
+            values = np.stack(
+                [
+                    np.ones(rows.size),
+                    regular,
+                    status == Status.FORMAL,
+                    np.where(regular, earnings(ids), 0.0),
+                    (self.enrolled[rows] >= 0) & (self.enrolled[rows] <= month),
+                ],
+                axis=1,
+            )
             cell = (self.programme[rows] * 2 + self.arm[rows]) * 2 + self.long_term[rows]
             sums = np.zeros((len(PROGRAMMES) * 4, len(MEASURES)))
             np.add.at(sums, cell, values)
             self.outcomes[:, :, :, h, :] += sums.reshape(len(PROGRAMMES), 2, 2, len(MEASURES))
 
 
-def effects(outcomes: np.ndarray, programme: int, long_term: bool | None = None
-            ) -> dict[str, np.ndarray]:
+def effects(
+    outcomes: np.ndarray, programme: int, long_term: bool | None = None
+) -> dict[str, np.ndarray]:
     """ITT and TOT by horizon from summed outcomes [..., programme, arm, long_term, horizon,
     measure] (leading axes, e.g. replications, are kept).
 
@@ -134,33 +143,38 @@ def effects(outcomes: np.ndarray, programme: int, long_term: bool | None = None
     NaN where an arm is empty, and TOT where fewer than ``MIN_TAKE_UP`` of the offered enrolled
     (a long waiting list early on).
     """
-    block = outcomes[..., programme, :, :, :, :]           # [..., arm, lt, h, m]
-    if long_term is None:
-        block = block.sum(axis=-3)
-    else:
-        block = block[..., int(long_term), :, :]
+    block = outcomes[..., programme, :, :, :, :]  # [..., arm, lt, h, m]
+    block = block.sum(axis=-3) if long_term is None else block[..., int(long_term), :, :]
     offered, control = block[..., OFFERED, :, :], block[..., CONTROL, :, :]
     people = MEASURES.index("people")
 
     def mean(arm: np.ndarray, name: str) -> np.ndarray:
         n = arm[..., people]
-        return np.divide(arm[..., MEASURES.index(name)], n,
-                         out=np.full(n.shape, np.nan), where=n > 0)
+        return np.divide(
+            arm[..., MEASURES.index(name)], n, out=np.full(n.shape, np.nan), where=n > 0
+        )
 
     take_up = mean(offered, "enrolled")
-    out = {"take_up": take_up, "control_employed": mean(control, "employed"),
-           "people": offered[..., people] + control[..., people]}
+    out = {
+        "take_up": take_up,
+        "control_employed": mean(control, "employed"),
+        "people": offered[..., people] + control[..., people],
+    }
     for name in ("employed", "formal", "earnings"):
         out[f"itt_{name}"] = mean(offered, name) - mean(control, name)
     for name in ("employed", "earnings"):
-        out[f"tot_{name}"] = np.divide(out[f"itt_{name}"], take_up,
-                                       out=np.full(take_up.shape, np.nan),
-                                       where=take_up >= MIN_TAKE_UP)
+        out[f"tot_{name}"] = np.divide(
+            out[f"itt_{name}"],
+            take_up,
+            out=np.full(take_up.shape, np.nan),
+            where=take_up >= MIN_TAKE_UP,
+        )
     return out
 
 
-def earnings_loss(cohort: np.ndarray, twin: np.ndarray, pre: np.ndarray,
-                  discount_rate: float = 0.05) -> dict[str, np.ndarray]:
+def earnings_loss(
+    cohort: np.ndarray, twin: np.ndarray, pre: np.ndarray, discount_rate: float = 0.05
+) -> dict[str, np.ndarray]:
     """Earnings lost by people laid off by automation, against the same people with no
     automation (the twin run, same seeds): the comparison of Jacobson, LaLonde and Sullivan.
 
@@ -188,11 +202,11 @@ def earnings_loss(cohort: np.ndarray, twin: np.ndarray, pre: np.ndarray,
         loss[..., y] = np.divide(b - a, b, out=np.full(b.shape, np.nan), where=b > 0)
     # present value per person: each month's gap per person observed, discounted
     t = np.arange(months)
-    gap_per_person = np.divide(counter - run, people, out=np.zeros_like(run),
-                               where=people > 0)
+    gap_per_person = np.divide(counter - run, people, out=np.zeros_like(run), where=people > 0)
     discount = (1 + discount_rate) ** (-t / 12)
-    pre_per_person = np.divide(pre, people[..., 0], out=np.full(pre.shape, np.nan),
-                               where=people[..., 0] > 0)
+    pre_per_person = np.divide(
+        pre, people[..., 0], out=np.full(pre.shape, np.nan), where=people[..., 0] > 0
+    )
     pv = (gap_per_person * discount).sum(-1) / (12 * pre_per_person)
     return {"loss_by_year": loss, "present_value_years": pv}
 
@@ -219,7 +233,7 @@ def evaluation_table(results, band: tuple[float, float] = (0.05, 0.95)) -> pd.Da
     median and band over replications. Shares are in percent (points for differences)."""
     from sim.results import median_band
 
-    rows = []
+    rows: list[dict] = []
     if results.evaluation is None:
         return pd.DataFrame(rows)
     for c, iso3 in enumerate(results.countries):
@@ -229,8 +243,10 @@ def evaluation_table(results, band: tuple[float, float] = (0.05, 0.95)) -> pd.Da
         for p, programme in enumerate(PROGRAMMES):
             if cube[:, p, ..., MEASURES.index("people")].sum() == 0:
                 continue
-            for group, long_term in (("everyone assigned", None),
-                                     ("from long-term unemployment", True)):
+            for group, long_term in (
+                ("everyone assigned", None),
+                ("from long-term unemployment", True),
+            ):
                 found = effects(cube, p, long_term)
                 block = cube[:, p].sum(axis=2) if long_term is None else cube[:, p, :, 1]
                 smallest = block[..., MEASURES.index("people")].min(axis=1)  # [rep, horizon]
@@ -241,18 +257,26 @@ def evaluation_table(results, band: tuple[float, float] = (0.05, 0.95)) -> pd.Da
                         if np.isnan(column).all():
                             continue
                         mid, low, high = median_band(column[~np.isnan(column)], band)
-                        rows.append({"country": iso3, "programme": programme, "group": group,
-                                     "months_after_assignment": horizon,
-                                     "measure": name,
-                                     "indicator": label.replace("{currency}", currency),
-                                     "people": float(np.median((found["people"] * scale)[:, h])),
-                                     "median": float(mid), "low": float(low),
-                                     "high": float(high)})
+                        rows.append(
+                            {
+                                "country": iso3,
+                                "programme": programme,
+                                "group": group,
+                                "months_after_assignment": horizon,
+                                "measure": name,
+                                "indicator": label.replace("{currency}", currency),
+                                "people": float(np.median((found["people"] * scale)[:, h])),
+                                "median": float(mid),
+                                "low": float(low),
+                                "high": float(high),
+                            }
+                        )
     return pd.DataFrame(rows)
 
 
-def cost_benefit(baseline, policy, discount_rate: float = 0.05,
-                 band: tuple[float, float] = (0.05, 0.95)) -> pd.DataFrame:
+def cost_benefit(
+    baseline, policy, discount_rate: float = 0.05, band: tuple[float, float] = (0.05, 0.95)
+) -> pd.DataFrame:
     """Costs and benefits of the policy, both on the whole economy, paired by seed.
 
     Per replication, over the whole run: the programme cost; employment-months gained (people
@@ -273,12 +297,15 @@ def cost_benefit(baseline, policy, discount_rate: float = 0.05,
     for iso3 in baseline.countries:
         currency = baseline.currencies.get(iso3, "local currency")
 
-        def diff(metric: str) -> np.ndarray:
+        def diff(metric: str, iso3: str = iso3) -> np.ndarray:
             return policy.values(metric, iso3) - baseline.values(metric, iso3)
 
-        cost = (policy.values("reskilling_cost", iso3) + policy.values("job_creation_cost", iso3)
-                - baseline.values("reskilling_cost", iso3)
-                - baseline.values("job_creation_cost", iso3))
+        cost = (
+            policy.values("reskilling_cost", iso3)
+            + policy.values("job_creation_cost", iso3)
+            - baseline.values("reskilling_cost", iso3)
+            - baseline.values("job_creation_cost", iso3)
+        )
         regular = diff("employed")
         employed = regular + diff("programme_jobs")
         earnings = diff("regular_wage_bill")
@@ -287,8 +314,7 @@ def cost_benefit(baseline, policy, discount_rate: float = 0.05,
         earnings_total, earnings_pv = earnings[:, 1:].sum(-1), (earnings * discount)[:, 1:].sum(-1)
         measures = {
             "people trained (distinct people)": policy.values("reskilling_people", iso3)[:, -1],
-            "reskilling enrolments": policy.values("reskilling_enrolments_cumulative",
-                                                   iso3)[:, -1],
+            "reskilling enrolments": policy.values("reskilling_enrolments_cumulative", iso3)[:, -1],
             "programme jobs created": policy.values("programme_hires", iso3).sum(-1),
             f"programme cost ({currency})": cost_total,
             "employment-months gained, whole economy": months_gained,
@@ -297,21 +323,33 @@ def cost_benefit(baseline, policy, discount_rate: float = 0.05,
             f"cost per net job-year ({currency})": _ratio(cost_total, months_gained / 12),
             f"earnings from regular work gained ({currency})": earnings_total,
             "earnings regained per unit of cost": _ratio(earnings_total, cost_total),
-            f"benefit-cost ratio (present values, {discount_rate:.0%} a year)":
-                _ratio(earnings_pv, cost_pv),
+            f"benefit-cost ratio (present values, {discount_rate:.0%} a year)": _ratio(
+                earnings_pv, cost_pv
+            ),
         }
         for name, values in measures.items():
             ok = values[~np.isnan(values)]
             note = ""
             if ok.size < values.size:
-                note = (f"undefined in {values.size - ok.size} of {values.size} replications "
-                        "(no gain, or no cost)")
+                note = (
+                    f"undefined in {values.size - ok.size} of {values.size} replications "
+                    "(no gain, or no cost)"
+                )
             mid, low, high = median_band(ok, band) if ok.size else (np.nan,) * 3
-            rows.append({"country": iso3, "indicator": name, "median": float(mid),
-                         "low": float(low), "high": float(high), "note": note})
+            rows.append(
+                {
+                    "country": iso3,
+                    "indicator": name,
+                    "median": float(mid),
+                    "low": float(low),
+                    "high": float(high),
+                    "note": note,
+                }
+            )
     return pd.DataFrame(rows)
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-    return np.divide(numerator, denominator, out=np.full(numerator.shape, np.nan),
-                     where=denominator > 0)
+    return np.divide(
+        numerator, denominator, out=np.full(numerator.shape, np.nan), where=denominator > 0
+    )

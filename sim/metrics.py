@@ -58,10 +58,7 @@ def _by_sector(model, statuses: tuple[Status, ...], *, under: bool | None = None
                displaced: bool = False) -> np.ndarray:
     ledger = model.workforce.displaced_stocks if displaced else model.workforce.stocks
     block = ledger[list(statuses)]
-    if under is not None:
-        block = block[:, int(under)]
-    else:
-        block = block.sum(axis=1)
+    block = block[:, int(under)] if under is not None else block.sum(axis=1)
     return block.sum(axis=(0, 2, 3)) * model.scale
 
 

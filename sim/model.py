@@ -39,8 +39,8 @@ from sim.agents.workforce import (
 )
 from sim.earnings import DisplacedCohort, WageTable
 from sim.errors import ModelError
-from sim.flows import LabourFlows
 from sim.evaluation import Evaluation
+from sim.flows import LabourFlows
 from sim.inputs import CountryInputs
 from sim.matching import (
     calibrate_rates,
@@ -87,9 +87,7 @@ def labour_force_growth(path: dict[int, float], start_year: int, start_month: in
         year = start_year + (start_month - 1 + t - 1) // 12
         if year + 1 in path and year in path:
             yearly = path[year + 1] / path[year]
-        elif year in path and year - 1 in path and year >= last:
-            yearly = trend
-        elif year > last:
+        elif year in path and year - 1 in path and year >= last or year > last:
             yearly = trend
         else:
             yearly = 1.0
@@ -209,8 +207,8 @@ class LabourMarketModel(mesa.Model):
         spent = np.zeros(n0, dtype=np.int16)
         jobless = status == Status.UNEMPLOYED
         spent[jobless] = self.flows.initial_spells()(rng, int(jobless.sum()))
-        self.workforce.add(idx, status=status, month=0, under=under,
-                           jobless_since=-spent, **people)
+        self.workforce.add(idx, status=status, month=0, under=under, jobless_since=-spent,
+                           **people)  # type: ignore[arg-type]
         # Automation and augmentation act on formal jobs: the sector means are over its formal
         # workers (augmentation: task exposure x (1 - automation share)).
         formal = idx[status == Status.FORMAL]
@@ -376,7 +374,6 @@ class LabourMarketModel(mesa.Model):
             paths[j] = (1 + yearly) ** (1 / 12) - 1
             named[j] = True
         if named.any() and (~named).any() and formal[~named].sum() > 0:
-            total = formal.sum()
             for t in range(months):
                 extra = ((paths[named, t] - lf[t]) * formal[named]).sum()
                 paths[~named, t] = lf[t] - extra / formal[~named].sum()

@@ -141,6 +141,13 @@ def check_years(dates: pd.PeriodIndex, years: Iterable[int], what: str = "year")
         )
 
 
+def _present(array: np.ndarray | None) -> np.ndarray:
+    """An array a replication always records (typed optional for older pickles)."""
+    if array is None:
+        raise ValueError("a replication without its evaluation or cohort arrays")
+    return array
+
+
 def median_band(
     values: np.ndarray, band: tuple[float, float] = BAND, axis: int = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -192,10 +199,10 @@ class Results:
         displaced = np.stack([np.stack([r.displaced for r in reps]) for reps in runs.values()])
         extras = {
             "evaluation": np.stack(
-                [np.stack([r.evaluation for r in reps]) for reps in runs.values()]
+                [np.stack([_present(r.evaluation) for r in reps]) for reps in runs.values()]
             ),
             "cohort_earnings": np.stack(
-                [np.stack([r.cohort_earnings for r in reps]) for reps in runs.values()]
+                [np.stack([_present(r.cohort_earnings) for r in reps]) for reps in runs.values()]
             ),
             "cohort_pre": np.array([[r.cohort_pre for r in reps] for reps in runs.values()]),
             "scales": np.array([[r.scale for r in reps] for reps in runs.values()]),

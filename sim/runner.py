@@ -97,9 +97,7 @@ def no_automation(scenario: Scenario) -> Scenario:
     return with_overrides(scenario, {"uncertainties.adoption_ceiling": 0.0})
 
 
-def _record(
-    model: LabourMarketModel, seed: np.random.SeedSequence, started: float
-) -> Replication:
+def _record(model: LabourMarketModel, seed: np.random.SeedSequence, started: float) -> Replication:
     """Step ``model`` to its horizon, collecting every metric each month."""
     horizon = model.horizon
     sector_metrics = list(SECTOR_METRICS.values())
@@ -197,9 +195,7 @@ def simulate_in_worker(
 ) -> Replication:
     """``simulate`` in another process: plain arguments in (pickled cheaply), arrays out."""
     tables = load_data(data_dir)  # cached per process and folder
-    return simulate(
-        Scenario.model_validate_json(scenario_json), iso3, tables, seed, counterfactual
-    )
+    return simulate(Scenario.model_validate_json(scenario_json), iso3, tables, seed, counterfactual)
 
 
 def warm_up(data_dir: str | None = None) -> None:
@@ -271,15 +267,11 @@ def run_scenario(
     }
     tasks = [(iso3, r, streams[iso3][r]) for iso3 in scenario.countries for r in numbers]
     if executor is None:
-        pending = (
-            simulate(scenario, iso3, tables, seq, counterfactual) for iso3, _, seq in tasks
-        )
+        pending = (simulate(scenario, iso3, tables, seq, counterfactual) for iso3, _, seq in tasks)
     else:
         text = scenario.model_dump_json()
         futures = [
-            executor.submit(
-                simulate_in_worker, text, iso3, seq, str(tables.folder), counterfactual
-            )
+            executor.submit(simulate_in_worker, text, iso3, seq, str(tables.folder), counterfactual)
             for iso3, _, seq in tasks
         ]
         pending = (future.result() for future in futures)

@@ -18,22 +18,30 @@ from dataclasses import dataclass
 import numpy as np
 
 #: Stream names, in spawn order (append new ones at the end: order is part of the seed scheme).
-STREAMS = ("population", "demography", "turnover", "automation", "hours", "search",
-           "programme", "evaluation")
+STREAMS = (
+    "population",
+    "demography",
+    "turnover",
+    "automation",
+    "hours",
+    "search",
+    "programme",
+    "evaluation",
+)
 
 
 @dataclass(frozen=True)
 class Streams:
     """One ``numpy.random.Generator`` per random process of the model."""
 
-    population: np.random.Generator   # the initial population (sectors, occupations, exposure)
-    demography: np.random.Generator   # exits (retirement) and entrants
-    turnover: np.random.Generator     # ordinary separations, discouragement and re-entry
-    automation: np.random.Generator   # layoffs by automation
-    hours: np.random.Generator        # time-related underemployment
-    search: np.random.Generator       # job search and matching
-    programme: np.random.Generator    # programme queues, completion, kept-on
-    evaluation: np.random.Generator   # random assignment to programme offer or control
+    population: np.random.Generator  # the initial population (sectors, occupations, exposure)
+    demography: np.random.Generator  # exits (retirement) and entrants
+    turnover: np.random.Generator  # ordinary separations, discouragement and re-entry
+    automation: np.random.Generator  # layoffs by automation
+    hours: np.random.Generator  # time-related underemployment
+    search: np.random.Generator  # job search and matching
+    programme: np.random.Generator  # programme queues, completion, kept-on
+    evaluation: np.random.Generator  # random assignment to programme offer or control
 
     @classmethod
     def from_seed(cls, seed: np.random.SeedSequence | int | None) -> Streams:
@@ -41,8 +49,9 @@ class Streams:
         if isinstance(seed, np.random.SeedSequence):
             # A fresh copy: spawning advances a SeedSequence, and the twins of a replication
             # must get the same children from the same seed object.
-            root = np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key,
-                                          pool_size=seed.pool_size)
+            root = np.random.SeedSequence(
+                seed.entropy, spawn_key=seed.spawn_key, pool_size=seed.pool_size
+            )
         else:
             root = np.random.SeedSequence(seed)
         children = root.spawn(len(STREAMS))

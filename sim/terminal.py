@@ -210,6 +210,7 @@ def region_rich_table(title: str, frame) -> Table:
     for _, short in REGION_COLUMNS:
         table.add_column(short, justify="right")
     for row in frame.to_dict("records"):
-        table.add_row(row["country"], str(row["year"]),
-                      *(f"{row[name]:,.2f}" for name, _ in REGION_COLUMNS))
+        table.add_row(
+            row["country"], str(row["year"]), *(f"{row[name]:,.2f}" for name, _ in REGION_COLUMNS)
+        )
     return table

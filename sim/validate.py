@@ -92,7 +92,8 @@ def simulate_baseline(
         exposed = exposed_employment(model)
         measured["employment in GenAI-exposed occupations"].append(exposed["all"])
         measured["women / men in GenAI-exposed occupations"].append(
-            exposed["female"] / exposed["male"])
+            exposed["female"] / exposed["male"]
+        )
         workforce = model.workforce
         inflow, stock = 0.0, 0.0
         for _ in range(months):
@@ -103,9 +104,11 @@ def simulate_baseline(
             spell = model.month - workforce.spell_start[unemployed]
             measured["unemployment rate"].append(unemployment_rate(model))
             measured["share unemployed 12+ months"].append(
-                float((spell >= LONG_TERM_MONTHS).mean()) if unemployed.size else 0.0)
+                float((spell >= LONG_TERM_MONTHS).mean()) if unemployed.size else 0.0
+            )
             measured["share unemployed under 6 months"].append(
-                float((spell < 6).mean()) if unemployed.size else 0.0)
+                float((spell < 6).mean()) if unemployed.size else 0.0
+            )
             measured["informal share of employment"].append(informal_share(model))
             measured["time-related underemployment"].append(underemployment_rate(model))
             measured["vacancy rate"].append(vacancy_rate(model))
@@ -135,36 +138,58 @@ def validate(
         model = simulate_baseline(tables, iso3, replications=replications)
         has_durations = pd.notna(c["share_ge12m"])
         basis = inputs.informal_basis
-        informal_column = {"national": "informal_national", "ilo": "informal_ilostat",
-                           "status_proxy": "informal_status_proxy"}[basis]
-        under_column = {"national": "underemployment_national",
-                        "ilo": "underemployment_ilostat"}.get(inputs.underemployment_basis)
+        informal_column = {
+            "national": "informal_national",
+            "ilo": "informal_ilostat",
+            "status_proxy": "informal_status_proxy",
+        }[basis]
+        under_column = {
+            "national": "underemployment_national",
+            "ilo": "underemployment_ilostat",
+        }.get(inputs.underemployment_basis)
         informal_observed = float(
-            (inputs.informal_share * inputs.employment).sum() / inputs.employment.sum())
+            (inputs.informal_share * inputs.employment).sum() / inputs.employment.sum()
+        )
         observed = {
             "unemployment rate": (c["unemployment_rate"], c["unemployment_rate_source"], True),
             "share unemployed 12+ months": (
-                c["share_ge12m"] if has_durations else np.nan, c["duration_source"],
-                has_durations),
+                c["share_ge12m"] if has_durations else np.nan,
+                c["duration_source"],
+                has_durations,
+            ),
             "share unemployed under 6 months": (
-                c["share_lt6m"] if has_durations else np.nan, c["duration_source"],
-                has_durations),
+                c["share_lt6m"] if has_durations else np.nan,
+                c["duration_source"],
+                has_durations,
+            ),
             # Not observed directly: FACTS §6.3's 1/f assumes a constant job-finding rate.
             "mean spell (months)": (
                 1.0 / c["job_finding_rate"],
-                "1/f, constant-hazard estimate: " + c["job_finding_source"], False),
+                "1/f, constant-hazard estimate: " + c["job_finding_source"],
+                False,
+            ),
             "informal share of employment": (
-                informal_observed, f"{basis}: {m[informal_column + '_source']}", True),
+                informal_observed,
+                f"{basis}: {m[informal_column + '_source']}",
+                True,
+            ),
             "time-related underemployment": (
                 inputs.underemployment_rate if under_column else np.nan,
-                str(m[under_column + "_source"]) if under_column else "no figure", True),
+                str(m[under_column + "_source"]) if under_column else "no figure",
+                True,
+            ),
             "vacancy rate": (
                 inputs.vacancy_rate if inputs.vacancy_rate is not None else np.nan,
-                str(m["vacancy_source"]) if inputs.vacancy_rate is not None
-                else "no vacancy survey (GAP)", inputs.vacancy_rate is not None),
+                str(m["vacancy_source"])
+                if inputs.vacancy_rate is not None
+                else "no vacancy survey (GAP)",
+                inputs.vacancy_rate is not None,
+            ),
         }
-        for name in ("employment in GenAI-exposed occupations",
-                     "women / men in GenAI-exposed occupations"):
+        for name in (
+            "employment in GenAI-exposed occupations",
+            "women / men in GenAI-exposed occupations",
+        ):
             if (iso3, name) in targets.index:
                 target, source = targets.loc[(iso3, name), ["observed", "source"]]
             else:

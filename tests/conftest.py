@@ -9,14 +9,12 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from sim.data import load_data
-from sim.runner import make_model
 from sim.model import LabourMarketModel
+from sim.runner import make_model
 from sim.scenarios import Scenario, load_scenario, with_overrides
-
 
 CHROMIUM = "/usr/bin/chromium"
 

@@ -16,8 +16,8 @@ from sim.agents.workforce import Status
 from sim.runner import run_scenario
 from tests.conftest import build_model
 
-F, I, U, T, P, N, V = (Status.FORMAL, Status.INFORMAL, Status.UNEMPLOYED, Status.TRAINING,
-                       Status.PROGRAMME_JOB, Status.INACTIVE, Status.VACANT)
+F, INF, U, T, P, N, V = (Status.FORMAL, Status.INFORMAL, Status.UNEMPLOYED, Status.TRAINING,
+                         Status.PROGRAMME_JOB, Status.INACTIVE, Status.VACANT)
 
 parameters = st.fixed_dictionaries({
     "uncertainties.adoption_pace": st.floats(0.0, 5.0),
@@ -74,7 +74,7 @@ def check_month(model, before: np.ndarray) -> np.ndarray:
     # the moves are the flows the model reports by name
     rs, jc = model.reskilling, model.job_creation
     layoffs, turnover = model.flow_layoffs.sum(), model.flow_turnover.sum()
-    assert moves[F, U] + moves[I, U] == layoffs + turnover
+    assert moves[F, U] + moves[INF, U] == layoffs + turnover
     assert moves[V].sum() == model.flow_entrants.sum()
     assert moves[:, V].sum() == model.flow_retired.sum()
     assert moves[U, T] == rs.enrolled

@@ -160,6 +160,7 @@ class ReskillingProgramme(Programme):
     """Seats, eligibility, duration, completion, skill gain, target sectors and cost."""
 
     kind = RESKILLING
+    lever: Reskilling
 
     def __init__(self, model: mesa.Model, lever: Reskilling, sector_ids: dict[str, int],
                  sector_weights: np.ndarray) -> None:
@@ -246,6 +247,7 @@ class JobCreationProgramme(Programme):
     """Programme jobs: how many a month, in which sectors, for how long, for whom, at what cost."""
 
     kind = JOB_CREATION
+    lever: JobCreation
 
     def __init__(self, model: mesa.Model, lever: JobCreation, sector_ids: dict[str, int],
                  sector_weights: np.ndarray) -> None:
