@@ -1,0 +1,233 @@
+"""Compiled loops for the model's hot spots, each with a pure-numpy twin giving the same bits.
+
+A month touches a few per cent of the people (leavers, searchers, hires), but in numpy every
+step over them allocates a temporary and reads it again: twenty passes over the same few
+hundred thousand people cost more than the work. Here the hottest steps are single loops
+compiled with numba:
+
+- ``dense_picks``: slots 0..n-1 each kept when a uniform draw is below p (draws in slot order,
+  exactly the numbers ``rng.random(n)`` would give), without the n-long float and bool arrays;
+- ``sorted_unique``: sorted distinct values of uniform random slot numbers, by a bucket sort
+  that costs in proportion to the values (numpy's sort costs ~80 ns a value here);
+- ``target_sectors``: the inverse-CDF draw of each searcher's target sector;
+- ``shift_ledgers``: a move's update of the people ledgers (stocks, displaced people,
+  earnings-factor sums, transitions, entrants), in one pass.
+
+Each function has a numpy twin (``*_numpy``) with the same result bit for bit, the same
+random draws consumed, and the same order of floating-point additions; ``tests/test_kernels.py``
+checks every pair, and the golden results (``tests/golden``) hold on either path. numba is a
+dependency; the numpy path runs where numba is missing, or when ``SIM_NUMBA=0`` is set (the
+environment is read when this module is first imported).
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+try:  # numba is a dependency; the numpy twins keep the model running without it
+    import numba
+except ImportError:  # pragma: no cover - exercised only where numba is missing
+    numba = None
+
+ENABLED = numba is not None and os.environ.get("SIM_NUMBA", "1") != "0"
+DENSE_CHUNK = 1 << 20  # draws per chunk on the numpy path (bounds the temporaries)
+
+
+def _jit(func):
+    """Compile with numba (cached on disk) when enabled; otherwise leave the Python function."""
+    if not ENABLED:
+        return func
+    return numba.njit(cache=True, nogil=True)(func)
+
+
+# -- thinning: which slots a Bernoulli(p) draw per slot picks -----------------------------------
+
+def dense_picks_numpy(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
+    """Slots i in 0..n-1 with u_i < p, u = rng.random(n), drawn in chunks [picks], int64."""
+    parts = [np.flatnonzero(rng.random(b - a) < p) + a
+             for a, b in ((a, min(a + DENSE_CHUNK, n)) for a in range(0, n, DENSE_CHUNK))]
+    return np.concatenate(parts).astype(np.int64) if parts else np.empty(0, dtype=np.int64)
+
+
+@_jit
+def _dense_picks(rng, n, p, guess):  # pragma: no cover - compiled
+    out = np.empty(guess, dtype=np.int64)
+    k = 0
+    for i in range(n):
+        if rng.random() < p:
+            if k == out.size:
+                grown = np.empty(out.size * 2 + 16, dtype=np.int64)
+                grown[:k] = out[:k]
+                out = grown
+            out[k] = i
+            k += 1
+    return out[:k].copy()
+
+
+def dense_picks(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
+    """Slots i in 0..n-1 with u_i < p, where u = rng.random(n) in slot order [picks], int64.
+
+    Consumes exactly the n doubles ``rng.random(n)`` would, so the generator ends in the same
+    state on either path.
+    """
+    if not ENABLED:
+        return dense_picks_numpy(rng, n, p)
+    mean = n * p
+    return _dense_picks(rng, n, p, int(mean + 6.0 * np.sqrt(mean + 1.0) + 64))
+
+
+def sorted_unique_numpy(values: np.ndarray, n: int) -> np.ndarray:
+    """Sorted distinct values of ``values`` (ints in [0, n)) [distinct], int64."""
+    picked = np.sort(values)
+    if picked.size > 1:
+        picked = picked[np.concatenate(([True], picked[1:] != picked[:-1]))]
+    return picked
+
+
+@_jit
+def _sorted_unique(values, n):  # pragma: no cover - compiled
+    k = values.size
+    buckets = max(k, 1)
+    # bucket b holds values in [b n / buckets, (b + 1) n / buckets): about one value each
+    counts = np.zeros(buckets + 1, dtype=np.int64)
+    for v in values:
+        counts[(v * buckets) // n + 1] += 1
+    for b in range(buckets):
+        counts[b + 1] += counts[b]
+    out = np.empty(k, dtype=np.int64)
+    fill = counts[:-1].copy()
+    for v in values:
+        b = (v * buckets) // n
+        out[fill[b]] = v
+        fill[b] += 1
+    # insertion sort within each bucket, then drop repeats
+    for b in range(buckets):
+        lo, hi = counts[b], counts[b + 1]
+        for i in range(lo + 1, hi):
+            v = out[i]
+            j = i - 1
+            while j >= lo and out[j] > v:
+                out[j + 1] = out[j]
+                j -= 1
+            out[j + 1] = v
+    m = 0
+    for i in range(k):
+        if m == 0 or out[i] != out[m - 1]:
+            out[m] = out[i]
+            m += 1
+    return out[:m].copy()
+
+
+def sorted_unique(values: np.ndarray, n: int) -> np.ndarray:
+    """Sorted distinct values of ``values`` (ints in [0, n)) [distinct], int64.
+
+    Compiled: a bucket sort in O(len(values)) for values spread uniformly over [0, n)."""
+    if not ENABLED or values.size == 0:
+        return sorted_unique_numpy(values, n)
+    return _sorted_unique(values.astype(np.int64, copy=False), np.int64(n))
+
+
+# -- the target sector of each searcher ------------------------------------------------------------
+
+def target_sectors_numpy(columns: np.ndarray, origin: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Number of CDF entries of each origin's row below ``u`` (at most S - 1) [searchers]."""
+    target = np.zeros(u.size, dtype=np.intp)
+    for column in columns:
+        target += u > column[origin]
+    return np.minimum(target, columns.shape[0] - 1, out=target)
+
+
+@_jit
+def _target_sectors(columns, origin, u):  # pragma: no cover - compiled
+    s = columns.shape[0]
+    out = np.empty(u.size, dtype=np.intp)
+    for i in range(u.size):
+        o = origin[i]
+        count = 0
+        for j in range(s):
+            if u[i] > columns[j, o]:
+                count += 1
+        out[i] = min(count, s - 1)
+    return out
+
+
+def target_sectors(columns: np.ndarray, origin: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """The sector each searcher looks in [searchers], intp (see ``sim.matching``)."""
+    if not ENABLED:
+        return target_sectors_numpy(columns, origin, u)
+    return _target_sectors(columns, origin.astype(np.intp, copy=False), u)
+
+
+# -- the ledgers of a move -------------------------------------------------------------------------
+
+@_jit
+def _shift_ledgers(status_old, under_old, sector_old, female, skill_old, disp_old, factor_old,
+                   status_new, under_new, sector_new, skill_new, disp_new, factor_new,
+                   entrant, moves, n_sectors, stocks, displaced, factor_sums, transitions,
+                   entrant_stocks, vacant):  # pragma: no cover - compiled
+    size = stocks.size
+    minus = np.zeros(size)
+    plus = np.zeros(size)
+    any_old = False
+    any_new = False
+    for i in range(status_old.size):
+        s0, s1 = np.intp(status_old[i]), np.intp(status_new[i])
+        sex = np.intp(female[i])
+        if s0 != vacant:
+            any_old = True
+            head = s0 * 2 + np.intp(under_old[i])
+            tail = sex * 3 + np.intp(skill_old[i])
+            key = (head * n_sectors + np.intp(sector_old[i])) * 6 + tail
+            stocks[key] -= 1
+            minus[key] += np.float64(factor_old[i])
+            if disp_old[i] >= 0:
+                displaced[(head * n_sectors + np.intp(disp_old[i])) * 6 + tail] -= 1
+        if s1 != vacant:
+            any_new = True
+            head = s1 * 2 + np.intp(under_new[i])
+            tail = sex * 3 + np.intp(skill_new[i])
+            key = (head * n_sectors + np.intp(sector_new[i])) * 6 + tail
+            stocks[key] += 1
+            plus[key] += np.float64(factor_new[i])
+            if disp_new[i] >= 0:
+                displaced[(head * n_sectors + np.intp(disp_new[i])) * 6 + tail] += 1
+        if moves:
+            transitions[s0, s1] += 1
+            if entrant[i]:
+                if s0 != vacant:
+                    entrant_stocks[s0, sector_old[i]] -= 1
+                if s1 != vacant:
+                    entrant_stocks[s1, sector_new[i]] += 1
+    # the order of float additions numpy uses: every old cell's sum off, then the new ones on
+    if any_old:
+        for c in range(size):
+            factor_sums[c] += -minus[c]
+    if any_new:
+        for c in range(size):
+            factor_sums[c] += plus[c]
+
+
+_LEDGER_DTYPES = (np.int8, np.bool_, np.int8, np.bool_, np.int8, np.int8, np.float32)
+
+
+def shift_ledgers(ledger, before: tuple, after: tuple, entrant: np.ndarray | None) -> bool:
+    """Move people from their ``before`` cells to their ``after`` cells of ``ledger``'s
+    ledgers (a ``Workforce``), compiled; returns False (nothing done) when numba is off.
+
+    before, after: (status, under, sector, female, skill, displaced_from, factor), equal-length
+    arrays (``after``'s female is ``before``'s); with ``entrant`` (the people's entrant
+    flags) the move also counts transitions and entrants by (status, sector).
+    """
+    if not ENABLED:
+        return False
+    old = [np.ascontiguousarray(a, dtype=t) for a, t in zip(before, _LEDGER_DTYPES, strict=True)]
+    new = [np.ascontiguousarray(a, dtype=t) for a, t in zip(after, _LEDGER_DTYPES, strict=True)]
+    moves = entrant is not None
+    _shift_ledgers(*old, new[0], new[1], new[2], new[4], new[5], new[6],
+                   entrant if moves else np.zeros(old[0].size, dtype=np.bool_), moves,
+                   np.intp(ledger.n_sectors), ledger.stocks.reshape(-1),
+                   ledger.displaced_stocks.reshape(-1), ledger.factor_sums.reshape(-1),
+                   ledger.transitions, ledger.entrant_stocks, np.intp(ledger.vacant))
+    return True
