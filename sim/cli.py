@@ -25,6 +25,7 @@ from sim.terminal import (
     effect_table,
     err,
     evaluation_rich_table,
+    region_rich_table,
     fail,
     fmt,
     headline_table,
@@ -449,6 +450,52 @@ def calibrate_command(
         raise fail(f"{target}: cannot write ({exc.strerror or exc})") from None
     console.print(frame.drop(columns=["method"]).to_string(index=False), markup=False)
     console.print(f"wrote {target}", markup=False, highlight=False)
+
+
+@app.command("region")
+def region_command(
+    scenario: Annotated[
+        str, typer.Argument(help="Scenario name (see `sim list`) or TOML path.")
+    ] = "baseline",
+    country: CountryOpt = None,
+    replications: RepsOpt = None,
+    seed: SeedOpt = None,
+    horizon: HorizonOpt = None,
+    scale: ScaleOpt = None,
+    set_: SetOpt = None,
+    year: YearsOpt = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Also write the table to a .csv")
+    ] = None,
+    data: DataOpt = None,
+) -> None:
+    """The AI divide: one scenario in every ASEAN country (or those given), side by side.
+
+    Exposure and readiness at the start; by year the adoption level, the jobs automation
+    removes (layoffs and hires foregone) and the AI-era vacancies it creates as shares of
+    employment, the net effect on employment against the same seeds with no AI, and programme
+    cost as a share of the wage bill. Each country's row equals its single-country run.
+    """
+    from sim.region import region_table
+
+    if out is not None and out.suffix != ".csv":
+        raise fail(f"--out {out}: the file name must end in .csv")
+    tables = _tables(data)
+    codes = [c.upper() for c in country] if country else list(tables.iso3_codes)
+    results = _run(
+        scenario, codes, replications, seed, horizon, scale, set_, f"running {scenario}", data,
+        counterfactual=True,
+    )
+    try:
+        frame = region_table(results, tuple(year) if year else None)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    console.print(region_rich_table(f"{results.scenario.name}: the countries side by side "
+                                    f"({results.scenario.run.replications} replications, median)",
+                                    frame))
+    if out is not None:
+        write_table(frame, out)
+        console.print(f"wrote {out}")
 
 
 @app.command("validate")

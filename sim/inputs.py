@@ -61,25 +61,33 @@ class CountryInputs:
     ai_readiness: float
     unemployment_rate: float
     share_ge12m: float | None
+    notes: tuple[str, ...] = ()    # what had no data and what was assumed instead
 
 
 @functools.lru_cache(maxsize=8)
-def _read_extras(data_dir: Path, stamp: tuple) -> dict[str, pd.DataFrame]:
+def _read_extras(paths: tuple[Path, ...], stamp: tuple) -> dict[str, pd.DataFrame]:
     frames = {}
-    for name in EXTRA_FILES:
-        path = data_dir / name
-        if not path.is_file():
-            raise DataError(f"{path}: file is missing (run python data/derive.py)")
-        frames[name] = pd.read_csv(path, dtype={"code": str}, keep_default_na=True)
+    for name, path in zip(EXTRA_FILES, paths, strict=True):
+        try:
+            frames[name] = pd.read_csv(path, dtype={"code": str}, keep_default_na=True)
+        except (OSError, ValueError) as exc:
+            raise DataError(f"{path}: cannot be read ({exc})") from None
     return frames
+
+
+def extra_paths(data_dir: Path | None = None) -> tuple[Path, ...]:
+    """Where each extra table is read from: the data folder's own file, else the shipped one
+    (a user's folder may hold only the core tables)."""
+    folder = (data_dir or DEFAULT_DATA_DIR).resolve()
+    return tuple(folder / name if (folder / name).is_file() else DEFAULT_DATA_DIR / name
+                 for name in EXTRA_FILES)
 
 
 def read_extras(data_dir: Path | None = None) -> dict[str, pd.DataFrame]:
     """The extra tables of a data folder (cached per file modification times)."""
-    folder = (data_dir or DEFAULT_DATA_DIR).resolve()
-    stamp = tuple((name, (folder / name).stat().st_mtime_ns) for name in EXTRA_FILES
-                  if (folder / name).is_file())
-    return _read_extras(folder, stamp)
+    paths = extra_paths(data_dir)
+    stamp = tuple(path.stat().st_mtime_ns if path.is_file() else 0 for path in paths)
+    return _read_extras(paths, stamp)
 
 
 def logit_shift(shares: np.ndarray, weights: np.ndarray, target: float) -> np.ndarray:
@@ -166,19 +174,34 @@ def country_inputs(tables: DataTables, iso3: str, *, exposure_assumption: str,
         values = pay.loc[groups].to_numpy(dtype=float)
         skill_pay[band] = (values * w).sum() / w.sum() if w.sum() > 0 else values.mean()
 
-    market = extras["labour_market.csv"].set_index("iso3").loc[iso3]
+    notes: list[str] = []
+    markets = extras["labour_market.csv"].set_index("iso3")
+    market = markets.loc[iso3] if iso3 in markets.index else pd.Series(dtype=object)
+    if market.empty:
+        notes.append(f"{iso3}: no row in labour_market.csv: all employment treated as formal, "
+                     "no underemployment, no vacancy rate")
     target, basis = _pick(market, informality_basis, {
         "national": "informal_national_share", "ilo": "informal_ilostat_share",
         "status_proxy": "informal_status_proxy_share"}, ("national", "ilo", "status_proxy"))
     profile = extras["sector_informality.csv"]
-    profile = profile[profile["iso3"] == iso3].set_index("sector").loc[list(core.sectors),
-                                                                       "informal_share"]
-    shares = profile.to_numpy(dtype=float)
-    informal = logit_shift(shares, core.employment, target) if np.isfinite(target) else shares
+    profile = profile[profile["iso3"] == iso3].set_index("sector")
+    if profile.empty:
+        shares = np.zeros(len(core.sectors))
+        if np.isfinite(target):
+            shares = np.full(len(core.sectors), target)
+            notes.append(f"{iso3}: no sector informality profile: the country share in every "
+                         "sector")
+    else:
+        shares = profile.reindex(list(core.sectors))["informal_share"].fillna(0.0).to_numpy(
+            dtype=float)
+    informal = (logit_shift(shares, core.employment, target)
+                if np.isfinite(target) and target > 0 else shares)
     under, under_basis = _pick(market, underemployment_basis, {
         "national": "underemployment_national_rate", "ilo": "underemployment_ilostat_rate"},
         ("national", "ilo"))
     vacancy = market.get("vacancy_rate")
+    if not mine.size and iso3 not in set(mix["iso3"]):
+        notes.append(f"{iso3}: no 2-digit occupations: ISCO major groups used")
 
     lf = extras["labour_force.csv"]
     lf = lf[lf["iso3"] == iso3]
@@ -199,4 +222,4 @@ def country_inputs(tables: DataTables, iso3: str, *, exposure_assumption: str,
         labour_force=dict(zip(lf["year"].astype(int), lf["labour_force_thousands"].astype(float),
                               strict=True)),
         ai_readiness=core.ai_readiness, unemployment_rate=core.unemployment_rate,
-        share_ge12m=core.share_ge12m)
+        share_ge12m=core.share_ge12m, notes=tuple(notes))

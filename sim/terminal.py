@@ -160,3 +160,30 @@ def evaluation_rich_table(iso3: str, frame) -> Table:
                 cells.append("")
         table.add_row(Text(f"{programme}: {group}"), Text(indicator), *cells)
     return table
+
+
+REGION_COLUMNS = (
+    ("AI readiness (0-100)", "readiness"),
+    ("employment in exposed occupations (%)", "exposed %"),
+    ("women / men exposed", "women/men"),
+    ("adoption (%)", "adoption %"),
+    ("formal positions removed (% of employment)", "removed %"),
+    ("layoffs (% of employment)", "layoffs %"),
+    ("hires foregone (% of employment)", "not created %"),
+    ("AI-era vacancies created (% of employment)", "AI-era jobs %"),
+    ("net employment effect vs no AI (% of employment)", "net vs no AI %"),
+    ("programme cost (% of the wage bill to date)", "cost % wage bill"),
+)
+
+
+def region_rich_table(title: str, frame) -> Table:
+    """The regional comparison: one row per country and year, medians."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("country")
+    table.add_column("year", justify="right")
+    for _, short in REGION_COLUMNS:
+        table.add_column(short, justify="right")
+    for row in frame.to_dict("records"):
+        table.add_row(row["country"], str(row["year"]),
+                      *(f"{row[name]:,.2f}" for name, _ in REGION_COLUMNS))
+    return table

@@ -16,12 +16,13 @@ def test_run_prints_headline_and_writes_csv(tmp_path):
     out = tmp_path / "bpo.csv"
     result = runner.invoke(app, ["run", "phl_bpo", *QUICK, "--year", "2027", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "Workers displaced by automation" in result.output
-    assert "5-95% band" in result.output
+    assert "Formal positions removed by automation" in result.output
+    assert "hires foregone" in result.output and "5-95% band" in result.output
+    assert "against the same seeds with no AI adoption" in result.output
     table = pd.read_csv(out)
     assert {"country", "month", "date", "sector", "metric", "median", "low", "high"} <= \
         set(table.columns)
-    cumulative = table[(table.metric == "automation_job_losses_cumulative")
+    cumulative = table[(table.metric == "automation_cut_cumulative")
                        & (table.sector == "bpo_business_services")]
     assert cumulative["median"].iloc[-1] > 0
 

@@ -39,7 +39,7 @@ def test_every_shipped_scenario_runs(name):
 def test_bpo_scenario_uses_the_seed_figures():
     scenario = load_scenario("phl_bpo")
     assert scenario.countries == ["PHL"]
-    assert scenario.population.employment_thousands["bpo_business_services"] == 1820.0
+    assert scenario.population.employment_thousands["bpo_business_services"] == 1900.0
     assert scenario.uncertainties.sector_exposure["bpo_business_services"] == 0.40
     assert "IBPAP" in scenario.population.employment_source
 

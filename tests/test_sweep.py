@@ -40,7 +40,7 @@ levels = [1.0, 3.0]
 key = "uncertainties.exposure_assumption"
 levels = ["ilo_genai_2025", "ilo_genai_2023"]
 [[outcomes]]
-metric = "automation_job_losses_cumulative"
+metric = "automation_cut_cumulative"
 [[outcomes]]
 metric = "unemployment_rate"
 month = 12
@@ -60,9 +60,9 @@ key = "levers.job_creation.duration_months"
 range = [3, 36]
 kind = "lever"
 [[outcomes]]
-metric = "automation_job_losses_cumulative"
+metric = "automation_cut_cumulative"
 [[outcomes]]
-metric = "displaced_unemployed"
+metric = "hires_foregone_cumulative"
 """
 
 
@@ -167,7 +167,7 @@ def test_killed_sweep_resumes_with_every_run_exactly_once(tmp_path):
 
 def test_sensitivity_ranks_an_inert_lever_last(sobol_serial):
     table = sensitivity(sobol_serial)
-    losses = table[table["outcome"] == "automation_job_losses_cumulative"]
+    losses = table[table["outcome"] == "automation_cut_cumulative"]
     inert = losses.set_index("parameter").loc["duration_months"]
     assert inert["rank"] == 3
     assert abs(inert["ST"]) < 1e-9 and abs(inert["S1"]) < 1e-9
@@ -224,7 +224,7 @@ BAD = {
                              "parameters[0]", "uncertainties.adoption_pace"),
     "sobol N not a power of two": (SOBOL.replace("samples = 8", "samples = 10"),
                                    "'samples'", "power of two"),
-    "unknown outcome metric": (SOBOL.replace('"displaced_unemployed"', '"displaced_jobless"'),
+    "unknown outcome metric": (SOBOL.replace('"hires_foregone_cumulative"', '"hires_not_made"'),
                                "outcomes[1].metric", "unknown metric"),
     "unknown design key": (SOBOL.replace("samples = 8", "samples = 8\nreplicatons = 2"),
                            "'replicatons'", "did you mean"),
@@ -308,7 +308,7 @@ def test_a_sweep_run_replays_exactly_with_sim_run(tmp_path):
                      & (frame["sector"] == "all")]
         return rows.sort_values("month")["value"].to_numpy()
 
-    for outcome, metric in (("automation_job_losses_cumulative",) * 2,
+    for outcome, metric in (("automation_cut_cumulative",) * 2,
                             ("unemployment_rate@m12", "unemployment_rate")):
         theirs = swept[swept["outcome"] == outcome]["value"].to_numpy()
         assert len(theirs) == 25
