@@ -6,7 +6,7 @@ hundred thousand people cost more than the work. Here the hottest steps are sing
 compiled with numba:
 
 - ``dense_picks``: slots 0..n-1 each kept when a uniform draw is below p (draws in slot order,
-  exactly the numbers ``rng.random(n)`` would give), without the n-long float and bool arrays;
+  exactly the numbers ``rng.random(n)`` would give), without n-long float and bool arrays;
 - ``sorted_unique``: sorted distinct values of uniform random slot numbers, by a bucket sort
   that costs in proportion to the values (numpy's sort costs ~80 ns a value here);
 - ``target_sectors``: the inverse-CDF draw of each searcher's target sector;
@@ -52,30 +52,39 @@ def dense_picks_numpy(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
 
 
 @_jit
-def _dense_picks(rng, n, p, guess):  # pragma: no cover - compiled
-    out = np.empty(guess, dtype=np.int64)
-    k = 0
-    for i in range(n):
-        if rng.random() < p:
-            if k == out.size:
-                grown = np.empty(out.size * 2 + 16, dtype=np.int64)
-                grown[:k] = out[:k]
-                out = grown
-            out[k] = i
-            k += 1
-    return out[:k].copy()
+def _below(u, p, offset, out, k):  # pragma: no cover - compiled
+    """Append offset + i for every u[i] < p to ``out`` from position k; returns the new k
+    (-1 if ``out`` is full: the caller grows it and calls again)."""
+    if out.size - k < u.size:
+        return -1
+    for i in range(u.size):  # branch-free: always write, advance only on a pick
+        out[k] = offset + i
+        k += u[i] < p
+    return k
 
 
 def dense_picks(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
     """Slots i in 0..n-1 with u_i < p, where u = rng.random(n) in slot order [picks], int64.
 
-    Consumes exactly the n doubles ``rng.random(n)`` would, so the generator ends in the same
-    state on either path.
+    Consumes exactly the n doubles ``rng.random(n)`` would (drawn in chunks into one buffer:
+    numpy's own fill is the fastest way to draw them), so the generator ends in the same state
+    on either path; the compiled loop only collects the slots.
     """
     if not ENABLED:
         return dense_picks_numpy(rng, n, p)
+    buffer = np.empty(min(n, DENSE_CHUNK))
     mean = n * p
-    return _dense_picks(rng, n, p, int(mean + 6.0 * np.sqrt(mean + 1.0) + 64))
+    out = np.empty(int(mean + 6.0 * np.sqrt(mean + 1.0)) + buffer.size, dtype=np.int64)
+    k = 0
+    for a in range(0, n, DENSE_CHUNK):
+        u = buffer[:min(DENSE_CHUNK, n - a)]
+        rng.random(out=u)
+        done = _below(u, p, a, out, k)
+        if done < 0:  # more picks than six standard deviations above the mean: grow
+            out = np.concatenate([out[:k], np.empty(out.size + u.size, dtype=np.int64)])
+            done = _below(u, p, a, out, k)
+        k = done
+    return out[:k].copy()
 
 
 def sorted_unique_numpy(values: np.ndarray, n: int) -> np.ndarray:
