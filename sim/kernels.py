@@ -7,8 +7,8 @@ compiled with numba:
 
 - ``dense_picks``: slots 0..n-1 each kept when a uniform draw is below p (draws in slot order,
   exactly the numbers ``rng.random(n)`` would give), without n-long float and bool arrays;
-- ``sorted_unique``: sorted distinct values of uniform random slot numbers, by a bucket sort
-  that costs in proportion to the values (numpy's sort costs ~80 ns a value here);
+- ``sorted_unique``: sorted distinct values of random slot numbers, by a radix sort that costs
+  in proportion to the values (numpy's sort costs ~60-100 ns a value on this machine);
 - ``target_sectors``: the inverse-CDF draw of each searcher's target sector;
 - ``shift_ledgers``: a move's update of the people ledgers (stocks, displaced people,
   earnings-factor sums, transitions, entrants), in one pass.
@@ -44,34 +44,57 @@ def _jit(func):
 
 # -- thinning: which slots a Bernoulli(p) draw per slot picks -----------------------------------
 
-def dense_picks_numpy(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
-    """Slots i in 0..n-1 with u_i < p, u = rng.random(n), drawn in chunks [picks], int64."""
-    parts = [np.flatnonzero(rng.random(b - a) < p) + a
+def keep_numpy(picked: np.ndarray, among: tuple | None) -> np.ndarray:
+    """``picked`` [k] restricted to ``among`` = (status [slots], allowed [status codes] bool,
+    flags [slots] uint8, bit): slots whose status is allowed and, if ``bit``, whose flag
+    ``bit`` is set (order kept)."""
+    if among is None:
+        return picked
+    status, allowed, flags, bit = among
+    keep = allowed[status[picked]]
+    if bit:
+        keep &= (flags[picked] & bit) != 0
+    return picked[keep]
+
+
+def dense_picks_numpy(rng: np.random.Generator, n: int, p: float,
+                      among: tuple | None = None) -> np.ndarray:
+    """Slots i in 0..n-1 with u_i < p, u = rng.random(n), drawn in chunks, kept if ``among``
+    allows them (see ``keep_numpy``) [picks], int64."""
+    parts = [keep_numpy(np.flatnonzero(rng.random(b - a) < p) + a, among)
              for a, b in ((a, min(a + DENSE_CHUNK, n)) for a in range(0, n, DENSE_CHUNK))]
     return np.concatenate(parts).astype(np.int64) if parts else np.empty(0, dtype=np.int64)
 
 
 @_jit
-def _below(u, p, offset, out, k):  # pragma: no cover - compiled
-    """Append offset + i for every u[i] < p to ``out`` from position k; returns the new k
-    (-1 if ``out`` is full: the caller grows it and calls again)."""
+def _below(u, p, offset, out, k, status, allowed, flags, bit):  # pragma: no cover - compiled
+    """Append offset + i for every u[i] < p whose slot is allowed (status, flag bit) to ``out``
+    from position k; returns the new k (-1 if ``out`` has too little room: grow and retry)."""
     if out.size - k < u.size:
         return -1
-    for i in range(u.size):  # branch-free: always write, advance only on a pick
-        out[k] = offset + i
-        k += u[i] < p
+    any_flag = bit == 0
+    for i in range(u.size):  # branch-free: always write, advance only on a kept pick
+        j = offset + i
+        out[k] = j
+        k += (u[i] < p) & allowed[status[j]] & (any_flag | ((flags[j] & bit) != 0))
     return k
 
 
-def dense_picks(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
-    """Slots i in 0..n-1 with u_i < p, where u = rng.random(n) in slot order [picks], int64.
+def dense_picks(rng: np.random.Generator, n: int, p: float,
+                among: tuple | None = None) -> np.ndarray:
+    """Slots i in 0..n-1 with u_i < p, where u = rng.random(n) in slot order, kept if
+    ``among`` allows them (see ``keep_numpy``) [picks], int64.
 
     Consumes exactly the n doubles ``rng.random(n)`` would (drawn in chunks into one buffer:
     numpy's own fill is the fastest way to draw them), so the generator ends in the same state
     on either path; the compiled loop only collects the slots.
     """
     if not ENABLED:
-        return dense_picks_numpy(rng, n, p)
+        return dense_picks_numpy(rng, n, p, among)
+    if among is None:
+        among = (np.zeros(n, dtype=np.int8), np.ones(1, dtype=np.bool_),
+                 np.zeros(1, dtype=np.uint8), 0)
+    status, allowed, flags, bit = among
     buffer = np.empty(min(n, DENSE_CHUNK))
     mean = n * p
     out = np.empty(int(mean + 6.0 * np.sqrt(mean + 1.0)) + buffer.size, dtype=np.int64)
@@ -79,63 +102,73 @@ def dense_picks(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
     for a in range(0, n, DENSE_CHUNK):
         u = buffer[:min(DENSE_CHUNK, n - a)]
         rng.random(out=u)
-        done = _below(u, p, a, out, k)
+        done = _below(u, p, a, out, k, status, allowed, flags, np.uint8(bit))
         if done < 0:  # more picks than six standard deviations above the mean: grow
             out = np.concatenate([out[:k], np.empty(out.size + u.size, dtype=np.int64)])
-            done = _below(u, p, a, out, k)
+            done = _below(u, p, a, out, k, status, allowed, flags, np.uint8(bit))
         k = done
     return out[:k].copy()
 
 
-def sorted_unique_numpy(values: np.ndarray, n: int) -> np.ndarray:
-    """Sorted distinct values of ``values`` (ints in [0, n)) [distinct], int64."""
+def sorted_unique_numpy(values: np.ndarray, n: int, among: tuple | None = None) -> np.ndarray:
+    """Sorted distinct values of ``values`` (ints in [0, n)), kept if ``among`` allows them
+    (see ``keep_numpy``) [distinct], int64."""
     picked = np.sort(values)
     if picked.size > 1:
         picked = picked[np.concatenate(([True], picked[1:] != picked[:-1]))]
-    return picked
+    return keep_numpy(picked, among)
 
 
 @_jit
-def _sorted_unique(values, n):  # pragma: no cover - compiled
+def _sorted_unique(values, n, status, allowed, flags, bit, filtered):  # pragma: no cover
     k = values.size
-    buckets = max(k, 1)
-    # bucket b holds values in [b n / buckets, (b + 1) n / buckets): about one value each
-    counts = np.zeros(buckets + 1, dtype=np.int64)
-    for v in values:
-        counts[(v * buckets) // n + 1] += 1
-    for b in range(buckets):
-        counts[b + 1] += counts[b]
-    out = np.empty(k, dtype=np.int64)
-    fill = counts[:-1].copy()
-    for v in values:
-        b = (v * buckets) // n
-        out[fill[b]] = v
-        fill[b] += 1
-    # insertion sort within each bucket, then drop repeats
-    for b in range(buckets):
-        lo, hi = counts[b], counts[b + 1]
-        for i in range(lo + 1, hi):
-            v = out[i]
-            j = i - 1
-            while j >= lo and out[j] > v:
-                out[j + 1] = out[j]
-                j -= 1
-            out[j + 1] = v
+    # LSD radix sort on 11-bit digits (two or three passes for n up to 2^33): each pass reads
+    # the values in order and writes to 2048 running positions, so memory is touched in
+    # streams, not at random (a sort of random picks otherwise waits on cache misses)
+    passes = 1
+    while (np.int64(1) << (11 * passes)) < n:
+        passes += 1
+    src = values.copy()
+    dst = np.empty(k, dtype=np.int64)
+    counts = np.empty(2049, dtype=np.int64)
+    for d in range(passes):
+        shift = 11 * d
+        counts[:] = 0
+        for v in src:
+            counts[((v >> shift) & 2047) + 1] += 1
+        for b in range(2048):
+            counts[b + 1] += counts[b]
+        for v in src:
+            b = (v >> shift) & 2047
+            dst[counts[b]] = v
+            counts[b] += 1
+        src, dst = dst, src
     m = 0
+    last = -1
     for i in range(k):
-        if m == 0 or out[i] != out[m - 1]:
-            out[m] = out[i]
-            m += 1
-    return out[:m].copy()
+        v = src[i]
+        if v != last:
+            last = v
+            if not filtered or (allowed[status[v]] and (bit == 0 or (flags[v] & bit) != 0)):
+                src[m] = v
+                m += 1
+    return src[:m].copy()
 
 
-def sorted_unique(values: np.ndarray, n: int) -> np.ndarray:
-    """Sorted distinct values of ``values`` (ints in [0, n)) [distinct], int64.
+def sorted_unique(values: np.ndarray, n: int, among: tuple | None = None) -> np.ndarray:
+    """Sorted distinct values of ``values`` (ints in [0, n)), kept if ``among`` allows them
+    (see ``keep_numpy``) [distinct], int64.
 
-    Compiled: a bucket sort in O(len(values)) for values spread uniformly over [0, n)."""
+    Compiled: a radix sort in O(len(values) x log2(n) / 11)."""
     if not ENABLED or values.size == 0:
-        return sorted_unique_numpy(values, n)
-    return _sorted_unique(values.astype(np.int64, copy=False), np.int64(n))
+        return sorted_unique_numpy(values, n, among)
+    values = values.astype(np.int64, copy=False)
+    if among is None:
+        return _sorted_unique(values, np.int64(n), np.zeros(1, dtype=np.int8),
+                              np.ones(1, dtype=np.bool_), np.zeros(1, dtype=np.uint8),
+                              np.uint8(0), False)
+    status, allowed, flags, bit = among
+    return _sorted_unique(values, np.int64(n), status, allowed, flags, np.uint8(bit), True)
 
 
 # -- the target sector of each searcher ------------------------------------------------------------

@@ -32,6 +32,7 @@ from sim.agents.workforce import (
     N_SKILL,
     NO_SECTOR,
     REGULAR_JOBS,
+    UNDER,
     Status,
     Workforce,
     chunks,
@@ -618,8 +619,7 @@ class LabourMarketModel(mesa.Model):
         status = workforce.status[picked]
         entry = self.under_entry[(status == Status.INFORMAL).astype(int)]
         starting = picked[(rng.random(picked.size) * bound < entry) & ~workforce.under[picked]]
-        ending = workforce.sample(rng, self.under_exit, REGULAR_JOBS)
-        ending = ending[workforce.under[ending]]
+        ending = workforce.sample(rng, self.under_exit, REGULAR_JOBS, flag=UNDER)
         workforce.set_under(starting, True)
         workforce.set_under(ending, False)
 

@@ -48,10 +48,24 @@ def test_sorted_unique_matches_numpys_sort(n, k):
 
 @needs_numba
 @pytest.mark.parametrize("p", [0.0, 1e-4, 0.02, 0.05, 0.0500001, 0.3, 1.0])
-def test_thinning_picks_the_same_slots_on_both_paths(p, monkeypatch):
-    compiled = thin(np.random.default_rng(3), 200_000, p)
+@pytest.mark.parametrize("bit", [None, 0, 2])
+def test_thinning_picks_the_same_people_on_both_paths(p, bit, monkeypatch):
+    """Slots picked, then kept by status (and a flag bit): the same on both paths, and the
+    same as filtering the plain picks afterwards."""
+    n = 200_000
+    people = np.random.default_rng(9)
+    status = people.integers(0, 7, size=n).astype(np.int8)
+    flags = people.integers(0, 16, size=n).astype(np.uint8)
+    allowed = np.array([True, True, False, False, True, False, False, False])
+    among = None if bit is None else (status, allowed, flags, bit)
+    compiled = thin(np.random.default_rng(3), n, p, among)
+    plain = thin(np.random.default_rng(3), n, p)
     monkeypatch.setattr(kernels, "ENABLED", False)
-    assert np.array_equal(compiled, thin(np.random.default_rng(3), 200_000, p))
+    assert np.array_equal(compiled, thin(np.random.default_rng(3), n, p, among))
+    if among is not None:
+        keep = allowed[status[plain]] & (((flags[plain] & bit) != 0) if bit else True)
+        plain = plain[keep]
+    assert np.array_equal(compiled, plain)
 
 
 @needs_numba

@@ -92,21 +92,22 @@ def chunks(n: int) -> list[tuple[int, int]]:
     return [(a, min(a + CHUNK, n)) for a in range(0, n, CHUNK)]
 
 
-def thin(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
+def thin(rng: np.random.Generator, n: int, p: float, among: tuple | None = None) -> np.ndarray:
     """Slots 0..n-1 each picked with probability ``p``, sorted; cost proportional to picks.
 
     Draws the number of picks from a binomial and that many distinct slots uniformly: the same
-    law as a Bernoulli draw per slot. The draws consumed depend only on (n, p), never on who is
-    in which state, so two runs that share the stream pick the same slots (common random
-    numbers).
+    law as a Bernoulli draw per slot (above p = 0.05, a draw per slot). The draws consumed
+    depend only on (n, p), never on who is in which state, so two runs that share the stream
+    pick the same slots (common random numbers). With ``among`` = (status [n], allowed status
+    codes [8] bool, flags [n], flag bit or 0), only the picks it allows are returned.
     """
     p = min(max(p, 0.0), 1.0)
     if p <= 0.0 or n == 0:
         return np.empty(0, dtype=np.int64)
     if p > 0.05:
-        return kernels.dense_picks(rng, n, p)
+        return kernels.dense_picks(rng, n, p, among)
     k = rng.binomial(n, p)
-    return kernels.sorted_unique(rng.integers(0, n, size=k), n)
+    return kernels.sorted_unique(rng.integers(0, n, size=k), n, among)
 
 
 def _index(idx, capacity: int) -> np.ndarray:
@@ -505,13 +506,10 @@ class Workforce(mesa.Agent):
         pool = self.idle if among is None else among
         return pool[self.status[pool] == status]
 
-    def sample(self, rng: np.random.Generator, p: float,
-               statuses: tuple[Status, ...]) -> np.ndarray:
-        """People in ``statuses`` each picked with probability ``p`` (see ``thin``)."""
-        picked = thin(rng, self.n, p)
-        status = self.status[picked]
-        keep = status == statuses[0]
-        for other in statuses[1:]:
-            keep |= status == other
-        return picked[keep]
-
+    def sample(self, rng: np.random.Generator, p: float, statuses: tuple[Status, ...],
+               flag: np.uint8 | None = None) -> np.ndarray:
+        """People in ``statuses`` (and with ``flag``, a bit of ``flags``, set, if given) each
+        picked with probability ``p`` (see ``thin``) [picked], sorted."""
+        allowed = np.zeros(len(Status) + 1, dtype=bool)
+        allowed[list(statuses)] = True
+        return thin(rng, self.n, p, (self.status, allowed, self.flags, flag or 0))
