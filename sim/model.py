@@ -26,6 +26,7 @@ from collections.abc import Callable
 import mesa
 import numpy as np
 
+from sim import kernels
 from sim.agents.policy import JobCreationProgramme, ReskillingProgramme, stochastic_round
 from sim.agents.sector import SectorAgent, adoption_curve
 from sim.agents.workforce import (
@@ -395,6 +396,10 @@ class LabourMarketModel(mesa.Model):
         self.search_decay = (self.flows.search_decay if lab.search_decay_per_month is None
                              else lab.search_decay_per_month)
         self.informal_intensity = lab.informal_search_intensity
+        # efficiency by months searched, up to the longest search the run can see
+        longest = self.horizon + 1 - min(int(self.workforce.search_since[:self.workforce.n].min()),
+                                         0)
+        self._decay_table = kernels.decay_table(self.search_decay, longest + 1)
         searching = np.flatnonzero(self.workforce.status[:self.workforce.n]
                                    == Status.UNEMPLOYED)
         efficiency = np.exp(-self.search_decay * np.maximum(
@@ -628,17 +633,13 @@ class LabourMarketModel(mesa.Model):
     def _searchers(self) -> tuple[np.ndarray, np.ndarray]:
         """(people searching this month, their search intensity): the unemployed, trainees and
         programme workers who did not enter their state this month."""
-        workforce, month = self.workforce, self.month
-        idle = self.idle
-        status = workforce.status[idle]
-        started = workforce.status_since[idle] < month
-        intensity = np.zeros(idle.size)
-        intensity[status == Status.UNEMPLOYED] = 1.0
-        intensity[status == Status.TRAINING] = self.scenario.levers.reskilling.search_intensity
-        intensity[status == Status.PROGRAMME_JOB] = \
-            self.scenario.levers.job_creation.search_intensity
-        keep = started & (intensity > 0)
-        return idle[keep], intensity[keep]
+        workforce = self.workforce
+        intensity_of = np.zeros(len(Status) + 1)
+        intensity_of[Status.UNEMPLOYED] = 1.0
+        intensity_of[Status.TRAINING] = self.scenario.levers.reskilling.search_intensity
+        intensity_of[Status.PROGRAMME_JOB] = self.scenario.levers.job_creation.search_intensity
+        return kernels.searchers(self.idle, workforce.status, workforce.status_since,
+                                 self.month, intensity_of)
 
     def match(self) -> None:
         """Searchers pick a sector (mobility) and meet its vacancies, or start informal work.
@@ -653,18 +654,16 @@ class LabourMarketModel(mesa.Model):
         rng = self.streams.search
         n = self.n_sectors
         searchers, intensity = self._searchers()
-        months = month - workforce.search_since[searchers] - 1
-        efficiency = np.exp(-self.search_decay * np.maximum(months, 0)) * intensity
-        origin = workforce.sector[searchers].astype(np.intp)
-        target = target_sectors(self._mobility_columns, origin, rng.random(searchers.size))
-        qualified = (workforce.skill[searchers] >= SKILL_BANDS.index(
-            self.scenario.uncertainties.new_job_min_skill)) & (origin == target)
-        unemployed = workforce.status[searchers] == Status.UNEMPLOYED
+        target, efficiency, qualified, unemployed, effort, effort_skilled = \
+            kernels.search_effort(
+                searchers, intensity, rng.random(searchers.size), month, self.search_decay,
+                workforce.search_since, workforce.sector, workforce.skill, workforce.status,
+                SKILL_BANDS.index(self.scenario.uncertainties.new_job_min_skill),
+                Status.UNEMPLOYED, self._mobility_columns, n, self._decay_table)
 
         informal = workforce.stocks[Status.INFORMAL].sum(axis=(0, 2, 3)).astype(float)
         on_the_job = self.informal_intensity * (informal @ self.mobility)
-        effort_open = np.bincount(target, weights=efficiency, minlength=n) + on_the_job
-        effort_skilled = np.bincount(target, weights=efficiency * qualified, minlength=n)
+        effort_open = effort + on_the_job
         open_v = np.array([s.open_vacancies for s in self.sectors])
         skilled_v = np.array([s.skilled_vacancies for s in self.sectors])
         rate_open = hire_rate(self.matching_efficiency, self.eta, effort_open, open_v)
@@ -676,15 +675,9 @@ class LabourMarketModel(mesa.Model):
         otj_target = target_sectors(self._mobility_columns,
                                     workforce.sector[otj].astype(np.intp), rng.random(otj.size))
 
-        p_skilled = efficiency * rate_skilled[target] * qualified
-        p_open = efficiency * rate_open[target]
-        p_informal = efficiency * self.informal_rate[target] * unemployed
-        draw = rng.random(searchers.size)
-        cum_open = p_skilled + p_open
-        pool = np.full(searchers.size, -1, dtype=np.intp)
-        pool[draw < np.minimum(cum_open + p_informal, 1.0)] = 2
-        pool[draw < np.minimum(cum_open, 1.0)] = 0
-        pool[draw < p_skilled] = 1
+        pool = kernels.choose_pool(efficiency, target, qualified, unemployed, rate_open,
+                                   rate_skilled, self.informal_rate,
+                                   rng.random(searchers.size))
         otj_draw = rng.random(otj.size) * max(top, 1e-300)
         otj_pool = np.where(otj_draw < rate_open[otj_target], 0, -1)
 
@@ -802,5 +795,10 @@ class LabourMarketModel(mesa.Model):
     def long_term_unemployed(self) -> np.ndarray:
         """Indices of the unemployed whose survey unemployment spell is 12+ months."""
         workforce = self.workforce
-        unemployed = workforce.with_status(Status.UNEMPLOYED)
-        return unemployed[self.month - workforce.spell_start[unemployed] >= LONG_TERM_MONTHS]
+        # two reporters ask each month: computed once per (month, state of the workforce)
+        key = (self.month, workforce.moves)
+        if getattr(self, "_long_term", (None,))[0] != key:
+            unemployed = workforce.with_status(Status.UNEMPLOYED)
+            self._long_term = (key, unemployed[
+                self.month - workforce.spell_start[unemployed] >= LONG_TERM_MONTHS])
+        return self._long_term[1]

@@ -228,6 +228,7 @@ class Workforce(mesa.Agent):
         self.n_sectors = n_sectors
         self.n = 0                      # slots in use or used before (high-water mark)
         self.vacant = int(Status.VACANT)
+        self.moves = 0                  # calls of ``move`` so far (a version for caches)
         self._allocate(capacity)
         self._shape = (N_STATUS, 2, n_sectors, N_SEX, N_SKILL)
         self._size = int(np.prod(self._shape))
@@ -381,6 +382,7 @@ class Workforce(mesa.Agent):
         Only employed people can be underemployed: a move to any other status clears the flag
         unless ``under`` is given. Clocks other than ``status_since`` are the caller's.
         """
+        self.moves += 1
         if idx.size == 0:
             return
         flags = self.flags[idx]
