@@ -83,26 +83,37 @@ def _run(
     data: Path | None = None,
     counterfactual: bool = False,
 ):
-    from sim.runner import run_scenario
+    from contextlib import nullcontext
+
+    from sim.runner import parallel_executor, resolve_scenario, run_scenario
 
     tables = _tables(data)
+    if countries and any(code.upper() == "ALL" for code in countries):
+        countries = list(tables.iso3_codes)  # -c ALL: every country with data
     try:
-        with progress() as bar:
+        resolved = resolve_scenario(
+            scenario,
+            parse_sets(sets),
+            replications=replications,
+            seed=seed,
+            horizon_months=horizon,
+            scale=scale,
+        )
+        if countries is not None:
+            resolved = resolve_scenario(resolved, {"countries": list(countries)})
+        # several large runs: one worker process per core (None when serial is as fast)
+        executor = parallel_executor(resolved, tables, counterfactual)
+        with progress() as bar, executor or nullcontext():
             task = bar.add_task(label, total=None)
 
             def tick(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
             results = run_scenario(
-                scenario,
-                countries=countries,
-                replications=replications,
-                seed=seed,
-                horizon_months=horizon,
-                scale=scale,
-                overrides=parse_sets(sets),
+                resolved,
                 data=tables,
                 counterfactual=counterfactual,
+                executor=executor,
                 progress=tick,
             )
     except input_errors() as exc:
@@ -114,7 +125,10 @@ def _run(
 CountryOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--country", "-c", help="ISO3 country code (repeat for several). Default: the scenario's."
+        "--country",
+        "-c",
+        help="ISO3 country code (repeat for several; ALL = every country with data). "
+        "Default: the scenario's.",
     ),
 ]
 

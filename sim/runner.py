@@ -34,10 +34,12 @@ from sim.model import LabourMarketModel
 from sim.provenance import code_version  # noqa: F401  (re-exported for callers)
 from sim.results import Results, compare  # noqa: F401  (re-exported for callers)
 from sim.scenarios import Scenario, load_scenario, with_overrides
+from sim.scenarios.schema import AUTO_SCALE_AGENTS
 
 __all__ = [
     "Replication",
     "make_model",
+    "parallel_executor",
     "replication_seeds",
     "resolve_scenario",
     "run_scenario",
@@ -194,6 +196,45 @@ def warm_up(data_dir: str | None = None) -> None:
     load_data(data_dir)
 
 
+def simulated_people(scenario: Scenario, iso3: str, tables: DataTables) -> float:
+    """About how many people a run of ``iso3`` simulates (labour force / scale)."""
+    country = tables.country(iso3)
+    labour_force = float(country.employment.sum()) / (1.0 - country.unemployment_rate)
+    return labour_force / (scenario.run.scale or max(1.0, labour_force / AUTO_SCALE_AGENTS))
+
+
+#: simulated person-months below which a run stays in this process: a worker process takes
+#: ~2-3 s to start and import the simulator, about what ~2e8 person-months cost
+PARALLEL_MIN_PERSON_MONTHS = 2e8
+
+
+def parallel_executor(
+    scenario: Scenario, tables: DataTables, counterfactual: bool = False
+) -> Executor | None:
+    """A process pool to run a scenario's (country, replication) runs side by side, or None
+    when serial is as fast (one run, one core, or too little work to pay for starting worker
+    processes). Close it after use (``with`` or ``shutdown``).
+
+    Processes, one per core up to the number of runs, started by spawn (Mesa forces it), so
+    each holds only its own country's people; memory peaks at the sum of the runs in flight.
+    """
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    runs = len(scenario.countries) * scenario.run.replications
+    cores = os.cpu_count() or 1
+    work = sum(
+        simulated_people(scenario, iso3, tables) for iso3 in scenario.countries
+    ) * scenario.run.replications * scenario.run.horizon_months * (2 if counterfactual else 1)
+    if runs < 2 or cores < 2 or work < PARALLEL_MIN_PERSON_MONTHS:
+        return None
+    return ProcessPoolExecutor(
+        max_workers=min(cores, runs), mp_context=get_context("spawn"),
+        initializer=warm_up, initargs=(str(tables.folder),),
+    )
+
+
 def run_scenario(
     scenario: Scenario | str | Path = "baseline",
     *,
@@ -264,12 +305,16 @@ def run_scenario(
         )
     else:
         text = scenario.model_dump_json()
-        futures = [
-            executor.submit(
+        # Largest countries first: the long runs start at once and the short ones fill in
+        # around them (results are still collected in task order).
+        size = {iso3: simulated_people(scenario, iso3, tables) for iso3 in scenario.countries}
+        order = sorted(range(len(tasks)), key=lambda i: -size[tasks[i][0]])
+        futures: list[Any] = [None] * len(tasks)
+        for i in order:
+            iso3, _, seq = tasks[i]
+            futures[i] = executor.submit(
                 simulate_in_worker, text, iso3, seq, str(tables.folder), counterfactual
             )
-            for iso3, _, seq in tasks
-        ]
         pending = (future.result() for future in futures)
     runs: dict[str, list[Replication]] = {iso3: [] for iso3 in scenario.countries}
     for done, ((iso3, _, _), replication) in enumerate(zip(tasks, pending, strict=True), 1):
