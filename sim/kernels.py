@@ -44,6 +44,15 @@ def _jit(func):
 
 # -- thinning: which slots a Bernoulli(p) draw per slot picks -----------------------------------
 
+def uniform_below(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
+    """``rng.random(n) < p`` [n] bool, drawn in chunks (the same draws, no n-long floats)."""
+    out = np.empty(n, dtype=bool)
+    for a in range(0, n, DENSE_CHUNK):
+        b = min(a + DENSE_CHUNK, n)
+        out[a:b] = rng.random(b - a) < p
+    return out
+
+
 def keep_numpy(picked: np.ndarray, among: tuple | None) -> np.ndarray:
     """``picked`` [k] restricted to ``among`` = (status [slots], allowed [status codes] bool,
     flags [slots] uint8, bit): slots whose status is allowed and, if ``bit``, whose flag

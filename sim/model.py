@@ -30,6 +30,7 @@ from sim import kernels
 from sim.agents.policy import JobCreationProgramme, ReskillingProgramme, stochastic_round
 from sim.agents.sector import SectorAgent, adoption_curve
 from sim.agents.workforce import (
+    DRAW_CHUNK,
     N_SKILL,
     NO_SECTOR,
     REGULAR_JOBS,
@@ -204,18 +205,25 @@ class LabourMarketModel(mesa.Model):
         self.exposure_target = np.full(self.n_sectors, np.nan)
         for name, value in scenario.uncertainties.sector_exposure.items():
             self.exposure_target[self.sector_ids[name]] = value
-        idx = self.workforce.slots(n0)
         people = self._draw_people(rng, sector, rescale=True)
-        under = ((status == Status.FORMAL) & (rng.random(n0) < self.under_share[0])) | (
-            (status == Status.INFORMAL) & (rng.random(n0) < self.under_share[1]))
+        # (the draws of rng.random(n0) < share, one full pass after the other, without
+        # n0-long float temporaries)
+        under = (status == Status.FORMAL) & kernels.uniform_below(rng, n0, self.under_share[0])
+        under |= (status == Status.INFORMAL) & kernels.uniform_below(rng, n0,
+                                                                      self.under_share[1])
         spent = np.zeros(n0, dtype=np.int16)
         jobless = status == Status.UNEMPLOYED
         spent[jobless] = self.flows.initial_spells()(rng, int(jobless.sum()))
-        self.workforce.add(idx, status=status, month=0, under=under,
-                           jobless_since=-spent, **people)
+        del jobless
+        for a, b in chunks(n0):  # in pieces: the temporaries of a move stay small
+            self.workforce.add(self.workforce.slots(b - a), status=status[a:b], month=0,
+                               under=under[a:b], jobless_since=-spent[a:b],
+                               **{name: values[a:b] for name, values in people.items()})
+        del people, under, spent, status, sector
+        # the people are in slots 0..n0-1
         # augmentation exposure per sector: mean of task x (1 - automation share)
-        self.augmentation_exposure = self._sector_mean(idx, self._augmentation_of)
-        self.automation_exposure = self._sector_mean(idx, lambda i: self.workforce.exposure[i])
+        self.augmentation_exposure = self._sector_mean(n0, self._augmentation_of)
+        self.automation_exposure = self._sector_mean(n0, lambda i: self.workforce.exposure[i])
         self.n_start = n0
 
     def _start(self) -> tuple[int, int]:
@@ -242,12 +250,13 @@ class LabourMarketModel(mesa.Model):
         task = self.inputs.task_exposure[occ]
         return task * (1.0 - self.inputs.automation_share[occ])
 
-    def _sector_mean(self, idx: np.ndarray, values: Callable[[np.ndarray], np.ndarray]
+    def _sector_mean(self, n: int, values: Callable[[np.ndarray], np.ndarray]
                      ) -> np.ndarray:
+        """Mean of ``values(slots)`` by sector over slots 0..n-1."""
         sums = np.zeros(self.n_sectors)
         counts = np.zeros(self.n_sectors)
-        for a, b in chunks(idx.size):
-            part = idx[a:b]
+        for a, b in chunks(n):
+            part = np.arange(a, b)
             s = self.workforce.sector[part]
             sums += np.bincount(s, weights=values(part), minlength=self.n_sectors)
             counts += np.bincount(s, minlength=self.n_sectors)
@@ -278,7 +287,7 @@ class LabourMarketModel(mesa.Model):
                    for g, codes in enumerate(codes_of[s])] for s in range(2)]
         mean = np.clip(inputs.task_exposure, 1e-3, 1 - 1e-3)
         conc = self.scenario.labour_market.exposure_concentration
-        for a, b in chunks(n):
+        for a, b in chunks(n, DRAW_CHUNK):
             sec = sector[a:b].astype(np.intp)
             fem = rng.random(b - a) < inputs.female_share[sec]
             u = rng.random(b - a)

@@ -63,6 +63,9 @@ REGULAR_JOBS = (Status.FORMAL, Status.INFORMAL)
 N_SEX = 2               # 0 = male, 1 = female
 N_SKILL = 3             # 0 = low, 1 = medium, 2 = high (ISCO-08 skill levels of the occupation)
 CHUNK = 1 << 22         # people per chunk in whole-population passes (bounds temporaries)
+# People per block of the population's random draws: part of the seed scheme (a different
+# block size draws different people), so it is not CHUNK, which may change freely.
+DRAW_CHUNK = 1 << 22
 FEMALE, UNDER, ENTRANT, IN_IDLE = (np.uint8(1 << b) for b in range(4))  # bits of ``flags``
 
 
@@ -87,9 +90,10 @@ def match_mean(values: np.ndarray, target: float, sample: int = 100_000) -> floa
     return float(np.exp((low + high) / 2))
 
 
-def chunks(n: int) -> list[tuple[int, int]]:
-    """[start, stop) ranges covering range(n) in pieces of ``CHUNK``."""
-    return [(a, min(a + CHUNK, n)) for a in range(0, n, CHUNK)]
+def chunks(n: int, size: int | None = None) -> list[tuple[int, int]]:
+    """[start, stop) ranges covering range(n) in pieces of ``size`` (default ``CHUNK``)."""
+    size = size or CHUNK
+    return [(a, min(a + size, n)) for a in range(0, n, size)]
 
 
 def thin(rng: np.random.Generator, n: int, p: float, among: tuple | None = None) -> np.ndarray:
