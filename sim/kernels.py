@@ -440,3 +440,69 @@ def choose_pool(efficiency, target, qualified, unemployed, rate_open, rate_skill
                                  rate_skilled, rate_informal, draw)
     return _choose_pool(efficiency, target, qualified, unemployed, rate_open, rate_skilled,
                         rate_informal, draw)
+
+
+# -- occupations of new people -------------------------------------------------------------------
+
+def occupations_numpy(sector: np.ndarray, female: np.ndarray, u: np.ndarray, v: np.ndarray,
+                      by_sex_cdf: np.ndarray, codes_of: list, cdf_of: list) -> np.ndarray:
+    """Occupation code of each person [n], int8: the ISCO major group from ``u`` and the CDF of
+    the sector's mix for that sex (``by_sex_cdf`` [S, 2, 9]); the 2-digit code within it from
+    ``v`` and the CDF of codes (``codes_of[sex][group]``, ``cdf_of[sex][group]``)."""
+    major = np.empty(u.size, dtype=np.intp)
+    for s in range(2):
+        for j in np.unique(sector):
+            rows = np.flatnonzero((sector == j) & (female == bool(s)))
+            major[rows] = np.searchsorted(by_sex_cdf[j, s], u[rows], side="right")
+    major = np.minimum(major, 8)
+    code = np.empty(u.size, dtype=np.int8)
+    for s in range(2):
+        for g in range(9):
+            rows = np.flatnonzero((major == g) & (female == bool(s)))
+            codes = codes_of[s][g]
+            pick = np.minimum(np.searchsorted(cdf_of[s][g], v[rows], side="right"),
+                              codes.size - 1)
+            code[rows] = codes[pick]
+    return code
+
+
+@_jit
+def _occupations(sector, female, u, v, by_sex_cdf, codes, cdfs, sizes):  # pragma: no cover
+    code = np.empty(u.size, dtype=np.int8)
+    for i in range(u.size):
+        s = np.intp(female[i])
+        row = by_sex_cdf[sector[i], s]
+        g = 0
+        for c in range(row.size):  # searchsorted(side="right"): entries <= u
+            g += row[c] <= u[i]
+        g = min(g, 8)
+        size = sizes[s, g]
+        if size == 0:
+            return code, False
+        pick = 0
+        for c in range(size):
+            pick += cdfs[s, g, c] <= v[i]
+        code[i] = codes[s, g, min(pick, size - 1)]
+    return code, True
+
+
+def occupations(sector, female, u, v, by_sex_cdf, codes_of, cdf_of) -> np.ndarray:
+    """See ``occupations_numpy`` (one compiled pass instead of a pass per sector, sex and
+    major group)."""
+    if not ENABLED:
+        return occupations_numpy(sector, female, u, v, by_sex_cdf, codes_of, cdf_of)
+    width = max(max(c.size for c in row) for row in codes_of)
+    codes = np.zeros((2, 9, max(width, 1)), dtype=np.int8)
+    cdfs = np.full((2, 9, max(width, 1)), np.inf)
+    sizes = np.zeros((2, 9), dtype=np.int64)
+    for s in range(2):
+        for g in range(9):
+            size = codes_of[s][g].size
+            sizes[s, g] = size
+            codes[s, g, :size] = codes_of[s][g]
+            cdfs[s, g, :size] = cdf_of[s][g]
+    code, ok = _occupations(sector.astype(np.intp, copy=False), female, u, v,
+                            np.ascontiguousarray(by_sex_cdf), codes, cdfs, sizes)
+    if not ok:  # a sex and major group with no occupation: the numpy path says where
+        return occupations_numpy(sector, female, u, v, by_sex_cdf, codes_of, cdf_of)
+    return code

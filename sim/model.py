@@ -291,21 +291,8 @@ class LabourMarketModel(mesa.Model):
             sec = sector[a:b].astype(np.intp)
             fem = rng.random(b - a) < inputs.female_share[sec]
             u = rng.random(b - a)
-            major = np.empty(b - a, dtype=np.intp)
-            for s in range(2):
-                for j in np.unique(sec):
-                    rows = np.flatnonzero((sec == j) & (fem == bool(s)))
-                    major[rows] = np.searchsorted(by_sex_cdf[j, s], u[rows], side="right")
-            major = np.minimum(major, 8)
             v = rng.random(b - a)
-            code = np.empty(b - a, dtype=np.int8)
-            for s in range(2):
-                for g in range(9):
-                    rows = np.flatnonzero((major == g) & (fem == bool(s)))
-                    codes = codes_of[s][g]
-                    pick = np.minimum(np.searchsorted(cdf_of[s][g], v[rows], side="right"),
-                                      codes.size - 1)
-                    code[rows] = codes[pick]
+            code = kernels.occupations(sec, fem, u, v, by_sex_cdf, codes_of, cdf_of)
             m = mean[code]
             task = rng.beta(m * conc, (1 - m) * conc)
             female[a:b] = fem
