@@ -84,14 +84,38 @@ def make_model(
 ) -> LabourMarketModel:
     """A model of one country at month 0 (inputs and calibrated flows from ``tables``)."""
     unc, lab = scenario.uncertainties, scenario.labour_market
-    inputs = country_inputs(
-        tables,
-        iso3,
-        exposure_assumption=unc.exposure_assumption,
-        informality_basis=lab.informality_basis,
-        underemployment_basis=lab.underemployment_basis,
+    inputs = _inputs(
+        tables, iso3, unc.exposure_assumption, lab.informality_basis, lab.underemployment_basis
     )
     return LabourMarketModel(scenario, inputs, country_flows(iso3, tables), seed=seed, watch=watch)
+
+
+_INPUTS: dict[tuple, Any] = {}
+
+
+def _inputs(tables: DataTables, iso3: str, exposure: str, informality: str, underemployment: str):
+    """``country_inputs``, kept per data folder, data hashes and settings: joining the tables
+    (pandas) took more time than a small run's whole set-up, and every replication, sweep run
+    and app redraw asks for the same few countries again."""
+    key = (
+        str(tables.folder),
+        tuple(sorted(tables.hashes.items())),
+        iso3,
+        exposure,
+        informality,
+        underemployment,
+    )
+    if key not in _INPUTS:
+        if len(_INPUTS) >= 32:
+            _INPUTS.pop(next(iter(_INPUTS)))
+        _INPUTS[key] = country_inputs(
+            tables,
+            iso3,
+            exposure_assumption=exposure,
+            informality_basis=informality,
+            underemployment_basis=underemployment,
+        )
+    return _INPUTS[key]
 
 
 def no_automation(scenario: Scenario) -> Scenario:
