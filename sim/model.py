@@ -205,7 +205,8 @@ class LabourMarketModel(mesa.Model):
         self.exposure_target = np.full(self.n_sectors, np.nan)
         for name, value in scenario.uncertainties.sector_exposure.items():
             self.exposure_target[self.sector_ids[name]] = value
-        people = self._draw_people(rng, sector, rescale=True)
+        people = self._draw_people(rng, sector, rescale=True, out={
+            name: getattr(self.workforce, name)[:n0] for name in ("occ", "exposure", "skill")})
         # (the draws of rng.random(n0) < share, one full pass after the other, without
         # n0-long float temporaries)
         under = (status == Status.FORMAL) & kernels.uniform_below(rng, n0, self.under_share[0])
@@ -263,7 +264,8 @@ class LabourMarketModel(mesa.Model):
         return np.divide(sums, counts, out=np.zeros(self.n_sectors), where=counts > 0)
 
     def _draw_people(self, rng: np.random.Generator, sector: np.ndarray, *,
-                     rescale: bool = False) -> dict[str, np.ndarray]:
+                     rescale: bool = False, out: dict[str, np.ndarray] | None = None
+                     ) -> dict[str, np.ndarray]:
         """Sex, occupation, skill and automation exposure of people in ``sector`` [n].
 
         Sex from the sector's female share; ISCO major group from the sector's mix for that
@@ -271,13 +273,14 @@ class LabourMarketModel(mesa.Model):
         band from the major group; task exposure Beta-distributed around the group's share of
         exposed tasks, times the group's automation share. With ``rescale``, sectors with a set
         mean automation exposure are reshaped to it (a power transform keeps [0, 1] and the
-        ranking) and the power is kept for later entrants.
+        ranking) and the power is kept for later entrants. ``out`` may give the arrays [n] to
+        write occupation, exposure and skill into (the workforce's own, at set-up: no copies).
         """
         inputs = self.inputs
         n = sector.size
         female = np.empty(n, dtype=bool)
-        occ = np.empty(n, dtype=np.int8)
-        exposure = np.empty(n, dtype=np.float32)
+        occ = np.empty(n, dtype=np.int8) if out is None else out["occ"]
+        exposure = np.empty(n, dtype=np.float32) if out is None else out["exposure"]
         by_sex_cdf = np.cumsum(inputs.occ_mix_by_sex, axis=2)
         by_sex_cdf[..., -1] = 1.0
         within = inputs.occ_within
@@ -308,8 +311,10 @@ class LabourMarketModel(mesa.Model):
         for j in np.flatnonzero(self.exposure_power != 1.0):
             rows = np.flatnonzero(sector == j)
             exposure[rows] = np.clip(exposure[rows], 1e-9, 1.0) ** self.exposure_power[j]
-        return {"sector": sector, "female": female, "occ": occ,
-                "skill": inputs.occ_skill[occ], "exposure": exposure}
+        skill = (inputs.occ_skill[occ] if out is None
+                 else np.take(inputs.occ_skill, occ, out=out["skill"]))
+        return {"sector": sector, "female": female, "occ": occ, "skill": skill,
+                "exposure": exposure}
 
     def _build_sectors(self) -> None:
         """Adoption curves, separations, growth paths and opening vacancies per sector."""
