@@ -158,6 +158,10 @@ class TableColumn:
         return self.table[self.owner.factor_id[idx]]
 
     def __setitem__(self, idx, value) -> None:
+        self.owner.factor_id[idx] = self.ids_of(value)
+
+    def ids_of(self, value) -> np.ndarray:
+        """The ids of ``value`` (float32 values, any shape), new values added to the table."""
         value = np.asarray(value, dtype=np.float32)
         bits, inverse = np.unique(value.view(np.uint32), return_inverse=True)
         new = [b for b in bits.tolist() if b not in self._ids]
@@ -169,7 +173,7 @@ class TableColumn:
             if self.table.size > np.iinfo(self.owner.factor_id.dtype).max:
                 self.owner.factor_id = self.owner.factor_id.astype(np.uint32)
         ids = np.array([self._ids[b] for b in bits.tolist()], dtype=self.owner.factor_id.dtype)
-        self.owner.factor_id[idx] = ids[inverse].reshape(value.shape)
+        return ids[inverse].reshape(value.shape)
 
 
 class SparseColumn:
@@ -389,6 +393,12 @@ class Workforce(mesa.Agent):
         self.moves += 1
         if idx.size == 0:
             return
+        if kernels.ENABLED:  # the same steps in one compiled pass
+            joining = kernels.move_people(self, idx, status, month, sector, skill, under,
+                                          displaced_from, factor)
+            if joining.size:
+                self._new_idle.append(joining)
+            return
         flags = self.flags[idx]
         before = (self.status[idx], (flags & UNDER) != 0, self.sector[idx], (flags & FEMALE) != 0,
                   self.skill[idx], self.displaced_from[idx], self.factor[idx])
@@ -443,7 +453,7 @@ class Workforce(mesa.Agent):
 
     def set_under(self, idx: np.ndarray, under: bool) -> None:
         """Change the underemployment flag of employed people ``idx`` (status unchanged)."""
-        if idx.size == 0:
+        if idx.size == 0 or kernels.set_under(self, idx, under):
             return
         before = (self.status[idx], self.under[idx], self.sector[idx], self.female[idx],
                   self.skill[idx], self.displaced_from[idx], self.factor[idx])
