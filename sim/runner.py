@@ -239,8 +239,9 @@ def parallel_executor(
     when serial is as fast (one run, one core, or too little work to pay for starting worker
     processes). Close it after use (``with`` or ``shutdown``).
 
-    Processes, one per core up to the number of runs, started by spawn (Mesa forces it), so
-    each holds only its own country's people; memory peaks at the sum of the runs in flight.
+    Processes, one per core up to the number of runs, started by spawn (Mesa forces it), one
+    per run, so each holds only its own country's people; memory peaks at the sum of the runs
+    in flight.
     """
     import os
     from concurrent.futures import ProcessPoolExecutor
@@ -253,9 +254,12 @@ def parallel_executor(
     ) * scenario.run.replications * scenario.run.horizon_months * (2 if counterfactual else 1)
     if runs < 2 or cores < 2 or work < PARALLEL_MIN_PERSON_MONTHS:
         return None
+    # A fresh process per run: a finished country's memory goes back to the system at once,
+    # instead of lingering in the worker's heap under the next country (start-up, ~2 s, is
+    # small beside a run this large).
     return ProcessPoolExecutor(
         max_workers=min(cores, runs), mp_context=get_context("spawn"),
-        initializer=warm_up, initargs=(str(tables.folder),),
+        initializer=warm_up, initargs=(str(tables.folder),), max_tasks_per_child=1,
     )
 
 

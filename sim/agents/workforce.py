@@ -9,6 +9,12 @@ time-related underemployed, three clocks (see below), the sector they first lost
 automation in, a retraining target, whether they entered the labour force during the run, the
 month of their last programme enrolment and a personal earnings factor.
 
+Storage, 20 bytes a person: sex, underemployment, entrant and idle-set membership are bits of
+one ``flags`` byte (read and written through ``BitColumn``s named like the old arrays); the
+earnings factor is an index into a table of the distinct factors (``TableColumn``: exact, a
+few hundred values); the retraining target and the last assignment month are held only for the
+people who have one (``SparseColumn``). All three index like numpy arrays.
+
 Statuses follow the ILO labour-force concepts (ICLS 19th resolution): formal and informal
 employment, unemployment and outside the labour force; full-time trainees are outside the
 labour force (ILO) but tracked as their own status, and participants in public employment
