@@ -179,14 +179,19 @@ def simulate(
         replication = _record(model, seed, started)
         watch = model.cohort.watch_list()
     finally:
-        # Mesa 3.3.1 keeps every model alive through Agent._ids (mesa issue 3179).
+        # Mesa 3.3.1 keeps every model alive through Agent._ids (mesa issue 3179); and a model
+        # is a web of reference cycles, freed only when the garbage collector next runs, which
+        # a numpy-heavy run may not trigger for minutes: the next country would then be built
+        # beside the last one's people. Their arrays are dropped now.
         mesa.Agent._ids.pop(model, None)
+        model.workforce.release()
     if counterfactual:
         twin = make_model(no_automation(scenario), iso3, tables, seed, watch=watch)
         try:
             replication.twin = _record(twin, seed, time.perf_counter())
         finally:
             mesa.Agent._ids.pop(twin, None)
+            twin.workforce.release()
     return replication
 
 

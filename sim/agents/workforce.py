@@ -288,6 +288,18 @@ class Workforce(mesa.Agent):
             self.last_enrol = SparseColumn(np.int16, NEVER, self)
         self.capacity = capacity
 
+    def release(self) -> None:
+        """Drop every per-person array (the run is over): their memory is freed now rather
+        than when the garbage collector breaks the model's reference cycles."""
+        for name, (dtype, _) in self._FIELDS.items():
+            setattr(self, name, np.empty(0, dtype=dtype))
+        self.target = SparseColumn(np.int8, NO_SECTOR, self)
+        self.last_enrol = SparseColumn(np.int16, NEVER, self)
+        self.idle = np.empty(0, dtype=np.int64)
+        self._new_idle = []
+        self.free = []
+        self.n = self.capacity = 0
+
     def memory_bytes(self) -> int:
         """Bytes held by the per-person data (dense arrays, sparse columns, factor table)."""
         return int(sum(getattr(self, name).nbytes for name in self._FIELDS)
