@@ -38,14 +38,16 @@ OUTCOME = "unemployment_rate@2035"
 
 
 def make_plan(scale: int | None, runs: int):
-    """The first ``runs`` runs of the example design (one replication per point)."""
+    """The first ``runs`` runs of the example design (48 points x 2 replications = 96)."""
     plan = load_design(DESIGN)
     design = plan.design.model_copy(deep=True)
     design.run.scale = scale
-    design.replications = 1
     plan = plan_design(design, str(DESIGN), None)
-    plan.values = plan.values[:runs]  # the first points only: a fixed, comparable workload
-    plan.samples = plan.samples[:runs]
+    points = -(-runs // design.replications)
+    if points > len(plan.values):
+        raise SystemExit(f"--runs {runs}: the design has only {plan.total_runs} runs")
+    plan.values = plan.values[:points]  # the first points only: a fixed, comparable workload
+    plan.samples = plan.samples[:points]
     return plan
 
 
@@ -72,7 +74,8 @@ class SweepRun(mesa.Model):
         task = list(plan.tasks())[run]
         self.run_id = task["run_id"]
         scenario = with_overrides(plan.base, task["overrides"])
-        seed = replication_seeds(scenario.run.seed, plan.iso3, 1)[task["replication"]]
+        seed = replication_seeds(scenario.run.seed, plan.iso3,
+                                 task["replications"])[task["replication"]]
         from sim.data import load_data
 
         self.inner = make_model(scenario, plan.iso3, load_data(), seed)
@@ -91,7 +94,8 @@ class SweepRun(mesa.Model):
 
 def batch(plan, scale: int | None, runs: int) -> tuple[float, dict[str, float]]:
     started = time.perf_counter()
-    rows = mesa.batch_run(SweepRun, {"run": range(runs), "scale": [scale], "runs": [runs]},
+    rows = mesa.batch_run(SweepRun, {"run": range(plan.total_runs), "scale": [scale],
+                                     "runs": [runs]},
                           number_processes=2, iterations=1, data_collection_period=-1,
                           max_steps=plan.base.run.horizon_months - 1, display_progress=False)
     wall = time.perf_counter() - started
@@ -106,7 +110,7 @@ def main() -> None:
     args = parser.parse_args()
     plan = make_plan(args.scale, args.runs)
     load = os.getloadavg()
-    print(f"{args.runs} runs of {DESIGN.name} ({plan.iso3}, {plan.base.run.horizon_months} "
+    print(f"{plan.total_runs} runs of {DESIGN.name} ({plan.iso3}, {plan.base.run.horizon_months} "
           f"months, scale {args.scale or 'automatic'}); load average before "
           f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     sweep(make_plan(args.scale, 2), serial=True)  # warm the data cache and the compiled code
@@ -124,7 +128,7 @@ def main() -> None:
     for how, (wall, values) in results.items():
         same = values == reference
         checksum = float(np.sum(sorted(values.values())))
-        print(f"{how:32s} {wall:8.2f} {args.runs / wall:8.2f} {serial / wall:9.2f}x "
+        print(f"{how:32s} {wall:8.2f} {plan.total_runs / wall:8.2f} {serial / wall:9.2f}x "
               f"{batch_wall / wall:12.2f}x {checksum:20.15f}{'' if same else '  DIFFERS'}")
     load = os.getloadavg()
     print(f"load average after {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
