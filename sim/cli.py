@@ -140,19 +140,35 @@ def _out(path: Path | None, suffixes: tuple[str, ...], option: str = "--out") ->
         raise fail(str(exc)) from None
 
 
+def _all_countries(countries: list[str] | None, tables: Any) -> list[str] | None:
+    """``-c ALL``: every country with data in ``tables``."""
+    if countries and any(code.upper() == "ALL" for code in countries):
+        return list(tables.iso3_codes)
+    return countries
+
+
 def _run(scenario: Any, tables: Any, label: str, counterfactual: bool = False):
-    """Run a checked scenario (see ``_scenario``) with a progress bar that leaves no trace."""
-    from sim.runner import run_scenario
+    """Run a checked scenario (see ``_scenario``) with a progress bar that leaves no trace;
+    several large runs go to one worker process per core (``runner.parallel_executor``)."""
+    from contextlib import nullcontext
+
+    from sim.runner import parallel_executor, run_scenario
 
     try:
-        with progress() as bar:
+        # several large runs: one worker process per core (None when serial is as fast)
+        executor = parallel_executor(scenario, tables, counterfactual)
+        with progress() as bar, executor or nullcontext():
             task = bar.add_task(label, total=None)
 
             def tick(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
             results = run_scenario(
-                scenario, data=tables, counterfactual=counterfactual, progress=tick
+                scenario,
+                data=tables,
+                counterfactual=counterfactual,
+                executor=executor,
+                progress=tick,
             )
     except input_errors() as exc:
         raise fail(str(exc)) from None
@@ -163,7 +179,10 @@ def _run(scenario: Any, tables: Any, label: str, counterfactual: bool = False):
 CountryOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--country", "-c", help="ISO3 country code (repeat for several). Default: the scenario's."
+        "--country",
+        "-c",
+        help="ISO3 country code (repeat for several; ALL = every country with data). "
+        "Default: the scenario's.",
     ),
 ]
 
@@ -326,6 +345,7 @@ def run_command(
         raise fail(f"--table {table!r}: choose summary, frame or breakdown")
     _out(out, TABLE_SUFFIXES)
     tables = _tables(data)
+    country = _all_countries(country, tables)
     resolved = _scenario(scenario, country, replications, seed, horizon, scale, set_, sector, year)
     _check_countries(resolved, tables)
     results = _run(resolved, tables, f"running {scenario}", counterfactual)
@@ -395,6 +415,7 @@ def compare_command(
 
     _out(out, TABLE_SUFFIXES)
     tables = _tables(data)
+    country = _all_countries(country, tables)
     a_scenario = _scenario(
         baseline, country, replications, seed, horizon, scale, None, sector, year
     )

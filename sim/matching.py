@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim import kernels
+
 
 def mobility_matrix(occ_mix: np.ndarray, employment: np.ndarray, own_share: float
                     ) -> np.ndarray:
@@ -66,13 +68,12 @@ def cdf_columns(mobility: np.ndarray) -> np.ndarray:
 def target_sectors(columns: np.ndarray, origin: np.ndarray, u: np.ndarray) -> np.ndarray:
     """The sector each searcher looks in: inverse CDF of its origin's mobility row.
 
-    Counts the CDF entries below ``u`` column by column (the same comparisons as
-    ``(u[:, None] > cdf[origin]).sum(axis=1)``, in O(searchers) memory).
+    columns: ``cdf_columns`` [S, S]; origin: last sector of each searcher [n]; u: uniform
+    draws [n]. Returns the count of CDF entries below ``u`` (at most S - 1) [n], intp: the
+    same comparisons as ``(u[:, None] > cdf[origin]).sum(axis=1)``, in one compiled pass
+    (``sim.kernels``).
     """
-    target = np.zeros(u.size, dtype=np.intp)
-    for column in columns:
-        target += u > column[origin]
-    return np.minimum(target, columns.shape[0] - 1, out=target)
+    return kernels.target_sectors(columns, origin, u)
 
 
 def hire_rate(efficiency: np.ndarray, eta: float, effort: np.ndarray,

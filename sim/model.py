@@ -26,12 +26,15 @@ from collections.abc import Callable
 import mesa
 import numpy as np
 
+from sim import kernels
 from sim.agents.policy import JobCreationProgramme, ReskillingProgramme, stochastic_round
 from sim.agents.sector import SectorAgent, adoption_curve
 from sim.agents.workforce import (
+    DRAW_CHUNK,
     N_SKILL,
     NO_SECTOR,
     REGULAR_JOBS,
+    UNDER,
     Status,
     Workforce,
     chunks,
@@ -200,21 +203,27 @@ class LabourMarketModel(mesa.Model):
         self.exposure_target = np.full(self.n_sectors, np.nan)
         for name, value in scenario.uncertainties.sector_exposure.items():
             self.exposure_target[self.sector_ids[name]] = value
-        idx = self.workforce.slots(n0)
-        people = self._draw_people(rng, sector, rescale=True)
-        under = ((status == Status.FORMAL) & (rng.random(n0) < self.under_share[0])) | (
-            (status == Status.INFORMAL) & (rng.random(n0) < self.under_share[1]))
+        people = self._draw_people(rng, sector, rescale=True, out={
+            name: getattr(self.workforce, name)[:n0] for name in ("occ", "exposure", "skill")})
+        # (the draws of rng.random(n0) < share, one full pass after the other, without
+        # n0-long float temporaries)
+        under = (status == Status.FORMAL) & kernels.uniform_below(rng, n0, self.under_share[0])
+        under |= (status == Status.INFORMAL) & kernels.uniform_below(rng, n0,
+                                                                      self.under_share[1])
         spent = np.zeros(n0, dtype=np.int16)
         jobless = status == Status.UNEMPLOYED
         spent[jobless] = self.flows.initial_spells()(rng, int(jobless.sum()))
-        self.workforce.add(idx, status=status, month=0, under=under, jobless_since=-spent,
-                           **people)  # type: ignore[arg-type]
-        # Automation and augmentation act on formal jobs: the sector means are over its formal
-        # workers (augmentation: task exposure x (1 - automation share)).
-        formal = idx[status == Status.FORMAL]
-        self.augmentation_exposure = self._sector_mean(formal, self._augmentation_of)
-        self.automation_exposure = self._sector_mean(formal,
-                                                     lambda i: self.workforce.exposure[i])
+        del jobless
+        for a, b in chunks(n0):  # in pieces: the temporaries of a move stay small
+            self.workforce.add(self.workforce.slots(b - a), status=status[a:b], month=0,
+                               under=under[a:b], jobless_since=-spent[a:b],
+                               **{name: values[a:b] for name, values in people.items()})  # type: ignore[arg-type]
+        del people, under, spent, status, sector
+        # The people are in slots 0..n0-1. Automation and augmentation act on formal jobs: the
+        # sector means are over its formal workers (augmentation: task exposure x (1 -
+        # automation share)).
+        self.augmentation_exposure = self._sector_mean(n0, self._augmentation_of)
+        self.automation_exposure = self._sector_mean(n0, lambda i: self.workforce.exposure[i])
         self.n_start = n0
 
     def _start(self) -> tuple[int, int]:
@@ -241,19 +250,22 @@ class LabourMarketModel(mesa.Model):
         task = self.inputs.task_exposure[occ]
         return task * (1.0 - self.inputs.automation_share[occ])
 
-    def _sector_mean(self, idx: np.ndarray, values: Callable[[np.ndarray], np.ndarray]
+    def _sector_mean(self, n: int, values: Callable[[np.ndarray], np.ndarray]
                      ) -> np.ndarray:
+        """Mean of ``values(slots)`` by sector over the formal workers in slots 0..n-1."""
         sums = np.zeros(self.n_sectors)
         counts = np.zeros(self.n_sectors)
-        for a, b in chunks(idx.size):
-            part = idx[a:b]
+        for a, b in chunks(n):
+            part = np.arange(a, b)
+            part = part[self.workforce.status[part] == Status.FORMAL]
             s = self.workforce.sector[part]
             sums += np.bincount(s, weights=values(part), minlength=self.n_sectors)
             counts += np.bincount(s, minlength=self.n_sectors)
         return np.divide(sums, counts, out=np.zeros(self.n_sectors), where=counts > 0)
 
     def _draw_people(self, rng: np.random.Generator, sector: np.ndarray, *,
-                     rescale: bool = False) -> dict[str, np.ndarray]:
+                     rescale: bool = False, out: dict[str, np.ndarray] | None = None
+                     ) -> dict[str, np.ndarray]:
         """Sex, occupation, skill and automation exposure of people in ``sector`` [n].
 
         Sex from the sector's female share; ISCO major group from the sector's mix for that
@@ -261,13 +273,14 @@ class LabourMarketModel(mesa.Model):
         band from the major group; task exposure Beta-distributed around the group's share of
         exposed tasks, times the group's automation share. With ``rescale``, sectors with a set
         mean automation exposure are reshaped to it (a power transform keeps [0, 1] and the
-        ranking) and the power is kept for later entrants.
+        ranking) and the power is kept for later entrants. ``out`` may give the arrays [n] to
+        write occupation, exposure and skill into (the workforce's own, at set-up: no copies).
         """
         inputs = self.inputs
         n = sector.size
         female = np.empty(n, dtype=bool)
-        occ = np.empty(n, dtype=np.int8)
-        exposure = np.empty(n, dtype=np.float32)
+        occ = np.empty(n, dtype=np.int8) if out is None else out["occ"]
+        exposure = np.empty(n, dtype=np.float32) if out is None else out["exposure"]
         by_sex_cdf = np.cumsum(inputs.occ_mix_by_sex, axis=2)
         by_sex_cdf[..., -1] = 1.0
         within = inputs.occ_within
@@ -277,25 +290,12 @@ class LabourMarketModel(mesa.Model):
                    for g, codes in enumerate(codes_of[s])] for s in range(2)]
         mean = np.clip(inputs.task_exposure, 1e-3, 1 - 1e-3)
         conc = self.scenario.labour_market.exposure_concentration
-        for a, b in chunks(n):
+        for a, b in chunks(n, DRAW_CHUNK):
             sec = sector[a:b].astype(np.intp)
             fem = rng.random(b - a) < inputs.female_share[sec]
             u = rng.random(b - a)
-            major = np.empty(b - a, dtype=np.intp)
-            for s in range(2):
-                for j in np.unique(sec):
-                    rows = np.flatnonzero((sec == j) & (fem == bool(s)))
-                    major[rows] = np.searchsorted(by_sex_cdf[j, s], u[rows], side="right")
-            major = np.minimum(major, 8)
             v = rng.random(b - a)
-            code = np.empty(b - a, dtype=np.int8)
-            for s in range(2):
-                for g in range(9):
-                    rows = np.flatnonzero((major == g) & (fem == bool(s)))
-                    codes = codes_of[s][g]
-                    pick = np.minimum(np.searchsorted(cdf_of[s][g], v[rows], side="right"),
-                                      codes.size - 1)
-                    code[rows] = codes[pick]
+            code = kernels.occupations(sec, fem, u, v, by_sex_cdf, codes_of, cdf_of)
             m = mean[code]
             task = rng.beta(m * conc, (1 - m) * conc)
             female[a:b] = fem
@@ -311,8 +311,10 @@ class LabourMarketModel(mesa.Model):
         for j in np.flatnonzero(self.exposure_power != 1.0):
             rows = np.flatnonzero(sector == j)
             exposure[rows] = np.clip(exposure[rows], 1e-9, 1.0) ** self.exposure_power[j]
-        return {"sector": sector, "female": female, "occ": occ,
-                "skill": inputs.occ_skill[occ], "exposure": exposure}
+        skill = (inputs.occ_skill[occ] if out is None
+                 else np.take(inputs.occ_skill, occ, out=out["skill"]))
+        return {"sector": sector, "female": female, "occ": occ, "skill": skill,
+                "exposure": exposure}
 
     def _build_sectors(self) -> None:
         """Adoption curves, separations, growth paths and opening vacancies per sector."""
@@ -394,6 +396,10 @@ class LabourMarketModel(mesa.Model):
         self.search_decay = (self.flows.search_decay if lab.search_decay_per_month is None
                              else lab.search_decay_per_month)
         self.informal_intensity = lab.informal_search_intensity
+        # efficiency by months searched, up to the longest search the run can see
+        longest = self.horizon + 1 - min(int(self.workforce.search_since[:self.workforce.n].min()),
+                                         0)
+        self._decay_table = kernels.decay_table(self.search_decay, longest + 1)
         searching = np.flatnonzero(self.workforce.status[:self.workforce.n]
                                    == Status.UNEMPLOYED)
         efficiency = np.exp(-self.search_decay * np.maximum(
@@ -619,8 +625,7 @@ class LabourMarketModel(mesa.Model):
         status = workforce.status[picked]
         entry = self.under_entry[(status == Status.INFORMAL).astype(int)]
         starting = picked[(rng.random(picked.size) * bound < entry) & ~workforce.under[picked]]
-        ending = workforce.sample(rng, self.under_exit, REGULAR_JOBS)
-        ending = ending[workforce.under[ending]]
+        ending = workforce.sample(rng, self.under_exit, REGULAR_JOBS, flag=UNDER)
         workforce.set_under(starting, True)
         workforce.set_under(ending, False)
 
@@ -629,17 +634,13 @@ class LabourMarketModel(mesa.Model):
     def _searchers(self) -> tuple[np.ndarray, np.ndarray]:
         """(people searching this month, their search intensity): the unemployed, trainees and
         programme workers who did not enter their state this month."""
-        workforce, month = self.workforce, self.month
-        idle = self.idle
-        status = workforce.status[idle]
-        started = workforce.status_since[idle] < month
-        intensity = np.zeros(idle.size)
-        intensity[status == Status.UNEMPLOYED] = 1.0
-        intensity[status == Status.TRAINING] = self.scenario.levers.reskilling.search_intensity
-        intensity[status == Status.PROGRAMME_JOB] = \
-            self.scenario.levers.job_creation.search_intensity
-        keep = started & (intensity > 0)
-        return idle[keep], intensity[keep]
+        workforce = self.workforce
+        intensity_of = np.zeros(len(Status) + 1)
+        intensity_of[Status.UNEMPLOYED] = 1.0
+        intensity_of[Status.TRAINING] = self.scenario.levers.reskilling.search_intensity
+        intensity_of[Status.PROGRAMME_JOB] = self.scenario.levers.job_creation.search_intensity
+        return kernels.searchers(self.idle, workforce.status, workforce.status_since,
+                                 self.month, intensity_of)
 
     def match(self) -> None:
         """Searchers pick a sector (mobility) and meet its vacancies, or start informal work.
@@ -654,18 +655,16 @@ class LabourMarketModel(mesa.Model):
         rng = self.streams.search
         n = self.n_sectors
         searchers, intensity = self._searchers()
-        months = month - workforce.search_since[searchers] - 1
-        efficiency = np.exp(-self.search_decay * np.maximum(months, 0)) * intensity
-        origin = workforce.sector[searchers].astype(np.intp)
-        target = target_sectors(self._mobility_columns, origin, rng.random(searchers.size))
-        qualified = (workforce.skill[searchers] >= SKILL_BANDS.index(
-            self.scenario.uncertainties.new_job_min_skill)) & (origin == target)
-        unemployed = workforce.status[searchers] == Status.UNEMPLOYED
+        target, efficiency, qualified, unemployed, effort, effort_skilled = \
+            kernels.search_effort(
+                searchers, intensity, rng.random(searchers.size), month, self.search_decay,
+                workforce.search_since, workforce.sector, workforce.skill, workforce.status,
+                SKILL_BANDS.index(self.scenario.uncertainties.new_job_min_skill),
+                Status.UNEMPLOYED, self._mobility_columns, n, self._decay_table)
 
         informal = workforce.stocks[Status.INFORMAL].sum(axis=(0, 2, 3)).astype(float)
         on_the_job = self.informal_intensity * (informal @ self.mobility)
-        effort_open = np.bincount(target, weights=efficiency, minlength=n) + on_the_job
-        effort_skilled = np.bincount(target, weights=efficiency * qualified, minlength=n)
+        effort_open = effort + on_the_job
         open_v = np.array([s.open_vacancies for s in self.sectors])
         skilled_v = np.array([s.skilled_vacancies for s in self.sectors])
         rate_open = hire_rate(self.matching_efficiency, self.eta, effort_open, open_v)
@@ -677,15 +676,9 @@ class LabourMarketModel(mesa.Model):
         otj_target = target_sectors(self._mobility_columns,
                                     workforce.sector[otj].astype(np.intp), rng.random(otj.size))
 
-        p_skilled = efficiency * rate_skilled[target] * qualified
-        p_open = efficiency * rate_open[target]
-        p_informal = efficiency * self.informal_rate[target] * unemployed
-        draw = rng.random(searchers.size)
-        cum_open = p_skilled + p_open
-        pool = np.full(searchers.size, -1, dtype=np.intp)
-        pool[draw < np.minimum(cum_open + p_informal, 1.0)] = 2
-        pool[draw < np.minimum(cum_open, 1.0)] = 0
-        pool[draw < p_skilled] = 1
+        pool = kernels.choose_pool(efficiency, target, qualified, unemployed, rate_open,
+                                   rate_skilled, self.informal_rate,
+                                   rng.random(searchers.size))
         otj_draw = rng.random(otj.size) * max(top, 1e-300)
         otj_pool = np.where(otj_draw < rate_open[otj_target], 0, -1)
 
@@ -803,5 +796,10 @@ class LabourMarketModel(mesa.Model):
     def long_term_unemployed(self) -> np.ndarray:
         """Indices of the unemployed whose survey unemployment spell is 12+ months."""
         workforce = self.workforce
-        unemployed = workforce.with_status(Status.UNEMPLOYED)
-        return unemployed[self.month - workforce.spell_start[unemployed] >= LONG_TERM_MONTHS]
+        # two reporters ask each month: computed once per (month, state of the workforce)
+        key = (self.month, workforce.moves)
+        if getattr(self, "_long_term", (None,))[0] != key:
+            unemployed = workforce.with_status(Status.UNEMPLOYED)
+            self._long_term = (key, unemployed[
+                self.month - workforce.spell_start[unemployed] >= LONG_TERM_MONTHS])
+        return self._long_term[1]

@@ -34,10 +34,12 @@ from sim.model import LabourMarketModel
 from sim.provenance import code_version  # noqa: F401  (re-exported for callers)
 from sim.results import Results, compare  # noqa: F401  (re-exported for callers)
 from sim.scenarios import Scenario, check_countries, load_scenario, with_overrides
+from sim.scenarios.schema import AUTO_SCALE_AGENTS
 
 __all__ = [
     "Replication",
     "make_model",
+    "parallel_executor",
     "replication_seeds",
     "resolve_scenario",
     "run_scenario",
@@ -82,14 +84,38 @@ def make_model(
 ) -> LabourMarketModel:
     """A model of one country at month 0 (inputs and calibrated flows from ``tables``)."""
     unc, lab = scenario.uncertainties, scenario.labour_market
-    inputs = country_inputs(
-        tables,
-        iso3,
-        exposure_assumption=unc.exposure_assumption,
-        informality_basis=lab.informality_basis,
-        underemployment_basis=lab.underemployment_basis,
+    inputs = _inputs(
+        tables, iso3, unc.exposure_assumption, lab.informality_basis, lab.underemployment_basis
     )
     return LabourMarketModel(scenario, inputs, country_flows(iso3, tables), seed=seed, watch=watch)
+
+
+_INPUTS: dict[tuple, Any] = {}
+
+
+def _inputs(tables: DataTables, iso3: str, exposure: str, informality: str, underemployment: str):
+    """``country_inputs``, kept per data folder, data hashes and settings: joining the tables
+    (pandas) took more time than a small run's whole set-up, and every replication, sweep run
+    and app redraw asks for the same few countries again."""
+    key = (
+        str(tables.folder),
+        tuple(sorted(tables.hashes.items())),
+        iso3,
+        exposure,
+        informality,
+        underemployment,
+    )
+    if key not in _INPUTS:
+        if len(_INPUTS) >= 32:
+            _INPUTS.pop(next(iter(_INPUTS)))
+        _INPUTS[key] = country_inputs(
+            tables,
+            iso3,
+            exposure_assumption=exposure,
+            informality_basis=informality,
+            underemployment_basis=underemployment,
+        )
+    return _INPUTS[key]
 
 
 def no_automation(scenario: Scenario) -> Scenario:
@@ -151,14 +177,19 @@ def simulate(
         replication = _record(model, seed, started)
         watch = model.cohort.watch_list()
     finally:
-        # Mesa 3.3.1 keeps every model alive through Agent._ids (mesa issue 3179).
+        # Mesa 3.3.1 keeps every model alive through Agent._ids (mesa issue 3179); and a model
+        # is a web of reference cycles, freed only when the garbage collector next runs, which
+        # a numpy-heavy run may not trigger for minutes: the next country would then be built
+        # beside the last one's people. Their arrays are dropped now.
         mesa.Agent._ids.pop(model, None)
+        model.workforce.release()
     if counterfactual:
         twin = make_model(no_automation(scenario), iso3, tables, seed, watch=watch)
         try:
             replication.twin = _record(twin, seed, time.perf_counter())
         finally:
             mesa.Agent._ids.pop(twin, None)
+            twin.workforce.release()
     return replication
 
 
@@ -201,6 +232,55 @@ def simulate_in_worker(
 def warm_up(data_dir: str | None = None) -> None:
     """Import the simulator and load the data in a worker process ahead of the first run."""
     load_data(data_dir)
+
+
+def simulated_people(scenario: Scenario, iso3: str, tables: DataTables) -> float:
+    """About how many people a run of ``iso3`` simulates (labour force / scale)."""
+    country = tables.country(iso3)
+    labour_force = float(country.employment.sum()) / (1.0 - country.unemployment_rate)
+    return labour_force / (scenario.run.scale or max(1.0, labour_force / AUTO_SCALE_AGENTS))
+
+
+#: simulated person-months below which a run stays in this process: a worker process takes
+#: ~2-3 s to start and import the simulator, about what ~2e8 person-months cost
+PARALLEL_MIN_PERSON_MONTHS = 2e8
+
+
+def parallel_executor(
+    scenario: Scenario, tables: DataTables, counterfactual: bool = False
+) -> Executor | None:
+    """A process pool to run a scenario's (country, replication) runs side by side, or None
+    when serial is as fast (one run, one core, or too little work to pay for starting worker
+    processes). Close it after use (``with`` or ``shutdown``).
+
+    Processes, one per core up to the number of runs, started by spawn (Mesa forces it), one
+    per run, so each holds only its own country's people; memory peaks at the sum of the runs
+    in flight.
+    """
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    runs = len(scenario.countries) * scenario.run.replications
+    cores = os.cpu_count() or 1
+    work = (
+        sum(simulated_people(scenario, iso3, tables) for iso3 in scenario.countries)
+        * scenario.run.replications
+        * scenario.run.horizon_months
+        * (2 if counterfactual else 1)
+    )
+    if runs < 2 or cores < 2 or work < PARALLEL_MIN_PERSON_MONTHS:
+        return None
+    # A fresh process per run: a finished country's memory goes back to the system at once,
+    # instead of lingering in the worker's heap under the next country (start-up, ~2 s, is
+    # small beside a run this large).
+    return ProcessPoolExecutor(
+        max_workers=min(cores, runs),
+        mp_context=get_context("spawn"),
+        initializer=warm_up,
+        initargs=(str(tables.folder),),
+        max_tasks_per_child=1,
+    )
 
 
 def run_scenario(
@@ -270,10 +350,16 @@ def run_scenario(
         pending = (simulate(scenario, iso3, tables, seq, counterfactual) for iso3, _, seq in tasks)
     else:
         text = scenario.model_dump_json()
-        futures = [
-            executor.submit(simulate_in_worker, text, iso3, seq, str(tables.folder), counterfactual)
-            for iso3, _, seq in tasks
-        ]
+        # Largest countries first: the long runs start at once and the short ones fill in
+        # around them (results are still collected in task order).
+        size = {iso3: simulated_people(scenario, iso3, tables) for iso3 in scenario.countries}
+        order = sorted(range(len(tasks)), key=lambda i: -size[tasks[i][0]])
+        futures: list[Any] = [None] * len(tasks)
+        for i in order:
+            iso3, _, seq = tasks[i]
+            futures[i] = executor.submit(
+                simulate_in_worker, text, iso3, seq, str(tables.folder), counterfactual
+            )
         pending = (future.result() for future in futures)
     runs: dict[str, list[Replication]] = {iso3: [] for iso3 in scenario.countries}
     for done, ((iso3, _, _), replication) in enumerate(zip(tasks, pending, strict=True), 1):

@@ -101,7 +101,10 @@ def sweep_command(
         else (
             f"on {scheduler}"
             if scheduler
-            else f"on a local Dask cluster ({workers or 'all'} workers)"
+            else f"on a local Dask cluster ({workers} workers)"
+            if workers
+            else "on a local Dask cluster (one worker per core), or serially if the sweep is "
+            "too small to pay for starting one"
         )
     )
     console.print(

@@ -9,6 +9,12 @@ time-related underemployed, three clocks (see below), the sector they first lost
 automation in, a retraining target, whether they entered the labour force during the run, the
 month of their last programme enrolment and a personal earnings factor.
 
+Storage, 20 bytes a person: sex, underemployment, entrant and idle-set membership are bits of
+one ``flags`` byte (read and written through ``BitColumn``s named like the old arrays); the
+earnings factor is an index into a table of the distinct factors (``TableColumn``: exact, a
+few hundred values); the retraining target and the last assignment month are held only for the
+people who have one (``SparseColumn``). All three index like numpy arrays.
+
 Statuses follow the ILO labour-force concepts (ICLS 19th resolution): formal and informal
 employment, unemployment and outside the labour force; full-time trainees are outside the
 labour force (ILO) but tracked as their own status, and participants in public employment
@@ -39,6 +45,8 @@ from enum import IntEnum
 import mesa
 import numpy as np
 
+from sim import kernels
+
 NO_SECTOR = -1
 NEVER = np.iinfo(np.int16).min  # "never enrolled"
 
@@ -61,6 +69,10 @@ REGULAR_JOBS = (Status.FORMAL, Status.INFORMAL)
 N_SEX = 2               # 0 = male, 1 = female
 N_SKILL = 3             # 0 = low, 1 = medium, 2 = high (ISCO-08 skill levels of the occupation)
 CHUNK = 1 << 22         # people per chunk in whole-population passes (bounds temporaries)
+# People per block of the population's random draws: part of the seed scheme (a different
+# block size draws different people), so it is not CHUNK, which may change freely.
+DRAW_CHUNK = 1 << 22
+FEMALE, UNDER, ENTRANT, IN_IDLE = (np.uint8(1 << b) for b in range(4))  # bits of ``flags``
 
 
 def match_mean(values: np.ndarray, target: float, sample: int = 100_000) -> float:
@@ -84,30 +96,135 @@ def match_mean(values: np.ndarray, target: float, sample: int = 100_000) -> floa
     return float(np.exp((low + high) / 2))
 
 
-def chunks(n: int) -> list[tuple[int, int]]:
-    """[start, stop) ranges covering range(n) in pieces of ``CHUNK``."""
-    return [(a, min(a + CHUNK, n)) for a in range(0, n, CHUNK)]
+def chunks(n: int, size: int | None = None) -> list[tuple[int, int]]:
+    """[start, stop) ranges covering range(n) in pieces of ``size`` (default ``CHUNK``)."""
+    size = size or CHUNK
+    return [(a, min(a + size, n)) for a in range(0, n, size)]
 
 
-def thin(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
+def thin(rng: np.random.Generator, n: int, p: float, among: tuple | None = None) -> np.ndarray:
     """Slots 0..n-1 each picked with probability ``p``, sorted; cost proportional to picks.
 
     Draws the number of picks from a binomial and that many distinct slots uniformly: the same
-    law as a Bernoulli draw per slot. The draws consumed depend only on (n, p), never on who is
-    in which state, so two runs that share the stream pick the same slots (common random
-    numbers).
+    law as a Bernoulli draw per slot (above p = 0.05, a draw per slot). The draws consumed
+    depend only on (n, p), never on who is in which state, so two runs that share the stream
+    pick the same slots (common random numbers). With ``among`` = (status [n], allowed status
+    codes [8] bool, flags [n], flag bit or 0), only the picks it allows are returned.
     """
     p = min(max(p, 0.0), 1.0)
     if p <= 0.0 or n == 0:
         return np.empty(0, dtype=np.int64)
     if p > 0.05:
-        return np.flatnonzero(rng.random(n) < p)
+        return kernels.dense_picks(rng, n, p, among)
     k = rng.binomial(n, p)
-    # np.unique written out: numpy 2's hash-based unique is ~100x slower than a sort here.
-    picked = np.sort(rng.integers(0, n, size=k))
-    if picked.size > 1:
-        picked = picked[np.concatenate(([True], picked[1:] != picked[:-1]))]
-    return picked
+    return kernels.sorted_unique(rng.integers(0, n, size=k), n, among)
+
+
+def _index(idx, capacity: int) -> np.ndarray:
+    """An index array from an index array or a slice over ``capacity`` slots."""
+    if isinstance(idx, slice):
+        return np.arange(*idx.indices(capacity), dtype=np.int64)
+    return np.asarray(idx)
+
+
+class BitColumn:
+    """One boolean per person kept as a bit of ``Workforce.flags``; indexed like a numpy
+    array (index arrays or slices), reads give bool arrays."""
+
+    dtype = np.dtype(np.bool_)
+    nbytes = 0  # held in the flags byte
+
+    def __init__(self, owner: Workforce, bit: int) -> None:
+        self.owner = owner
+        self.bit = np.uint8(bit)
+
+    def __getitem__(self, idx) -> np.ndarray:
+        return (self.owner.flags[idx] & self.bit) != 0
+
+    def __setitem__(self, idx, value) -> None:
+        flags = self.owner.flags
+        current = flags[idx]
+        flags[idx] = np.where(np.asarray(value, dtype=bool), current | self.bit,
+                              current & ~self.bit)
+
+
+class TableColumn:
+    """A float32 per person held as an index (uint16, uint32 if ever needed) into a table of
+    the distinct values: exact, since every value is stored as its own float32."""
+
+    dtype = np.dtype(np.float32)
+    nbytes = 0  # the ids are the owner's ``factor_id`` array; the table is counted apart
+
+    def __init__(self, owner: Workforce, fill: float) -> None:
+        self.owner = owner
+        self.table = np.array([fill], dtype=np.float32)
+        self._ids = {self.table.view(np.uint32)[0]: 0}  # bit pattern -> id
+
+    def __getitem__(self, idx) -> np.ndarray:
+        return self.table[self.owner.factor_id[idx]]
+
+    def __setitem__(self, idx, value) -> None:
+        self.owner.factor_id[idx] = self.ids_of(value)
+
+    def ids_of(self, value) -> np.ndarray:
+        """The ids of ``value`` (float32 values, any shape), new values added to the table."""
+        value = np.asarray(value, dtype=np.float32)
+        bits, inverse = np.unique(value.view(np.uint32), return_inverse=True)
+        new = [b for b in bits.tolist() if b not in self._ids]
+        if new:
+            start = self.table.size
+            self._ids.update({b: start + i for i, b in enumerate(new)})
+            self.table = np.concatenate([self.table, np.array(new, dtype=np.uint32).view(
+                np.float32)])
+            if self.table.size > np.iinfo(self.owner.factor_id.dtype).max:
+                self.owner.factor_id = self.owner.factor_id.astype(np.uint32)
+        ids = np.array([self._ids[b] for b in bits.tolist()], dtype=self.owner.factor_id.dtype)
+        return ids[inverse].reshape(value.shape)
+
+
+class SparseColumn:
+    """A value that few people hold (everyone else holds ``fill``): sorted slots and values.
+
+    Indexed like a numpy array (index arrays without repeats, or slices); setting ``fill``
+    forgets a person.
+    """
+
+    def __init__(self, dtype, fill: int, owner: Workforce) -> None:
+        self.dtype = np.dtype(dtype)
+        self.fill = fill
+        self.owner = owner
+        self.keys = np.empty(0, dtype=np.int64)
+        self.values = np.empty(0, dtype=self.dtype)
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.keys.nbytes + self.values.nbytes)
+
+    def __getitem__(self, idx) -> np.ndarray:
+        idx = _index(idx, self.owner.capacity)
+        out = np.full(idx.shape, self.fill, dtype=self.dtype)
+        if self.keys.size and idx.size:
+            pos = np.minimum(np.searchsorted(self.keys, idx), self.keys.size - 1)
+            hit = self.keys[pos] == idx
+            out[hit] = self.values[pos[hit]]
+        return out
+
+    def __setitem__(self, idx, value) -> None:
+        idx = _index(idx, self.owner.capacity).reshape(-1)
+        if idx.size == 0:
+            return
+        value = np.broadcast_to(np.asarray(value, dtype=self.dtype), idx.shape)
+        keys, values = self.keys, self.values
+        if keys.size:
+            keep = ~np.isin(keys, idx)
+            keys, values = keys[keep], values[keep]
+        held = value != self.fill
+        if held.any():
+            keys = np.concatenate([keys, idx[held]])
+            values = np.concatenate([values, value[held]])
+            order = np.argsort(keys, kind="stable")
+            keys, values = keys[order], values[order]
+        self.keys, self.values = keys, values
 
 
 class Workforce(mesa.Agent):
@@ -124,6 +241,8 @@ class Workforce(mesa.Agent):
         super().__init__(model)
         self.n_sectors = n_sectors
         self.n = 0                      # slots in use or used before (high-water mark)
+        self.vacant = int(Status.VACANT)
+        self.moves = 0                  # calls of ``move`` so far (a version for caches)
         self._allocate(capacity)
         self._shape = (N_STATUS, 2, n_sectors, N_SEX, N_SKILL)
         self._size = int(np.prod(self._shape))
@@ -140,29 +259,51 @@ class Workforce(mesa.Agent):
 
     # -- storage ------------------------------------------------------------------------------
 
+    # Dense per-person arrays: 20 bytes a person. Four flags share one byte (``flags``); the
+    # earnings factor is an index into a table of the distinct factors (a few hundred values:
+    # 1, and the products of scars and training returns); a retraining target and the month
+    # of the last programme assignment are held only for the few people who have one.
     _FIELDS = {
         "sector": (np.int8, NO_SECTOR), "occ": (np.int8, 0), "skill": (np.int8, 0),
-        "female": (np.bool_, False), "exposure": (np.float32, 0.0),
-        "status": (np.int8, Status.VACANT), "under": (np.bool_, False),
+        "exposure": (np.float32, 0.0), "status": (np.int8, Status.VACANT),
         "status_since": (np.int16, 0), "jobless_since": (np.int16, 0),
         "spell_start": (np.int16, 0), "search_since": (np.int16, 0),
-        "displaced_from": (np.int8, NO_SECTOR), "target": (np.int8, NO_SECTOR),
-        "entrant": (np.bool_, False), "last_enrol": (np.int16, NEVER),
-        "factor": (np.float32, 1.0), "in_idle": (np.bool_, False),
+        "displaced_from": (np.int8, NO_SECTOR), "flags": (np.uint8, 0),
+        "factor_id": (np.uint16, 0),
     }
+    _BITS = {"female": FEMALE, "under": UNDER, "entrant": ENTRANT, "in_idle": IN_IDLE}
 
     def _allocate(self, capacity: int) -> None:
         for name, (dtype, fill) in self._FIELDS.items():
             old = getattr(self, name, None)
-            new = np.full(capacity, fill, dtype=dtype)
+            new = np.full(capacity, fill, dtype=old.dtype if old is not None else dtype)
             if old is not None:
                 new[:old.size] = old
             setattr(self, name, new)
+        if not hasattr(self, "factor"):
+            for name, bit in self._BITS.items():
+                setattr(self, name, BitColumn(self, bit))
+            self.factor = TableColumn(self, 1.0)
+            self.target = SparseColumn(np.int8, NO_SECTOR, self)
+            self.last_enrol = SparseColumn(np.int16, NEVER, self)
         self.capacity = capacity
 
+    def release(self) -> None:
+        """Drop every per-person array (the run is over): their memory is freed now rather
+        than when the garbage collector breaks the model's reference cycles."""
+        for name, (dtype, _) in self._FIELDS.items():
+            setattr(self, name, np.empty(0, dtype=dtype))
+        self.target = SparseColumn(np.int8, NO_SECTOR, self)
+        self.last_enrol = SparseColumn(np.int16, NEVER, self)
+        self.idle = np.empty(0, dtype=np.int64)
+        self._new_idle = []
+        self.free = []
+        self.n = self.capacity = 0
+
     def memory_bytes(self) -> int:
-        """Bytes held by the per-person arrays."""
-        return int(sum(getattr(self, name).nbytes for name in self._FIELDS))
+        """Bytes held by the per-person data (dense arrays, sparse columns, factor table)."""
+        return int(sum(getattr(self, name).nbytes for name in self._FIELDS)
+                   + self.factor.table.nbytes + self.target.nbytes + self.last_enrol.nbytes)
 
     # -- people in and out --------------------------------------------------------------------
 
@@ -267,9 +408,17 @@ class Workforce(mesa.Agent):
         Only employed people can be underemployed: a move to any other status clears the flag
         unless ``under`` is given. Clocks other than ``status_since`` are the caller's.
         """
+        self.moves += 1
         if idx.size == 0:
             return
-        before = (self.status[idx], self.under[idx], self.sector[idx], self.female[idx],
+        if kernels.ENABLED:  # the same steps in one compiled pass
+            joining = kernels.move_people(self, idx, status, month, sector, skill, under,
+                                          displaced_from, factor)
+            if joining.size:
+                self._new_idle.append(joining)
+            return
+        flags = self.flags[idx]
+        before = (self.status[idx], (flags & UNDER) != 0, self.sector[idx], (flags & FEMALE) != 0,
                   self.skill[idx], self.displaced_from[idx], self.factor[idx])
         new_status = np.broadcast_to(np.asarray(status, dtype=np.int8), idx.shape)
         employed = (new_status == Status.FORMAL) | (new_status == Status.INFORMAL)
@@ -284,18 +433,20 @@ class Workforce(mesa.Agent):
             np.asarray(displaced_from, dtype=np.int8), idx.shape)
         new_factor = before[6] if factor is None else np.broadcast_to(
             np.asarray(factor, dtype=np.float32), idx.shape)
-        self._shift(*before, -1)
-        self._shift(new_status, new_under, new_sector, before[3], new_skill, new_displaced,
-                    new_factor, +1)
-        n_status = len(Status)
-        self.transitions += np.bincount(before[0].astype(np.intp) * n_status + new_status,
-                                        minlength=n_status ** 2).reshape(n_status, n_status)
-        entrant = self.entrant[idx]
-        if entrant.any():
-            self._count_entrants(before[0][entrant], before[2][entrant], -1)
-            self._count_entrants(new_status[entrant], new_sector[entrant], +1)
+        entrant = (flags & ENTRANT) != 0
+        after = (new_status, new_under, new_sector, before[3], new_skill, new_displaced,
+                 new_factor)
+        if not kernels.shift_ledgers(self, before, after, entrant):
+            self._shift(*before, -1)
+            self._shift(*after, +1)
+            n_status = len(Status)
+            self.transitions += np.bincount(
+                before[0].astype(np.intp) * n_status + new_status,
+                minlength=n_status ** 2).reshape(n_status, n_status)
+            if entrant.any():
+                self._count_entrants(before[0][entrant], before[2][entrant], -1)
+                self._count_entrants(new_status[entrant], new_sector[entrant], +1)
         self.status[idx] = new_status
-        self.under[idx] = new_under
         self.status_since[idx] = month
         if sector is not None:
             self.sector[idx] = new_sector
@@ -305,11 +456,13 @@ class Workforce(mesa.Agent):
             self.displaced_from[idx] = new_displaced
         if factor is not None:
             self.factor[idx] = new_factor
-        idle = ~employed & (new_status != Status.VACANT) & ~self.in_idle[idx]
+        # people leaving a regular job join the idle set (unless they are in it already)
+        idle = ~employed & (new_status != Status.VACANT) & ((flags & IN_IDLE) == 0)
+        flags = (flags & ~UNDER) | (new_under.astype(np.uint8) * UNDER) | (
+            idle.astype(np.uint8) * IN_IDLE)
+        self.flags[idx] = flags
         if idle.any():
-            joining = idx[idle]
-            self.in_idle[joining] = True
-            self._new_idle.append(joining)
+            self._new_idle.append(idx[idle])
 
     def _count_entrants(self, status: np.ndarray, sector: np.ndarray, sign: int) -> None:
         live = status != Status.VACANT
@@ -318,13 +471,15 @@ class Workforce(mesa.Agent):
 
     def set_under(self, idx: np.ndarray, under: bool) -> None:
         """Change the underemployment flag of employed people ``idx`` (status unchanged)."""
-        if idx.size == 0:
+        if idx.size == 0 or kernels.set_under(self, idx, under):
             return
         before = (self.status[idx], self.under[idx], self.sector[idx], self.female[idx],
                   self.skill[idx], self.displaced_from[idx], self.factor[idx])
-        self._shift(*before, -1)
         self.under[idx] = under
-        self._shift(before[0], self.under[idx], *before[2:], +1)
+        after = (before[0], self.under[idx], *before[2:])
+        if not kernels.shift_ledgers(self, before, after, None):
+            self._shift(*before, -1)
+            self._shift(*after, +1)
 
     def set_factor(self, idx: np.ndarray, factor: np.ndarray) -> None:
         """Change personal earnings factors of people ``idx`` (status unchanged)."""
@@ -332,9 +487,11 @@ class Workforce(mesa.Agent):
             return
         before = (self.status[idx], self.under[idx], self.sector[idx], self.female[idx],
                   self.skill[idx], self.displaced_from[idx], self.factor[idx])
-        self._shift(*before, -1)
         self.factor[idx] = factor
-        self._shift(*before[:6], self.factor[idx], +1)
+        after = (*before[:6], self.factor[idx])
+        if not kernels.shift_ledgers(self, before, after, None):
+            self._shift(*before, -1)
+            self._shift(*after, +1)
 
     def recount(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Ledgers rebuilt from the arrays: people, displaced people, earnings-factor sums and
@@ -383,13 +540,10 @@ class Workforce(mesa.Agent):
         pool = self.idle if among is None else among
         return pool[self.status[pool] == status]
 
-    def sample(self, rng: np.random.Generator, p: float,
-               statuses: tuple[Status, ...]) -> np.ndarray:
-        """People in ``statuses`` each picked with probability ``p`` (see ``thin``)."""
-        picked = thin(rng, self.n, p)
-        status = self.status[picked]
-        keep = status == statuses[0]
-        for other in statuses[1:]:
-            keep |= status == other
-        return picked[keep]
-
+    def sample(self, rng: np.random.Generator, p: float, statuses: tuple[Status, ...],
+               flag: np.uint8 | None = None) -> np.ndarray:
+        """People in ``statuses`` (and with ``flag``, a bit of ``flags``, set, if given) each
+        picked with probability ``p`` (see ``thin``) [picked], sorted."""
+        allowed = np.zeros(len(Status) + 1, dtype=bool)
+        allowed[list(statuses)] = True
+        return thin(rng, self.n, p, (self.status, allowed, self.flags, flag or 0))
