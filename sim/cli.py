@@ -82,10 +82,23 @@ def _run(
     data: Path | None = None,
     counterfactual: bool = False,
 ):
-    from sim.runner import run_scenario
+    from sim.resources import check_memory
+    from sim.runner import resolve_scenario, run_scenario
+    from sim.scenarios import with_overrides
 
     tables = _tables(data)
     try:
+        planned = resolve_scenario(
+            scenario,
+            parse_sets(sets),
+            replications=replications,
+            seed=seed,
+            horizon_months=horizon,
+            scale=scale,
+        )
+        if countries:
+            planned = with_overrides(planned, {"countries": list(countries)})
+        check_memory(planned, tables, counterfactual)  # before anything is built
         with progress() as bar:
             task = bar.add_task(label, total=None)
 
@@ -93,13 +106,7 @@ def _run(
                 bar.update(task, completed=done, total=total)
 
             results = run_scenario(
-                scenario,
-                countries=countries,
-                replications=replications,
-                seed=seed,
-                horizon_months=horizon,
-                scale=scale,
-                overrides=parse_sets(sets),
+                planned,
                 data=tables,
                 counterfactual=counterfactual,
                 progress=tick,
