@@ -248,7 +248,11 @@ def run_command(
     year: YearsOpt = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Write results to this .csv or .parquet file."),
+        typer.Option(
+            "--out",
+            "-o",
+            help="Write results to this .csv, .parquet or .xlsx file (its provenance inside).",
+        ),
     ] = None,
     table: Annotated[
         str,
@@ -269,8 +273,8 @@ def run_command(
     ] = True,
 ) -> None:
     """Run a scenario and print headline numbers with their 5-95% bands."""
-    if out is not None and out.suffix not in {".csv", ".parquet"}:
-        raise fail(f"--out {out}: the file name must end in .csv or .parquet")
+    if out is not None and out.suffix not in {".csv", ".parquet", ".xlsx"}:
+        raise fail(f"--out {out}: the file name must end in .csv, .parquet or .xlsx")
     if table not in {"summary", "frame", "breakdown"}:
         raise fail(f"--table {table!r}: choose summary, frame or breakdown")
     results = _run(
@@ -314,7 +318,10 @@ def run_command(
                 )
             )
     if out is not None:
-        path = results.write(out, table)
+        try:
+            path = results.write(out, table)
+        except ValueError as exc:
+            raise fail(str(exc)) from None
         console.print(f"wrote {path}")
 
 
@@ -332,7 +339,10 @@ def compare_command(
     sector: SectorOpt = None,
     year: YearsOpt = None,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write the comparison to .csv")
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Write the comparison to .csv or .xlsx (provenance inside)"
+        ),
     ] = None,
     data: DataOpt = None,
 ) -> None:
@@ -340,8 +350,8 @@ def compare_command(
     from sim.evaluation import cost_benefit, evaluation_table
     from sim.results import compare
 
-    if out is not None and out.suffix != ".csv":
-        raise fail(f"--out {out}: the file name must end in .csv")
+    if out is not None and out.suffix not in {".csv", ".xlsx"}:
+        raise fail(f"--out {out}: the file name must end in .csv or .xlsx")
     years = tuple(year) if year else None
     a = _run(
         baseline, country, replications, seed, horizon, scale, None, f"running {baseline}", data
@@ -392,7 +402,8 @@ def compare_command(
         if len(trial):
             console.print(evaluation_rich_table(iso3, trial))
     if out is not None:
-        write_table(frame, out)
+        provenance = {"baseline": a.file_provenance(), "policy": b.file_provenance()}
+        write_table(frame, out, provenance, sheet="comparison")
         console.print(f"wrote {out}")
 
 

@@ -397,8 +397,20 @@ class Results:
 
     # -- files --------------------------------------------------------------------------------
 
+    def file_provenance(self) -> dict[str, Any]:
+        """The provenance a result file carries: ``provenance`` plus the scale of each country
+        (real people per simulated person)."""
+        record = dict(self.provenance)
+        if self.scales is not None:
+            record["scale"] = {
+                iso3: sorted({int(k) for k in row})
+                for iso3, row in zip(self.countries, self.scales, strict=True)
+            }
+        return record
+
     def write(self, path: Path | str, what: str = "summary") -> Path:
-        """Write ``summary``, ``frame`` or ``breakdown`` to CSV or Parquet (by suffix).
+        """Write ``summary``, ``frame`` or ``breakdown`` to CSV, Parquet or Excel (by suffix),
+        with the run's provenance inside the file (``sim.io``).
 
         Writes to a temporary file beside the target and renames it, so an interrupted write
         never leaves a half-written result.
@@ -406,7 +418,7 @@ class Results:
         table = {"summary": self.summary, "frame": lambda: self.frame, "breakdown": self.breakdown}[
             what
         ]()
-        return write_table(table, path)
+        return write_table(table, path, self.file_provenance(), sheet=what)
 
 
 def compare(

@@ -18,7 +18,7 @@ def test_run_prints_headline_and_writes_csv(tmp_path):
     assert result.exit_code == 0, result.output
     assert "Workers displaced by automation" in result.output
     assert "5-95% band" in result.output
-    table = pd.read_csv(out)
+    table = pd.read_csv(out, comment="#")
     assert {"country", "month", "date", "sector", "metric", "median", "low", "high"} <= \
         set(table.columns)
     cumulative = table[(table.metric == "automation_job_losses_cumulative")
@@ -49,7 +49,7 @@ def test_compare_shows_difference_with_band():
     (["run", "baseline", "--set", "uncertainties.adoption_pase=2"], "did you mean"),
     (["run", "baseline", "--set", "nonsense"], "key=value"),
     (["run", "baseline", "--set", "uncertainties.adoption_ceiling=7"], "adoption_ceiling"),
-    (["run", "baseline", "--out", "results.xlsx"], "must end in .csv or .parquet"),
+    (["run", "baseline", "--out", "results.txt"], "must end in .csv, .parquet or .xlsx"),
     (["run", "baseline", "--table", "everything"], "choose summary, frame or breakdown"),
     (["run", "baseline", "--scale", "100000000", "-c", "BRN"], "scale"),
 ])
@@ -76,6 +76,6 @@ def test_csv_output_neutralises_spreadsheet_formulas(tmp_path):
     out = tmp_path / "out.csv"
     result = runner.invoke(app, ["run", str(scenario), *QUICK, "--out", str(out)])
     assert result.exit_code == 0, result.output
-    table = pd.read_csv(out)
+    table = pd.read_csv(out, comment="#")
     assert set(table["scenario"]) == {"'=cmd|' /C calc'!A0"}
     assert not any(str(cell).startswith(("=", "+", "@")) for cell in table["scenario"])
