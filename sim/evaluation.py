@@ -31,6 +31,8 @@ HORIZONS = (6, 12, 24, 36)          # months after assignment
 PROGRAMMES = ("reskilling", "job_creation")
 MEASURES = ("people", "employed", "formal", "earnings", "enrolled")
 OFFERED, CONTROL = 1, 0
+#: Below this share of the offered enrolled, ITT / take-up is too unstable to show (TOT = NaN).
+MIN_TAKE_UP = 0.05
 
 
 class Evaluation:
@@ -129,7 +131,8 @@ def effects(outcomes: np.ndarray, programme: int, long_term: bool | None = None
 
     Returns arrays [..., horizon] for: ``itt_employed``, ``itt_formal``, ``itt_earnings``,
     ``tot_employed``, ``tot_earnings``, ``take_up``, ``control_employed``, ``people``.
-    NaN where an arm is empty.
+    NaN where an arm is empty, and TOT where fewer than ``MIN_TAKE_UP`` of the offered enrolled
+    (a long waiting list early on).
     """
     block = outcomes[..., programme, :, :, :, :]           # [..., arm, lt, h, m]
     if long_term is None:
@@ -151,7 +154,8 @@ def effects(outcomes: np.ndarray, programme: int, long_term: bool | None = None
         out[f"itt_{name}"] = mean(offered, name) - mean(control, name)
     for name in ("employed", "earnings"):
         out[f"tot_{name}"] = np.divide(out[f"itt_{name}"], take_up,
-                                       out=np.full(take_up.shape, np.nan), where=take_up > 0)
+                                       out=np.full(take_up.shape, np.nan),
+                                       where=take_up >= MIN_TAKE_UP)
     return out
 
 
@@ -251,13 +255,15 @@ def cost_benefit(baseline, policy, discount_rate: float = 0.05,
                  band: tuple[float, float] = (0.05, 0.95)) -> pd.DataFrame:
     """Costs and benefits of the policy, both on the whole economy, paired by seed.
 
-    Per replication, over the whole run: the programme cost; employment-months gained
-    (people in regular work, formal or informal, policy run minus its no-policy twin, summed
-    over months: a flow, not an end-year stock); net job-years gained (those months / 12); the
-    cost per net job-year; earnings from regular work gained; earnings regained per unit of
-    currency spent; and the benefit-cost ratio (present values at ``discount_rate`` a year).
-    Benefits after the run's last month are not counted. A ratio whose denominator is not
-    positive is NaN, and the ``note`` says so.
+    Per replication, over the whole run: the programme cost; employment-months gained (people
+    employed as the ILO counts them, programme jobs included, policy run minus its no-policy
+    twin, summed over months: a flow, not an end-year stock), and of those in regular work
+    (formal or informal); net job-years gained (employment-months / 12); the cost per net
+    job-year; earnings from regular work gained (programme wages are a transfer paid out of
+    the cost, so they are not counted as a benefit); earnings regained per unit of currency
+    spent; and the benefit-cost ratio (present values at ``discount_rate`` a year). Benefits
+    after the run's last month are not counted. A ratio whose denominator is not positive is
+    NaN, and the ``note`` says so.
     """
     from sim.results import median_band
 
@@ -273,7 +279,8 @@ def cost_benefit(baseline, policy, discount_rate: float = 0.05,
         cost = (policy.values("reskilling_cost", iso3) + policy.values("job_creation_cost", iso3)
                 - baseline.values("reskilling_cost", iso3)
                 - baseline.values("job_creation_cost", iso3))
-        employed = diff("employed")
+        regular = diff("employed")
+        employed = regular + diff("programme_jobs")
         earnings = diff("regular_wage_bill")
         cost_total, cost_pv = cost.sum(-1), (cost * discount).sum(-1)
         months_gained = employed[:, 1:].sum(-1)
@@ -285,6 +292,7 @@ def cost_benefit(baseline, policy, discount_rate: float = 0.05,
             "programme jobs created": policy.values("programme_hires", iso3).sum(-1),
             f"programme cost ({currency})": cost_total,
             "employment-months gained, whole economy": months_gained,
+            "  of which in regular work": regular[:, 1:].sum(-1),
             "net job-years gained": months_gained / 12,
             f"cost per net job-year ({currency})": _ratio(cost_total, months_gained / 12),
             f"earnings from regular work gained ({currency})": earnings_total,

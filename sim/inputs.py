@@ -10,22 +10,19 @@ shapes and units.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sim.data import DEFAULT_DATA_DIR, DataTables
-from sim.errors import DataError
-from sim.vocabulary import SKILL_BANDS
+from sim.data import DataTables, load_data
+from sim.vocabulary import OCC_COLS, SKILL_BANDS
 
-EXTRA_FILES = ("occupations_submajor.csv", "occupation_mix_submajor.csv",
-               "sector_occupation_sex.csv", "occupation_pay.csv", "labour_force.csv",
-               "labour_market.csv", "sector_informality.csv")
 SEXES = ("male", "female")  # index 0 = male, 1 = female, as in the workforce arrays
 MAJOR_SKILL = {1: 2, 2: 2, 3: 2, 4: 1, 5: 1, 6: 1, 7: 1, 8: 1, 9: 0}  # ISCO-08 skill levels
+#: Whose relative pay by occupation stands in for countries without their own (README §15).
+PAY_REFERENCE = "PHL"
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,25 +58,13 @@ class CountryInputs:
     ai_readiness: float
     unemployment_rate: float
     share_ge12m: float | None
-
-
-@functools.lru_cache(maxsize=8)
-def _read_extras(data_dir: Path, stamp: tuple) -> dict[str, pd.DataFrame]:
-    frames = {}
-    for name in EXTRA_FILES:
-        path = data_dir / name
-        if not path.is_file():
-            raise DataError(f"{path}: file is missing (run python data/derive.py)")
-        frames[name] = pd.read_csv(path, dtype={"code": str}, keep_default_na=True)
-    return frames
+    notes: tuple[str, ...] = ()    # what had no data and what was assumed instead
 
 
 def read_extras(data_dir: Path | None = None) -> dict[str, pd.DataFrame]:
-    """The extra tables of a data folder (cached per file modification times)."""
-    folder = (data_dir or DEFAULT_DATA_DIR).resolve()
-    stamp = tuple((name, (folder / name).stat().st_mtime_ns) for name in EXTRA_FILES
-                  if (folder / name).is_file())
-    return _read_extras(folder, stamp)
+    """The labour-market tables of a data folder, validated (``load_data(data_dir).extras``;
+    a folder without one of them gets the shipped file). Prefer ``tables.extras``."""
+    return load_data(data_dir).extras
 
 
 def logit_shift(shares: np.ndarray, weights: np.ndarray, target: float) -> np.ndarray:
@@ -114,11 +99,18 @@ def _pick(row: pd.Series, basis: str, options: dict[str, str], order: tuple[str,
 
 def country_inputs(tables: DataTables, iso3: str, *, exposure_assumption: str,
                    informality_basis: str = "default",
-                   underemployment_basis: str = "default",
-                   data_dir: Path | None = None) -> CountryInputs:
-    """Gather one country's inputs (see the module docstring)."""
+                   underemployment_basis: str = "default") -> CountryInputs:
+    """Gather one country's inputs (see the module docstring) from ``tables`` and its
+    labour-market tables (``tables.extras``, validated by ``sim.data.load_data``).
+
+    A country missing from one of those tables gets the fallback of data/README.md §11-§19
+    and a line in ``notes`` saying so.
+
+    Raises:
+        DataError: ``iso3`` is not in the tables.
+    """
     core = tables.country(iso3)
-    extras = read_extras(data_dir if data_dir is not None else tables.folder)
+    extras = tables.extras
     year = exposure_assumption.rsplit("_", 1)[-1]  # "2025" or "2023"
 
     occ = extras["occupations_submajor.csv"]
@@ -145,19 +137,30 @@ def country_inputs(tables: DataTables, iso3: str, *, exposure_assumption: str,
     else:
         within[:, (occ["level"] == "major").to_numpy()] = 1.0
 
+    notes: list[str] = []
+    if not submajor:
+        notes.append(f"{iso3}: no 2-digit occupations: ISCO major groups used")
     sos = extras["sector_occupation_sex.csv"]
     mine_sos = sos[sos["iso3"] == iso3].set_index(["sector", "sex"])
-    occ_cols = [f"occ_{g}" for g in range(1, 10)]
+    if mine_sos.empty:
+        notes.append(f"{iso3}: no row in sector_occupation_sex.csv: women and men share each "
+                     "sector's occupation mix")
+    wanted = pd.MultiIndex.from_product([core.sectors, SEXES])
+    published = mine_sos.reindex(wanted)[list(OCC_COLS)].to_numpy(dtype=float).reshape(
+        len(core.sectors), 2, 9)  # NaN where the country has no rows
     by_sex = np.empty((len(core.sectors), 2, 9))
-    for i, sector in enumerate(core.sectors):
-        for s, sex in enumerate(SEXES):
-            if (sector, sex) in mine_sos.index:
-                row = mine_sos.loc[(sector, sex), occ_cols].to_numpy(dtype=float)
-            else:
-                row = core.occ_mix[i]
+    for i in range(len(core.sectors)):
+        for s in range(len(SEXES)):
+            row = core.occ_mix[i] if np.isnan(published[i, s]).any() else published[i, s]
             by_sex[i, s] = row / row.sum() if row.sum() > 0 else core.occ_mix[i]
 
-    pay = extras["occupation_pay.csv"].set_index("isco08_major_group")["pay_relative_to_mean"]
+    pays = extras["occupation_pay.csv"]
+    reference = next(code for code in (iso3, PAY_REFERENCE, pays["iso3"].iloc[0])
+                     if (pays["iso3"] == code).any())
+    if reference != iso3:  # README §15: the same relative pay structure, an assumption
+        notes.append(f"{iso3}: no pay by occupation in occupation_pay.csv: {reference}'s "
+                     "relative pay assumed")
+    pay = pays[pays["iso3"] == reference].set_index("isco08_major_group")["pay_relative_to_mean"]
     employed_by_major = core.employment @ core.occ_mix  # [9]
     skill_pay = np.zeros(len(SKILL_BANDS))
     for band in range(len(SKILL_BANDS)):
@@ -166,22 +169,46 @@ def country_inputs(tables: DataTables, iso3: str, *, exposure_assumption: str,
         values = pay.loc[groups].to_numpy(dtype=float)
         skill_pay[band] = (values * w).sum() / w.sum() if w.sum() > 0 else values.mean()
 
-    market = extras["labour_market.csv"].set_index("iso3").loc[iso3]
+    markets = extras["labour_market.csv"].set_index("iso3")
+    market = markets.loc[iso3] if iso3 in markets.index else pd.Series(dtype=object)
     target, basis = _pick(market, informality_basis, {
         "national": "informal_national_share", "ilo": "informal_ilostat_share",
         "status_proxy": "informal_status_proxy_share"}, ("national", "ilo", "status_proxy"))
     profile = extras["sector_informality.csv"]
-    profile = profile[profile["iso3"] == iso3].set_index("sector").loc[list(core.sectors),
-                                                                       "informal_share"]
-    shares = profile.to_numpy(dtype=float)
-    informal = logit_shift(shares, core.employment, target) if np.isfinite(target) else shares
+    profile = profile[profile["iso3"] == iso3].set_index("sector")
+    if profile.empty:
+        shares = np.zeros(len(core.sectors))
+        if np.isfinite(target):
+            shares = np.full(len(core.sectors), target)
+            notes.append(f"{iso3}: no row in sector_informality.csv: the country share in "
+                         "every sector")
+    else:
+        shares = profile.reindex(list(core.sectors))["informal_share"].fillna(0.0).to_numpy(
+            dtype=float)
+    informal = (logit_shift(shares, core.employment, target)
+                if np.isfinite(target) and target > 0 else shares)
     under, under_basis = _pick(market, underemployment_basis, {
         "national": "underemployment_national_rate", "ilo": "underemployment_ilostat_rate"},
         ("national", "ilo"))
     vacancy = market.get("vacancy_rate")
+    instead = {"informal share": "the sector informality profile as it is" if not profile.empty
+               else "all employment treated as formal",
+               "underemployment rate": "no underemployment"}
+    if market.empty:
+        notes.append(f"{iso3}: no row in labour_market.csv: {instead['informal share']}, "
+                     "no underemployment, no vacancy rate")
+    else:
+        for what, wanted, used in (("informal share", informality_basis, basis),
+                                   ("underemployment rate", underemployment_basis, under_basis)):
+            if used == "none":
+                notes.append(f"{iso3}: no {what} in labour_market.csv: {instead[what]}")
+            elif wanted not in ("default", used):
+                notes.append(f"{iso3}: no {wanted} {what} in labour_market.csv: {used} used")
 
     lf = extras["labour_force.csv"]
     lf = lf[lf["iso3"] == iso3]
+    if lf.empty:
+        notes.append(f"{iso3}: no row in labour_force.csv: the labour force does not grow")
     wage = np.where(np.isnan(core.wage_monthly_lcu), core.avg_wage_lcu, core.wage_monthly_lcu)
     return CountryInputs(
         iso3=iso3, name=core.name, currency=core.currency, sectors=core.sectors,
@@ -199,4 +226,4 @@ def country_inputs(tables: DataTables, iso3: str, *, exposure_assumption: str,
         labour_force=dict(zip(lf["year"].astype(int), lf["labour_force_thousands"].astype(float),
                               strict=True)),
         ai_readiness=core.ai_readiness, unemployment_rate=core.unemployment_rate,
-        share_ge12m=core.share_ge12m)
+        share_ge12m=core.share_ge12m, notes=tuple(notes))

@@ -3,7 +3,8 @@
 ``atomic_write`` writes beside the target and renames, so an interrupted write never leaves a
 half-written file; ``safe_csv`` neutralises spreadsheet formula injection; ``xlsx_bytes`` makes
 an Excel workbook; ``write_table`` writes a table as ``.csv``, ``.parquet`` or ``.xlsx`` by its
-suffix.
+suffix. ``check_output_file`` and ``check_folder`` tell, before any work and without leaving
+anything behind, whether a result can be written where the user asked.
 
 Provenance (what ran: scenario, seed, replications, scale, data hashes, code version) travels
 inside each file, so a table cannot lose it:
@@ -31,12 +32,16 @@ from typing import Any
 
 import pandas as pd
 
+from sim.errors import SimError
+
 __all__ = [
     "FORMULA_PREFIXES",
     "PARQUET_KEY",
     "TABLE_SUFFIXES",
     "XLSX_MAX_ROWS",
     "atomic_write",
+    "check_folder",
+    "check_output_file",
     "provenance_rows",
     "read_parquet_provenance",
     "safe_csv",
@@ -66,6 +71,75 @@ def atomic_write(path: Path | str, write: Callable[[Path], Any]) -> Path:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+    return path
+
+
+def _named(path: Path, label: str | None) -> str:
+    return f"{label} {path}" if label else str(path)
+
+
+def _unwritable(folder: Path) -> str | None:
+    """Why files cannot be written in ``folder`` (made with its parents if missing), or None.
+
+    Probes by creating and removing a file in the folder, or in its nearest existing parent
+    when it is missing, so a read-only disk or a place only the system may write is found
+    even for root. Nothing is left behind.
+    """
+    if folder.exists() and not folder.is_dir():
+        return f"{folder} is a file, not a folder"
+    existing = folder
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"cannot make the folder {folder}: {existing} is a file"
+    probe = existing / f".probe-{uuid.uuid4().hex[:8]}.tmp"
+    try:
+        os.close(os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        probe.unlink()
+    except OSError as exc:
+        return f"{existing} is not writable ({exc.strerror or type(exc).__name__})"
+    return None
+
+
+def check_folder(folder: Path | str, label: str | None = None) -> Path:
+    """Check, before any work, that files can be written in ``folder`` (created with its
+    parents if missing). Nothing is created. ``label`` names the option in messages.
+
+    Raises:
+        SimError: one line: the folder is a file, a parent is a file, or it is not writable.
+    """
+    folder = Path(folder)
+    problem = _unwritable(folder)
+    if problem:
+        raise SimError(f"{_named(folder, label)}: {problem}")
+    return folder
+
+
+def check_output_file(
+    path: Path | str, suffixes: tuple[str, ...] = TABLE_SUFFIXES, label: str | None = None
+) -> Path:
+    """Check, before any work, that a result file can be written at ``path``.
+
+    The name must end in one of ``suffixes`` (any case); the path must not be a folder or a
+    device; its folder must be writable or creatable. Nothing is created. ``label`` names the
+    option in messages (``--out``).
+
+    Raises:
+        SimError: one line naming the path and the problem.
+    """
+    path = Path(path)
+    name = _named(path, label)
+    if path.is_dir():
+        raise SimError(
+            f"{name}: is a folder; give a file name such as {path / ('results' + suffixes[0])}"
+        )
+    if path.suffix.lower() not in suffixes:
+        raise SimError(f"{name}: the file name must end in {' or '.join(suffixes)}")
+    if path.exists() and not path.is_file():
+        raise SimError(f"{name}: exists and is not a regular file")
+    problem = _unwritable(path.parent)
+    if problem:
+        raise SimError(f"{name}: {problem}")
     return path
 
 
@@ -186,17 +260,17 @@ def write_table(
     (sheet ``sheet``), atomically, with ``provenance`` inside the file.
 
     Raises:
-        ValueError: the suffix is none of ``.csv``, ``.parquet``, ``.xlsx``; or the table is
-            too long for an Excel sheet.
+        SimError: the suffix is none of ``.csv``, ``.parquet``, ``.xlsx`` (any case), or the
+            path is a folder or not writable (``check_output_file``; nothing is written).
+        ValueError: the table is too long for an Excel sheet (nothing is written).
     """
-    path = Path(path)
-    if path.suffix not in TABLE_SUFFIXES:
-        raise ValueError(f"{path}: output must end in .csv, .parquet or .xlsx")
+    path = check_output_file(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix == ".csv":
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
         data = safe_csv(frame, provenance)
         return atomic_write(path, lambda tmp: tmp.write_bytes(data))
-    if path.suffix == ".xlsx":
+    if suffix == ".xlsx":
         data = xlsx_bytes({sheet: frame}, provenance)
         return atomic_write(path, lambda tmp: tmp.write_bytes(data))
     return atomic_write(path, lambda tmp: _write_parquet(frame, tmp, provenance))

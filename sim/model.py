@@ -211,9 +211,12 @@ class LabourMarketModel(mesa.Model):
         spent[jobless] = self.flows.initial_spells()(rng, int(jobless.sum()))
         self.workforce.add(idx, status=status, month=0, under=under,
                            jobless_since=-spent, **people)
-        # augmentation exposure per sector: mean of task x (1 - automation share)
-        self.augmentation_exposure = self._sector_mean(idx, self._augmentation_of)
-        self.automation_exposure = self._sector_mean(idx, lambda i: self.workforce.exposure[i])
+        # Automation and augmentation act on formal jobs: the sector means are over its formal
+        # workers (augmentation: task exposure x (1 - automation share)).
+        formal = idx[status == Status.FORMAL]
+        self.augmentation_exposure = self._sector_mean(formal, self._augmentation_of)
+        self.automation_exposure = self._sector_mean(formal,
+                                                     lambda i: self.workforce.exposure[i])
         self.n_start = n0
 
     def _start(self) -> tuple[int, int]:
@@ -529,9 +532,10 @@ class LabourMarketModel(mesa.Model):
         for sector in self.sectors:
             j = sector.index
             positions = formal[j] + max(sector.open_vacancies, 0.0)
-            cut = sector.cut(positions)
+            # layoffs drawn person by person can exceed the expected cut in a month
+            cut = max(sector.cut(positions), float(laid[j]))
             self.flow_cut[j] = cut
-            self.flow_hires_foregone[j] = sector.forgo_hires(max(cut - laid[j], 0.0))
+            self.flow_hires_foregone[j] = sector.forgo_hires(cut - laid[j])
             growth = sector.growth_rate(month) * positions
             if growth >= 0:
                 sector.open_vacancies += growth

@@ -23,16 +23,27 @@ import pandas as pd
 
 from sim.agents.workforce import Status
 from sim.data import DataTables
+from sim.errors import SimError
 from sim.io import write_table
 from sim.metrics import COUNTRY_METRICS, CUMULATIVE, SECTOR_METRICS
 from sim.provenance import run_record
-from sim.scenarios import Scenario
+from sim.scenarios import Scenario, check_sectors
 from sim.vocabulary import ALL, BAND, HEADLINE_YEARS, SECTORS, SEXES, SKILL_BANDS
 
 if TYPE_CHECKING:
     from sim.runner import Replication
 
-__all__ = ["HEADLINE", "CostPerWorker", "Results", "compare", "cost_per_reemployed", "median_band"]
+__all__ = [
+    "HEADLINE",
+    "CostPerWorker",
+    "Results",
+    "check_years",
+    "compare",
+    "cost_per_reemployed",
+    "median_band",
+    "month_in",
+    "run_dates",
+]
 
 # Indicators summed from recorded metrics.
 DERIVED = {
@@ -85,6 +96,49 @@ BREAKDOWN_STATUS = {
     "displaced_in_training": Status.TRAINING,
     "displaced_in_programme_job": Status.PROGRAMME_JOB,
 }
+
+
+def run_dates(start: str, horizon_months: int) -> pd.PeriodIndex:
+    """The calendar month whose end each model month 0..``horizon_months`` stands for.
+
+    The calendar, once for everything: model month 0 is the state at the start, i.e. the end
+    of the month before ``start`` (``run.start``); simulated month t (1, 2, ...) is the
+    calendar month ``start`` + (t - 1), and its values are at that month's end. So "by end of
+    2026" is model month 12 of a run starting 2026-01.
+    """
+    first = pd.Period(start, freq="M") - 1
+    return pd.period_range(first, periods=horizon_months + 1, freq="M")
+
+
+def month_in(dates: pd.PeriodIndex, year: int, month: int = 12) -> int | None:
+    """Model month of a calendar month in a run's ``dates``, or None if outside the run."""
+    offset = (pd.Period(year=year, month=month, freq="M") - dates[0]).n
+    return offset if 0 <= offset < len(dates) else None
+
+
+def check_years(dates: pd.PeriodIndex, years: Iterable[int], what: str = "year") -> None:
+    """Refuse years whose end ("by end of YYYY" = December of YYYY) is outside the run.
+
+    Raises:
+        SimError: one line naming the year and the run's calendar range.
+    """
+    for year in years:
+        if month_in(dates, int(year)) is not None:
+            continue
+        first = dates[0].year
+        last = dates[-1].year if dates[-1].month == 12 else dates[-1].year - 1
+        can = (
+            f"years {first} to {last} can be shown"
+            if first < last
+            else f"only {first} can be shown"
+            if first == last
+            else "no December falls in it; lengthen the run"
+        )
+        raise SimError(
+            f"{what} {year}: outside the run, which covers the end of {dates[0]} (the state at "
+            f"the start) to the end of {dates[-1]}; by end of a year means its December, so "
+            f"{can}"
+        )
 
 
 def median_band(
@@ -205,21 +259,12 @@ class Results:
 
     @cached_property
     def dates(self) -> pd.PeriodIndex:
-        """The calendar month whose end each model month stands for.
-
-        The calendar, once for everything: model month 0 is the state at the start, i.e. the
-        end of the month before ``run.start``; simulated month t (1, 2, ...) is the calendar
-        month ``run.start`` + (t - 1), and its values are at that month's end. So "by end of
-        2026" is model month 12 of a run starting 2026-01.
-        """
-        first = pd.Period(self.scenario.run.start, freq="M") - 1
-        return pd.period_range(first, periods=self.sector_cube.shape[2], freq="M")
+        """The calendar month whose end each model month stands for (``run_dates``)."""
+        return run_dates(self.scenario.run.start, self.sector_cube.shape[2] - 1)
 
     def month_of(self, year: int, month: int = 12) -> int | None:
         """Model month of a calendar month, or None if outside the run."""
-        target = pd.Period(year=year, month=month, freq="M")
-        offset = (target - self.dates[0]).n
-        return offset if 0 <= offset < len(self.dates) else None
+        return month_in(self.dates, year, month)
 
     @property
     def sectors(self) -> tuple[str, ...]:
@@ -241,6 +286,10 @@ class Results:
         cube = self.sector_cube[c, :, :, self.sector_metrics.index(metric)]
         if sectors is None:
             return cube[..., -1]
+        sectors = [sectors] if isinstance(sectors, str) else list(sectors)
+        unknown = [s for s in sectors if s not in SECTORS]
+        if unknown:
+            raise SimError(f"unknown sector {unknown[0]!r}; valid: {', '.join(SECTORS)}")
         picked = [SECTORS.index(s) for s in sectors]
         if SECTOR_METRICS.get(metric) and SECTOR_METRICS[metric].how == "employment_mean":
             emp = self.sector_cube[c, :, :, self.sector_metrics.index("employed")][..., picked]
@@ -327,12 +376,16 @@ class Results:
     def report_months(self, years: Sequence[int] | None = None) -> list[int]:
         """Model months for headline years (December of each), by default 2030 and 2035.
 
-        With the default years, a run too short to reach them reports its last month.
+        With the default years, those the run reaches, or its last month if it reaches none.
+
+        Raises:
+            SimError: a year given is outside the run (``check_years``).
         """
-        months = [m for m in (self.month_of(y) for y in (years or HEADLINE_YEARS)) if m is not None]
-        if not months and years is None:
-            months = [len(self.dates) - 1]
-        return months
+        if years:
+            check_years(self.dates, years)
+            return [month_in(self.dates, y) for y in years]  # type: ignore[misc]
+        months = [m for m in (self.month_of(y) for y in HEADLINE_YEARS) if m is not None]
+        return months or [len(self.dates) - 1]
 
     def indicator(
         self,
@@ -368,9 +421,15 @@ class Results:
         """Headline numbers at the end of each year: median and band over replications.
 
         Displacement counts refer to workers displaced from ``sectors`` (default: the
-        scenario's focus sectors, or every sector). Years outside the run are left out.
-        ``rows`` are (label, indicator, scope) to report instead of ``HEADLINE``.
+        scenario's focus sectors, or every sector). ``years`` default to 2030 and 2035 where
+        the run reaches them (else its last month). ``rows`` are (label, indicator, scope) to
+        report instead of ``HEADLINE``.
+
+        Raises:
+            SimError: a year outside the run, or a sector that is unknown or not simulated.
         """
+        if sectors is not None:
+            check_sectors(self.scenario, list(sectors), "sector")
         table = []
         for iso3 in (country,) if country else self.countries:
             currency = self.currencies.get(iso3, "local currency")
@@ -432,7 +491,13 @@ def compare(
     """Policy minus baseline, paired by replication (same seeds), with median and band.
 
     ``rows`` are (label, indicator, scope) to compare instead of ``HEADLINE``.
+
+    Raises:
+        ValueError: runs of other countries, replications or horizons.
+        SimError: a year outside the run, or a sector that is unknown or not simulated.
     """
+    if sectors is not None:
+        check_sectors(baseline.scenario, list(sectors), "sector")
     if (
         baseline.countries != policy.countries
         or baseline.sector_cube.shape != policy.sector_cube.shape

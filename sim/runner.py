@@ -33,7 +33,7 @@ from sim.metrics import COUNTRY_METRICS, SECTOR_METRICS
 from sim.model import LabourMarketModel
 from sim.provenance import code_version  # noqa: F401  (re-exported for callers)
 from sim.results import Results, compare  # noqa: F401  (re-exported for callers)
-from sim.scenarios import Scenario, load_scenario, with_overrides
+from sim.scenarios import Scenario, check_countries, load_scenario, with_overrides
 
 __all__ = [
     "Replication",
@@ -165,13 +165,26 @@ def simulate(
 
 
 def resolve_scenario(
-    scenario: Scenario | str | Path, overrides: dict[str, Any] | None = None, **settings: Any
+    scenario: Scenario | str | Path,
+    overrides: dict[str, Any] | None = None,
+    countries: Sequence[str] | None = None,
+    **settings: Any,
 ) -> Scenario:
-    """A scenario object from a name, path or object, with run settings and overrides applied."""
+    """A scenario object from a name, path or object, with run settings, overrides and
+    countries applied (all checked together, before anything runs).
+
+    Raises:
+        ScenarioError: an unknown scenario or key, a value out of range, or countries the
+            scenario cannot run for (``sim.scenarios.check_countries``).
+    """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     changes = {f"run.{key}": value for key, value in settings.items() if value is not None}
     changes.update(overrides or {})
+    if countries is not None:
+        if "for_country" not in changes:  # else the changed scenario is checked as a whole
+            check_countries(scenario, list(countries))
+        changes["countries"] = list(countries)
     return with_overrides(scenario, changes) if changes else scenario
 
 
@@ -239,13 +252,12 @@ def run_scenario(
     scenario = resolve_scenario(
         scenario,
         overrides,
+        countries,
         replications=replications,
         seed=seed,
         horizon_months=horizon_months,
         scale=scale,
     )
-    if countries is not None:
-        scenario = with_overrides(scenario, {"countries": list(countries)})
     tables = data if isinstance(data, DataTables) else load_data(data)
     for iso3 in scenario.countries:
         country_flows(iso3, tables)  # fail early, naming an unknown code or a failed fit

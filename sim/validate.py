@@ -21,7 +21,7 @@ from mesa import Agent
 
 from sim.agents.workforce import Status
 from sim.data import DataTables, load_data, load_targets
-from sim.inputs import country_inputs, read_extras
+from sim.inputs import country_inputs
 from sim.metrics import (
     exposed_employment,
     informal_share,
@@ -122,7 +122,7 @@ def validate(
     """Model vs observed for each country, with the gap, the tolerance and pass/fail."""
     tables = tables or load_data()
     targets = load_targets(tables.folder)
-    market = read_extras(tables.folder)["labour_market.csv"].set_index("iso3")
+    market = tables.extras["labour_market.csv"].set_index("iso3")
     info = tables.countries.set_index("iso3")
     codes = countries or list(info.index)
     for iso3 in codes:

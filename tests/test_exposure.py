@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim.agents.sector import adoption_curve
@@ -107,3 +108,24 @@ def test_philippine_women_are_about_twice_as_exposed_as_men(tables):
     """ILO brief on the Philippines (Feb 2026): women's exposure about twice men's."""
     shares = exposed(tables, "PHL")
     assert shares["female"] >= 1.8 * shares["male"]
+
+
+def test_each_country_in_the_regional_run_equals_its_own_run():
+    """The ten-country comparison's rows are the single-country runs with the same seeds."""
+    from sim.region import region_table, run_region
+    from sim.runner import run_scenario
+
+    settings = {"replications": 2, "horizon_months": 36, "seed": 11}
+    region = run_region("reskilling_push", ["BRN", "SGP", "LAO"], **settings)
+    alone = run_scenario("reskilling_push", countries=["SGP"], counterfactual=True, **settings)
+    c = region.countries.index("SGP")
+    assert np.array_equal(region.sector_cube[c], alone.sector_cube[0])
+    assert np.array_equal(region.country_cube[c], alone.country_cube[0])
+    table = region_table(region, years=[2028])
+    mine = region_table(alone, years=[2028])
+    row = table[table["country"] == "SGP"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(row, mine.reset_index(drop=True))
+    assert set(table["country"]) == {"BRN", "SGP", "LAO"}
+    # the divide: the most AI-ready country adopts furthest
+    by = table.set_index("country")["adoption (%)"]
+    assert by["SGP"] > by["BRN"] > by["LAO"]

@@ -496,11 +496,56 @@ class Population(_Strict):
         return self
 
 
+#: Keys whose values are figures of one country (a headcount, an informal share, a turnover rate,
+#: a demand trend, each measured or projected there): a scenario that sets any of them must
+#: name that country in ``for_country`` and runs for no other.
+COUNTRY_FIGURES = (
+    "population.employment_thousands",
+    "population.informal_share",
+    "labour_market.sector_separation_rate",
+    "uncertainties.sector_demand_growth",
+)
+
+
+def country_figures(scenario: Scenario) -> list[str]:
+    """The keys of ``COUNTRY_FIGURES`` that ``scenario`` sets (non-empty), in that order."""
+    found = []
+    for key in COUNTRY_FIGURES:
+        section, name = key.split(".")
+        if getattr(getattr(scenario, section), name):
+            found.append(key)
+    return found
+
+
+def country_mismatch(scenario: Scenario, countries: list[str] | tuple[str, ...]) -> str | None:
+    """Why ``scenario`` cannot run for ``countries`` (ISO3, any case), or None if it can.
+
+    A scenario that declares ``for_country`` holds that country's figures (``COUNTRY_FIGURES``)
+    and runs for it alone.
+    """
+    own = scenario.for_country
+    others = [c.strip().upper() for c in countries if c.strip().upper() != own]
+    if own is None or not others:
+        return None
+    figures = ", ".join(country_figures(scenario)) or "for_country"
+    return (
+        f"scenario {scenario.name!r} holds figures for {own} only ({figures}); it cannot run "
+        f"for {', '.join(dict.fromkeys(others))}: run it for {own}, or pick a scenario "
+        "without country figures"
+    )
+
+
 class Scenario(_Strict):
     """A named scenario: what it changes from the defaults above."""
 
     name: str = Field(..., min_length=1, max_length=80)
     description: str = Field("", max_length=2000)
+    for_country: str | None = Field(
+        None,
+        description="The one country (ISO3) whose figures this scenario sets; required when "
+        "it sets any of " + ", ".join(COUNTRY_FIGURES) + "; the scenario then runs for that "
+        "country only (and by default)",
+    )
     countries: list[str] = Field(default_factory=lambda: ["PHL"], min_length=1)
     focus_sectors: list[SectorId] = Field(default_factory=list)
     run: RunSettings = Field(default_factory=RunSettings)
@@ -511,11 +556,55 @@ class Scenario(_Strict):
     earnings: Earnings = Field(default_factory=Earnings)
     population: Population = Field(default_factory=Population)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _own_country_by_default(cls, data: Any) -> Any:
+        # A scenario for one country runs there unless it says otherwise.
+        if isinstance(data, dict) and isinstance(data.get("for_country"), str) and (
+            "countries" not in data
+        ):
+            data = {**data, "countries": [data["for_country"]]}
+        return data
+
     @field_validator("countries")
     @classmethod
     def _iso3(cls, value: list[str]) -> list[str]:
-        codes = [code.strip().upper() for code in value]
-        for code in codes:
-            if len(code) != 3 or not code.isalpha():
-                raise ValueError(f"country codes are ISO 3166 alpha-3 (e.g. PHL), got {code!r}")
-        return list(dict.fromkeys(codes))
+        return list(dict.fromkeys(_iso3_code(code) for code in value))
+
+    @field_validator("for_country")
+    @classmethod
+    def _one_iso3(cls, value: str | None) -> str | None:
+        return None if value is None else _iso3_code(value)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        figures = country_figures(self)
+        if figures and self.for_country is None:
+            raise ValueError(
+                f"sets figures of one country ({', '.join(figures)}): say which country "
+                'with for_country = "ISO3" (e.g. for_country = "PHL")'
+            )
+        mismatch = country_mismatch(self, self.countries)
+        if mismatch:
+            raise ValueError(mismatch)
+        simulated = self.population.sectors
+        if simulated is not None:
+            for key, sectors in (
+                ("focus_sectors", self.focus_sectors),
+                ("population.employment_thousands", list(self.population.employment_thousands)),
+            ):
+                outside = [s for s in sectors if s not in simulated]
+                if outside:
+                    raise ValueError(
+                        f"{key}: {', '.join(outside)} not among the simulated sectors "
+                        f"(population.sectors = {', '.join(simulated)}); its figures would all "
+                        "be zero"
+                    )
+        return self
+
+
+def _iso3_code(code: str) -> str:
+    code = code.strip().upper()
+    if len(code) != 3 or not code.isalpha():
+        raise ValueError(f"country codes are ISO 3166 alpha-3 (e.g. PHL), got {code!r}")
+    return code
