@@ -29,7 +29,6 @@ from webapp import charts, compute, controls, exports, i18n, settings, story
 from webapp.i18n import N_, _, money, num, pct, signed
 from webapp.settings import NO_LEVERS, SECTIONS, ss
 
-APP_TITLE = N_("AI, automation and jobs in ASEAN")
 #: A compact page for a projector: less padding above the heading, the result in large type.
 CSS = """<style>
 .block-container {padding-top: 2.2rem; padding-bottom: 2rem;}
@@ -96,7 +95,7 @@ def where_note(summary: dict[str, Any]) -> str:
     return _("Sectors: {where}").format(where=story.where(summary))
 
 
-def removed_chart(summary: dict[str, Any], y_domain=None, height: int = 220) -> dict[str, Any]:
+def removed_chart(summary: dict[str, Any], y_domain=None, height: int = 180) -> dict[str, Any]:
     return charts.band_chart(
         labelled(summary["charts"]["removed"]), _("Jobs removed by automation, cumulative"),
         _("Jobs"), note=_("{where}. Hires foregone: jobs not created; layoffs: jobs "
@@ -104,14 +103,14 @@ def removed_chart(summary: dict[str, Any], y_domain=None, height: int = 220) -> 
         height=height, y_domain=y_domain)
 
 
-def rates_chart(summary: dict[str, Any], y_domain=None, height: int = 220) -> dict[str, Any]:
+def rates_chart(summary: dict[str, Any], y_domain=None, height: int = 180) -> dict[str, Any]:
     return charts.band_chart(
         labelled(summary["charts"]["rates"]), _("Unemployment and underemployment"), "%",
         note=_("Whole economy: unemployed, % of the labour force; underemployed, % of "
                "employment"), percent=True, height=height, y_domain=y_domain)
 
 
-def employment_effect_chart(summary: dict[str, Any], height: int = 230) -> dict[str, Any]:
+def employment_effect_chart(summary: dict[str, Any], height: int = 180) -> dict[str, Any]:
     return charts.difference_chart(
         labelled(summary["effects"]["employed"]["chart"]),
         _("Extra people in work with the programmes"), _("People (difference)"),
@@ -119,9 +118,9 @@ def employment_effect_chart(summary: dict[str, Any], height: int = 230) -> dict[
         height=height)
 
 
-def show_story(summary: dict[str, Any], scenario_key: str, level: str = "h2") -> None:
-    st.markdown(f'<{level} class="story-heading">{escape(story.heading(summary, scenario_key))}'
-                f'</{level}>', unsafe_allow_html=True)
+def show_story(summary: dict[str, Any], title: str) -> None:
+    st.markdown(f'<h2 class="story-heading">{escape(story.heading(summary, title))}</h2>',
+                unsafe_allow_html=True)
     st.markdown(f'<p class="story">{escape(story.sentence(summary))}</p>',
                 unsafe_allow_html=True)
 
@@ -151,12 +150,12 @@ def run_caption(summary: dict[str, Any], bound: compute.Bound | None) -> str:
     scale = ", ".join(f"{k:,}" for k in summary["scale"])
     scenario = summary["scenario"]
     text = _("{reps} replications · seed {seed} · one simulated person stands for {scale} real "
-             "people (the automatic scale `sim run` uses) · money in {currency}").format(
+             "people (the automatic scale that sim run uses) · money in {currency}").format(
         reps=scenario.run.replications, seed=scenario.run.seed, scale=scale,
         currency=summary["currency"])
     if bound is not None:
         text = _("{reps} replications · seed {seed} · one simulated person stands for {scale} "
-                 "real people: coarser than `sim run`'s {asked} (see the note above) · money "
+                 "real people: coarser than sim run's {asked} (see the note above) · money "
                  "in {currency}").format(reps=scenario.run.replications,
                                          seed=scenario.run.seed, scale=scale,
                                          asked=f"{bound.asked_scale:,}",
@@ -409,8 +408,8 @@ def brief_charts(summary: dict[str, Any], effect: dict[str, Any]) -> list[tuple[
     return out
 
 
-def brief_html(summary: dict[str, Any], none_json: str, scenario_key: str, title: str,
-               changes: list[str], bound: compute.Bound | None) -> str:
+def brief_html(summary: dict[str, Any], none_json: str, title: str, changes: list[str],
+               bound: compute.Bound | None) -> str:
     """The HTML brief of the run on the page, in the page's language."""
     notes = [run_caption(summary, bound)]
     if changes:
@@ -421,7 +420,7 @@ def brief_html(summary: dict[str, Any], none_json: str, scenario_key: str, title
         extra.append((_("Costs and benefits, whole economy, over the run"),
                       cost_benefit_frame(cb, summary["currency"])))
     effect = compute.automation_effect_of(none_json)
-    return exports.brief(summary=summary, heading=story.heading(summary, scenario_key),
+    return exports.brief(summary=summary, heading=story.heading(summary, title),
                          sentence=story.sentence(summary), title=title,
                          description=summary["scenario"].description.strip(),
                          charts=brief_charts(summary, effect), extra_tables=extra,
@@ -445,10 +444,10 @@ def section_export(summary: dict[str, Any], none_json: str, title: str,
     def book() -> bytes:
         return exports.workbook(exports.tables(summary, effect()), record)
 
-    scenario_key, bound = ss["w:scenario"], ss.get("bound")
+    bound = ss.get("bound")
 
     def brief() -> str:
-        return brief_html(summary, none_json, scenario_key, title, changes, bound)
+        return brief_html(summary, none_json, title, changes, bound)
 
     c1, c2 = st.columns(2)
     c1.download_button(_("Excel workbook: every table (.xlsx)"), book,
@@ -476,8 +475,9 @@ def changed_settings(base) -> list[str]:
     for key in settings.CONTROL_KEYS:
         value, preset = ss[f"w:{key}"], settings.value_at(base, key)
         if value != preset:
-            out.append(f"{key} = {settings.encode_query_value(value)} "
-                       f"({_('preset')}: {settings.encode_query_value(preset)})")
+            out.append(_("{key} = {value} (preset: {preset})").format(
+                key=key, value=settings.encode_query_value(value),
+                preset=settings.encode_query_value(preset)))
     return out
 
 
@@ -487,7 +487,8 @@ def scenario_label(base, changes: list[str]) -> str:
 
 
 def one_view(summary: dict[str, Any], none_json: str, base, bound) -> None:
-    show_story(summary, ss["w:scenario"])
+    changes = changed_settings(base)
+    show_story(summary, scenario_label(base, changes))
     for note in programme_notes(summary):
         st.info(note)
     show_cards(summary)
@@ -502,7 +503,6 @@ def one_view(summary: dict[str, Any], none_json: str, base, bound) -> None:
     st.caption(run_caption(summary, bound))
     st.segmented_control(_("Show"), list(SECTIONS), key="w:view", required=True,
                          format_func=lambda s: _(SECTIONS[s]), label_visibility="collapsed")
-    changes = changed_settings(base)
     view = ss.get("w:view") or settings.DEFAULT_SECTION
     if view == "adjustment":
         section_adjustment(summary, none_json)
@@ -528,7 +528,7 @@ def comparison_runs(policy, none, policy_json: str, none_json: str
         return ss["w:scenario"], compute.summarise(none_json, none_json), none_json
     preset = settings.presets()[other]
     second = compute.with_settings_of(preset, policy)
-    second_none = compute.without_levers(second)
+    second_none = compute.without_levers(second) if compute.has_levers(second) else second
     second_json = compute.frozen(second)
     # The second scenario without its programmes is often the first one's no-programme run
     # (e.g. BPO with reskilling vs BPO): reuse that run rather than repeat it.
@@ -570,13 +570,15 @@ def side_table(table: pd.DataFrame, year: int, currency: str, left: str, right: 
         r = found.iloc[0]
         band = _("5-95%: {low} to {high}").format(low=show(r["low"], metric, True),
                                                   high=show(r["high"], metric, True))
-        body.append(f"<tr><td>{escape(_(label))}</td><td>{escape(show(r['baseline'], metric))}"
+        name = _(label)
+        body.append(f"<tr><td>{escape(name)}</td><td>{escape(show(r['baseline'], metric))}"
                     f"</td><td>{escape(show(r['policy'], metric))}</td><td><b>"
                     f"{escape(show(r['difference'], metric, True))}</b> <span class='band'>"
                     f"{escape(band)}</span></td></tr>")
-    head = (f"<tr><th>{escape(_('By the end of {year}').format(year=year))}</th>"
-            f"<th>{escape(left)}</th><th>{escape(right)}</th>"
-            f"<th>{escape(_('Right minus left, paired by seed'))}</th></tr>")
+    by_end = _("By the end of {year}").format(year=year)
+    difference = _("Right minus left, paired by seed")
+    head = (f"<tr><th>{escape(by_end)}</th><th>{escape(left)}</th><th>{escape(right)}</th>"
+            f"<th>{escape(difference)}</th></tr>")
     return f'<table class="side">{head}{"".join(body)}</table>'
 
 
@@ -612,8 +614,8 @@ def side_by_side(first: dict[str, Any], first_json: str, none, policy, policy_js
     titles = [controls.scenario_title(ss["w:scenario"]), controls.scenario_title(key)]
     if ss["w:compare"] == NO_LEVERS:
         titles[1] = _("{title}, without the programmes").format(title=titles[1])
-    st.markdown(f'<h2 class="story-heading">{escape(story.country(first))} · '
-                f'{escape(_("side by side"))}</h2>', unsafe_allow_html=True)
+    heading = _("{country} · side by side").format(country=story.country(first))
+    st.markdown(f'<h2 class="story-heading">{escape(heading)}</h2>', unsafe_allow_html=True)
     columns = st.columns(2, gap="medium")
     for col, summary, title in zip(columns, (first, second), titles, strict=True):
         col.markdown(f'<h3 class="side-title">{escape(title)}</h3><p class="story side">'
@@ -654,12 +656,18 @@ def main() -> None:
         i18n.use(ss.get("w:lang"))
         controls.sidebar()
         i18n.use(ss.get("w:lang"))
+        if ss.pop("relaunch", False):
+            query = {key: st.query_params[key] for key in st.query_params}
+            query.pop("lang", None)
+            if ss["w:lang"] != i18n.DEFAULT_LANGUAGE:
+                query["lang"] = ss["w:lang"]
+            st.html(controls.relaunch_script(query), unsafe_allow_javascript=True)
+            st.stop()
         base = settings.base_scenario(ss["w:scenario"])
     except Exception as exc:  # noqa: BLE001 - never show a traceback in front of a room
         st.error(_("The controls could not be set up ({error}). Reload the page without the "
                    "link's settings.").format(error=f"{type(exc).__name__}: {exc}"))
         return
-    st.caption(_(APP_TITLE))
     for note in ss.pop("notes", []):
         st.warning(note)
     state = None
@@ -668,7 +676,9 @@ def main() -> None:
         asked, _none = compute.build_scenarios(base, ss["w:country"], ss["w:focus"], values)
         settings.sync_query_params(base)  # only settings that make a scenario reach the link
         policy, _size, bound = compute.bounded(asked)
-        none = compute.without_levers(policy)
+        # With no programme on, the run is its own no-programme run (a programme's settings
+        # change nothing while it is off).
+        none = compute.without_levers(policy) if compute.has_levers(policy) else policy
         policy_json, none_json = compute.frozen(policy), compute.frozen(none)
         with st.spinner(_("Running the simulation ...")):
             summary = compute.summarise(policy_json, none_json)

@@ -18,9 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from app_load import ARGS, CHROMIUM, Server  # noqa: E402
+from app_load import ARGS, CHROMIUM, Server, descendants  # noqa: E402
 
-__all__ = ["ARGS", "CHROMIUM", "CHARTS_JS", "Server", "STATE_JS", "launch", "wait_settled"]
+__all__ = ["ARGS", "CHARTS_JS", "CHROMIUM", "STATE_JS", "Server", "descendants", "launch",
+           "wait_settled"]
 
 #: Every Vega chart on the page (or in a brief): its size, its data marks and its texts.
 #: A data mark is a line, area, bar or point drawn by the chart's data (Vega gives each a

@@ -431,7 +431,7 @@ def shown_as(metric: str, median: float) -> str:
 def check_headline_csv(s: Session, currency: str) -> list[str]:
     """Download the page's headline CSV; it must be this page's country and numbers."""
     page = s.page
-    page.get_by_role("button", name="Export", exact=True).click()
+    section(page, "Export")
     with page.expect_download(timeout=60_000) as info:
         page.get_by_role("button", name=re.compile("^CSV: headline$")).click()
     download = info.value
@@ -453,8 +453,15 @@ def check_headline_csv(s: Session, currency: str) -> list[str]:
         if shown.get(label, ("",))[0] != expect:
             problems.append(f"CSV {r['metric']} {r['year']} = {expect}, page shows "
                             f"{shown.get(label, ('missing',))[0]}")
-    page.get_by_role("button", name="Labour market", exact=True).click()
+    section(page, "Labour market")
     return problems
+
+
+def section(page: Any, name: str) -> None:
+    """Show one of the sections under the main charts."""
+    page.locator('[data-testid="stButtonGroup"] button').filter(
+        has_text=re.compile(f"^{re.escape(name)}$")).first.click()
+    page.wait_for_timeout(500)
 
 
 def reference_numbers(settings: list[tuple[str, float, int]], default_duration: int

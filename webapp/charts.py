@@ -43,6 +43,10 @@ def styled(chart: alt.TopLevelMixin) -> dict[str, Any]:
                               labelLimit=360, symbolLimit=0, columns=2)
             .configure_view(strokeWidth=0)).to_dict()
     spec["config"]["locale"] = {"number": d3_number_locale()}
+    # The height is the plot's: titles, axes and legends come on top of it (with "fit", a long
+    # title or axis would squeeze the plot and cut the title off).
+    spec["autosize"] = {"type": "fit-x" if spec.get("width") == "container" else "pad",
+                        "contains": "padding"}
     spec["usermeta"] = {"embedOptions": {"renderer": "svg", "actions": False}}
     return spec
 
@@ -69,7 +73,7 @@ def zero_rule() -> alt.Chart:
 
 #: Characters per title and subtitle line: a chart in half a 1280-pixel page is about 400
 #: pixels wide, and a longer line would be cut with an ellipsis.
-TITLE_CHARS, SUBTITLE_CHARS = 40, 62
+TITLE_CHARS, SUBTITLE_CHARS = 40, 58
 
 
 def lines(text: str, width: int) -> list[str]:
@@ -113,8 +117,10 @@ def band_template(title: str, y_title: str, legend: str, note: str, height: int,
         x=alt.X("date:T", title=None, axis=alt.Axis(format="%Y", tickCount="year")))
     scale = (alt.Scale(domain=list(labels), range=[color]) if color else
              alt.Scale(domain=list(labels), range=PALETTE[:len(labels)]))
+    # Two columns of legend entries where they fit, else one (a cut label reads as a bug).
+    columns = 2 if sum(len(label) for label in labels[:2]) <= 44 else 1
     colour = alt.Color("series:N", title=legend or None, scale=scale,
-                       legend=alt.Legend() if len(labels) > 1 else None)
+                       legend=alt.Legend(columns=columns) if len(labels) > 1 else None)
     area = base.mark_area(opacity=0.2).encode(
         y=alt.Y("low:Q", title=y_title, axis=alt.Axis(format=fmt)), y2="high:Q", color=colour)
     line = base.mark_line(strokeWidth=3).encode(

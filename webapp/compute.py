@@ -31,12 +31,11 @@ import streamlit as st
 
 from sim.counterfactual import automation_effect
 from sim.data import SECTORS, load_data
-from sim.errors import ScenarioError
 from sim.evaluation import cost_benefit, evaluation_table
 from sim.resources import GIB, PROCESS_BYTES, RunSize, available_memory, run_size
 from sim.results import DERIVED, HEADLINE, Results, compare, median_band
 from sim.runner import no_automation, run_scenario
-from sim.scenarios import Scenario, with_overrides
+from sim.scenarios import Scenario, check_countries, with_overrides
 from sim.scenarios.schema import Levers
 from webapp.settings import BAND, CONTROL_KEYS
 from webapp.worker import start_worker
@@ -77,16 +76,17 @@ def build_scenarios(base: Scenario, iso3: str, focus: list[str], values: dict[st
     Raises:
         ScenarioError: a preset made for another country, or a value the schema refuses.
     """
-    if base.population.employment_thousands and iso3 not in base.countries:
-        raise ScenarioError(
-            f"this scenario replaces employment figures with {', '.join(base.countries)} data "
-            f"({base.population.employment_source[:80]}...); pick {base.countries[0]} or "
-            "another scenario")
+    check_countries(base, [iso3])  # a scenario holding one country's figures runs there only
     overrides = {key: values[key] for key in CONTROL_KEYS}
     overrides["countries"] = [iso3]
     overrides["focus_sectors"] = list(focus)
     policy = with_overrides(base, overrides, origin="settings")
     return policy, without_levers(policy)
+
+
+def has_levers(scenario: Scenario) -> bool:
+    """Whether a programme is on."""
+    return scenario.levers.reskilling.enabled or scenario.levers.job_creation.enabled
 
 
 def without_levers(scenario: Scenario) -> Scenario:

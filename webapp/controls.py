@@ -8,11 +8,13 @@ stay in English.
 
 from __future__ import annotations
 
+import json
+import urllib.parse
 from typing import Any
 
 import streamlit as st
 
-from sim.data import SECTOR_LABELS, SECTORS, load_data
+from sim.data import SECTORS, load_data
 from sim.errors import ScenarioError
 from sim.scenarios import PARAMETERS, parse_scenario_bytes
 from webapp import settings
@@ -68,7 +70,21 @@ CHOICES = {
     "ilo_genai_2025": N_("ILO generative AI, 2025"),
     "ilo_genai_2023": N_("ILO generative AI, 2023"),
 }
-SECTOR_NAMES = {sector: N_(label) for sector, label in SECTOR_LABELS.items()}
+#: The sectors' names (``sim.vocabulary.SECTOR_LABELS``), marked here for translation.
+SECTOR_NAMES = {
+    "agriculture": N_("Agriculture, forestry & fishing"),
+    "manufacturing": N_("Manufacturing, mining & utilities"),
+    "construction": N_("Construction"),
+    "retail_trade": N_("Wholesale & retail trade"),
+    "logistics_transport": N_("Transport, logistics & storage"),
+    "accommodation_food": N_("Accommodation & food services"),
+    "bpo_business_services": N_("BPO & business services"),
+    "ict_professional": N_("ICT & professional services"),
+    "finance_real_estate": N_("Finance, insurance & real estate"),
+    "public_administration": N_("Public administration & defence"),
+    "education_health": N_("Education, health & social work"),
+    "other_services": N_("Other services"),
+}
 SCENARIO_NAMES = {
     "baseline": N_("Baseline: no policy"),
     "reskilling_push": N_("Reskilling push"),
@@ -146,6 +162,22 @@ def control(dotted: str, where: Any, disabled: bool = False) -> Any:
     return where.slider(label, min_value=float(lo), max_value=float(hi), step=step, **common)
 
 
+def on_language_change() -> None:
+    """A new language reloads the page from its link (see ``relaunch_script``)."""
+    ss["relaunch"] = True
+
+
+def relaunch_script(query: dict[str, str]) -> str:
+    """JavaScript that reopens the page at ``query``.
+
+    The browser keeps what each widget shows, so options whose names changed language would
+    still read in the old one; a fresh page from the share link (which holds every setting)
+    draws every widget anew.
+    """
+    target = json.dumps("?" + urllib.parse.urlencode(query)).replace("<", "\\u003c")
+    return f"<script>window.location.replace(window.location.pathname + {target});</script>"
+
+
 def on_preset_change() -> None:
     apply_preset(base_scenario(ss["w:scenario"]), _("The scenario"))
 
@@ -191,6 +223,8 @@ def handle_upload() -> None:
 
 def sidebar() -> None:
     side = st.sidebar
+    title = _("AI, automation and jobs in ASEAN")
+    side.markdown(f"**{title}**")
     top = side.container()
     levers = side.container()
     # The upload is read first (shown last): a new file sets the widgets made below.
@@ -205,7 +239,7 @@ def sidebar() -> None:
         elif ss.get("uploaded") is not None:
             st.success(_("Loaded: {name}").format(name=ss["uploaded"].name))
     top.selectbox("Language · Wika · Ngôn ngữ · Bahasa · ภาษา", list(LANGUAGES), key="w:lang",
-                  format_func=LANGUAGES.get)
+                  format_func=LANGUAGES.get, on_change=on_language_change)
     tables = load_data()
     top.selectbox(_("Country"), list(tables.iso3_codes), key="w:country",
                   format_func=lambda c: f"{country_name(c, tables.country(c).name)} · {c}",

@@ -87,9 +87,13 @@ def formatted_headline(summary: dict[str, Any]) -> pd.DataFrame:
             return money(value, currency)
         return num(value)
 
+    def indent(label: str) -> str:  # "  of which ..." -> indented in HTML, where spaces collapse
+        depth = (len(label) - len(label.lstrip(" "))) // 2
+        return "\u00a0\u00a0\u00a0" * depth + label.strip()
+
     return pd.DataFrame({
         _("year"): head["year"],
-        _("indicator"): head["indicator"],
+        _("indicator"): head["indicator"].map(indent),
         _("median"): [show(v, m) for v, m in zip(head["median"], head["metric"], strict=True)],
         "5-95%": [f"{show(lo, m)} – {show(hi, m)}" for lo, hi, m in
                   zip(head["low"], head["high"], head["metric"], strict=True)],

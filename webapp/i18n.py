@@ -157,7 +157,8 @@ def points(value: float | None, digits: int = 2) -> str:
         return _("n/a")
     text = format_decimal(abs(value), format="0." + "0" * digits, locale=_locale())
     sign = "" if round(value, digits) == 0 else ("+" if value > 0 else "\u2212")
-    return f"{sign}{text} {_('pts')}"
+    unit = _("pts")
+    return f"{sign}{text} {unit}"
 
 
 @functools.cache

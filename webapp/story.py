@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.data import SECTORS
-from webapp.controls import scenario_title, sector_name
+from webapp.controls import sector_name
 from webapp.i18n import _, country_name, language, money, num, pct, points, signed
 
 
@@ -53,8 +53,10 @@ def country_in_sentence(summary: dict[str, Any]) -> str:
     return country(summary)
 
 
-def heading(summary: dict[str, Any], scenario_key: str) -> str:
-    return f"{country(summary)} · {scenario_title(scenario_key)}"
+def heading(summary: dict[str, Any], title: str) -> str:
+    """The page's heading: the country and the scenario's title (as ``scenario_title`` gives
+    it, marked when changed from the preset)."""
+    return f"{country(summary)} · {title}"
 
 
 def programmes(summary: dict[str, Any]) -> str:
