@@ -623,6 +623,7 @@ def side_by_side(first: dict[str, Any], first_json: str, none, policy, policy_js
     a, b = compute.run_cached(first_json), compute.run_cached(second_json)
     table = compute.compare(a, b, band=settings.BAND, sectors=first["focus"],
                             years=None, rows=SIDE_ROWS)
+    ss["side_table"] = table  # what the page shows, for the export below (and tests)
     difference_cards(table, first["year"], first["currency"])
     removed = charts.shared_domain(first["charts"]["removed"], second["charts"]["removed"])
     rates = charts.shared_domain(first["charts"]["rates"], second["charts"]["rates"])
@@ -651,6 +652,7 @@ def main() -> None:
     st.set_page_config(page_title="ASEAN automation & jobs simulator", layout="wide")
     st.markdown(CSS, unsafe_allow_html=True)
     i18n.use(ss.get("w:lang") or st.query_params.get("lang"))
+    compute.worker_pool()  # starts the worker processes in the background
     try:
         settings.init_state()
         i18n.use(ss.get("w:lang"))

@@ -421,6 +421,37 @@ def test_side_by_side_shares_axes_and_reports_paired_differences():
     assert at.query_params["compare"] == "fast_genai"
 
 
+def test_the_bpo_comparison_equals_the_cli_s(tmp_path):
+    """The flagship comparison: the page's side-by-side figures for the Philippine BPO
+    scenarios are `sim compare phl_bpo phl_bpo_reskilling`'s, same seed and replications."""
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from sim.cli import app as cli
+    from webapp import i18n
+
+    out = tmp_path / "bpo.csv"
+    done = CliRunner().invoke(cli, ["compare", "phl_bpo", "phl_bpo_reskilling", "-r", "2",
+                                    "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    expected = pd.read_csv(out, comment="#").set_index(["metric", "year"])
+    at = start(scenario="phl_bpo", compare="phl_bpo_reskilling", **{"run.replications": "2"})
+    assert_clean(at)
+    shown = at.session_state["side_table"].set_index(["metric", "year"])
+    # (the page's "employed" is the whole economy's, the CLI's the sectors in focus)
+    common = shown.drop(index="employed", level="metric").index.intersection(expected.index)
+    assert {"automation_cut_cumulative", "displaced_workers", "unemployment_rate",
+            "programme_cost_cumulative"} <= set(common.get_level_values("metric"))
+    for column in ("baseline", "policy", "difference", "low", "high"):
+        assert shown.loc[common, column].to_numpy() == pytest.approx(
+            expected.loc[common, column].to_numpy()), column
+    # ... and the page writes those numbers.
+    i18n.use("en")
+    removed = expected.loc[("automation_cut_cumulative", 2035)]
+    page = texts(at)
+    assert i18n.num(removed["baseline"]) in page and i18n.num(removed["policy"]) in page
+
+
 def test_one_click_comparison_sets_scenario_country_and_second_column():
     at = start(**QUICK)
     at.selectbox(key="w:quick").set_value("genai_pace").run()

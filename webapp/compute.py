@@ -155,14 +155,26 @@ def frozen(scenario: Scenario) -> str:
 # -- running (cached, shared by every session) ----------------------------------------------------
 
 
+def worker_count() -> int:
+    """Worker processes for replications: both cores (``SIM_APP_WORKERS`` overrides)."""
+    return int(os.environ.get("SIM_APP_WORKERS", min(2, os.cpu_count() or 1)))
+
+
 @st.cache_resource
 def worker_pool() -> ProcessPoolExecutor | None:
-    """Worker processes for replications (both cores); None runs serially in the server."""
-    workers = int(os.environ.get("SIM_APP_WORKERS", min(2, os.cpu_count() or 1)))
+    """Worker processes for replications; None runs serially in the server.
+
+    A task per worker is submitted at once, so the processes start (importing the simulator,
+    loading the data) in the background while the page sets itself up on a cold server.
+    """
+    workers = worker_count()
     if workers < 2:
         return None
-    return ProcessPoolExecutor(max_workers=workers, initializer=start_worker,
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=start_worker,
                                mp_context=multiprocessing.get_context("spawn"))
+    for _ in range(workers):
+        pool.submit(int)
+    return pool
 
 
 #: Result caches are shared by every session and keyed by settings. An entry's size grows with
