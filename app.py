@@ -69,6 +69,7 @@ def series_labels() -> dict[str, str]:
         "entrants": _("Entered the labour force since the start"),
         "incumbents": _("Already in the labour force"),
         "employed": _("People in work, whole economy"),
+        "regular": _("People in regular work"),
         "laid_off_in_work": _("Laid-off people back in work"),
         "laid_off": _("Laid off by automation"),
         "displaced_formal": _("In formal work"),
@@ -273,10 +274,10 @@ def section_policy(summary: dict[str, Any]) -> None:
         return
     effects = summary["effects"]
     titles = {
-        "employed": (_("People in work, whole economy"), False),
+        "employed": (_("People in work, programme jobs included"), False),
+        "regular": (_("People in regular work (formal or informal)"), False),
         "unemployed": (_("Unemployed, whole economy"), False),
         "long_term": (_("Long-term unemployed, whole economy"), False),
-        "laid_off_in_work": (_("Laid-off people back in work"), False),
     }
     cols = st.columns(2)
     for i, (name, (title, percent)) in enumerate(titles.items()):

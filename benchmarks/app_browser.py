@@ -36,7 +36,9 @@ CHARTS_JS = """() => Array.from(document.querySelectorAll('.vega-embed')).map(el
   const title = svg ? Array.from(svg.querySelectorAll('g.role-title-text text'))
       .map(t => t.textContent).join(' ') : '';
   const texts = svg ? Array.from(svg.querySelectorAll('text')).map(t => t.textContent) : [];
-  return {title: title, width: box.width, height: box.height, svg: !!svg,
+  const room = el.parentElement.getBoundingClientRect().width;
+  return {title: title, width: box.width, height: box.height, svg: !!svg, room: room,
+          svgWidth: svg ? svg.getBoundingClientRect().width : 0,
           marks: marks.length, texts: texts,
           legend: svg ? Array.from(svg.querySelectorAll('g.role-legend-label text'))
               .map(t => t.textContent) : []};

@@ -58,6 +58,8 @@ DERIVED = {
     ),
     "displaced_out_of_labour_force": ("displaced_inactive", "displaced_retired"),
     "displaced_employed": ("displaced_formal", "displaced_informal"),
+    # employment as the ILO counts it: regular work and programme jobs
+    "employed_with_programme_jobs": ("employed", "programme_jobs"),
     "programme_cost_cumulative": ("reskilling_cost_cumulative", "job_creation_cost_cumulative"),
 }
 #: Shares reported in percent.

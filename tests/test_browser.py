@@ -63,6 +63,7 @@ def drawn_charts(page) -> list[dict]:
         assert chart["svg"] and chart["marks"] > 0, chart
         assert chart["width"] > 200, chart
         assert "NaN" not in chart["texts"], chart
+        assert chart["svgWidth"] <= chart["room"] + 1, chart  # nothing cut off at the right
     return found
 
 
@@ -212,6 +213,11 @@ def test_a_thai_page_and_ctrl_c(server, artifacts, tmp_path):
             assert re.search(r"[\u0E00-\u0E7F]", page.locator("p.story").inner_text())
             drawn_charts(page)
             page.screenshot(path=str(artifacts / "thai.png"))
+            # Fast adoption in Thailand lays people off: who they are, by sector and sex, fits.
+            show_section(page, "ผู้ถูกเลิกจ้าง")
+            assert len(drawn_charts(page)) >= 5
+            page.set_viewport_size({"width": 1280, "height": 2000})
+            page.screenshot(path=str(artifacts / "thai_laid_off.png"), full_page=True)
         finally:
             browser.close()
     assert server.proc is not None

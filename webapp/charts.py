@@ -215,7 +215,7 @@ def sectors_template(title: str, note: str, columns: int) -> dict[str, Any]:
     line = base.mark_line(strokeWidth=2.5, color=PALETTE[0]).encode(
         y="median:Q", tooltip=[alt.Tooltip("date:T", format="%Y-%m"), "series:N",
                                alt.Tooltip("median:Q", format=",.0f")])
-    chart = alt.layer(area, line, data=DATA).properties(width=220, height=120).facet(
+    chart = alt.layer(area, line, data=DATA).properties(width=205, height=120).facet(
         facet=alt.Facet("series:N", title=None, sort=None,
                         header=alt.Header(labelFontSize=14, labelLimit=230)),
         columns=columns).resolve_scale(y="independent")

@@ -58,11 +58,13 @@ LAID_OFF = ("displaced_formal", "displaced_informal", "displaced_underemployed",
             "displaced_out_of_labour_force", "displaced_in_training",
             "displaced_in_programme_job")
 #: Policy minus no programmes, paired by seed: id -> (indicator, scope).
+#: "employed" counts people in work as the ILO does (programme jobs included), as the
+#: cost-benefit table's net job-years do (``sim.evaluation.cost_benefit``).
 POLICY_EFFECTS = {
-    "employed": ("employed", "economy"),
+    "employed": ("employed_with_programme_jobs", "economy"),
+    "regular": ("employed", "economy"),
     "unemployed": ("unemployed", "economy"),
     "long_term": ("long_term_unemployed", "economy"),
-    "laid_off_in_work": ("displaced_employed", "focus"),
 }
 
 

@@ -195,16 +195,18 @@ def cards(summary: dict[str, Any]) -> list[Card]:
         per_year, why = cost_per_job_year(summary)
         out.append(Card(
             _("Extra people in work, {year}").format(year=year), signed(effect["median"]),
-            _("cost {cost} · {per} per net job-year").format(
-                cost=money(key["cost"]["median"], summary["currency"]), per=per_year)
+            _("cost {cost} · {per} per net job-year · in regular work: {regular}").format(
+                cost=money(key["cost"]["median"], summary["currency"]), per=per_year,
+                regular=signed(summary["effects"]["regular"]["at"]["median"]))
             + (f" ({why})" if why else ""),
             delta=_("5-95%: {low} to {high}").format(low=signed(effect["low"]),
                                                      high=signed(effect["high"])),
             tone=("+" if effect["median"] > 0 else "-") if clear(effect) else "",
             arrow=("up" if effect["median"] > 0 else "down") if clear(effect) else "off",
-            help=_("People in regular work across the economy, with the programmes minus "
-                   "without them, paired by seed. Cost per net job-year: programme cost over "
-                   "the run divided by the employment-months gained, in years.")))
+            help=_("People in work across the economy as the ILO counts them (programme jobs "
+                   "included), with the programmes minus without them, paired by seed. Cost "
+                   "per net job-year: programme cost over the run divided by the "
+                   "employment-months gained, in years.")))
     else:
         lt = key["long_term"]
         out.append(Card(_("Long-term unemployed, {year}").format(year=year), num(lt["median"]),
