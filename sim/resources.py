@@ -9,7 +9,7 @@ run and the app before every request (the app also bounds the work, ``RunSize.pe
 
 The memory coefficients were measured on the Philippine baseline (peak resident memory of one
 process with ``resource.getrusage``; scales 100, 20 and 5, i.e. 0.5 m to 9.8 m person slots):
-about 170 MB for the interpreter with numpy, pandas and mesa, plus 76 to 110 bytes per person
+about 170-230 MB for the interpreter with numpy, pandas and mesa, plus 76 to 110 bytes per person
 slot at the peak (the workforce's arrays take 28 bytes a slot; building the population draws
 temporary arrays of several times that). The estimate uses the upper end.
 """
@@ -38,8 +38,9 @@ __all__ = [
 
 #: Peak bytes per person slot while a model is built and run (measured; see the module's text).
 BYTES_PER_SLOT = 110
-#: Resident memory of a process that has imported the simulator, before any model.
-PROCESS_BYTES = 200 * 2**20
+#: Resident memory of a process that has imported the simulator, before any model (measured
+#: 170-230 MB, more when other imports ran first).
+PROCESS_BYTES = 256 * 2**20
 GIB = 2**30
 
 
