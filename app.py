@@ -31,7 +31,7 @@ from webapp.settings import NO_LEVERS, SECTIONS, ss
 
 #: A compact page for a projector: less padding above the heading, the result in large type.
 CSS = """<style>
-.block-container {padding-top: 2.2rem; padding-bottom: 2rem;}
+.block-container {padding-top: 3.4rem; padding-bottom: 2rem;}
 h2.story-heading {font-size: 1.7rem; margin: 0 0 .2rem 0; padding: 0; line-height: 1.25;}
 p.story {font-size: 1.13rem; line-height: 1.45; margin: 0 0 .5rem 0;}
 [data-testid="stMetricLabel"] p {white-space: normal; font-size: .95rem;}
@@ -96,12 +96,14 @@ def where_note(summary: dict[str, Any]) -> str:
     return _("Sectors: {where}").format(where=story.where(summary))
 
 
-def removed_chart(summary: dict[str, Any], y_domain=None, height: int = 180) -> dict[str, Any]:
+def removed_chart(summary: dict[str, Any], y_domain=None, height: int = 180,
+                  short: bool = False) -> dict[str, Any]:
+    note = where_note(summary) if short else _(
+        "{where}. Hires foregone: jobs not created; layoffs: jobs destroyed.").format(
+        where=where_note(summary))
     return charts.band_chart(
         labelled(summary["charts"]["removed"]), _("Jobs removed by automation, cumulative"),
-        _("Jobs"), note=_("{where}. Hires foregone: jobs not created; layoffs: jobs "
-                          "destroyed.").format(where=where_note(summary)),
-        height=height, y_domain=y_domain)
+        _("Jobs"), note=note, height=height, y_domain=y_domain)
 
 
 def rates_chart(summary: dict[str, Any], y_domain=None, height: int = 180) -> dict[str, Any]:
@@ -391,15 +393,16 @@ def validation_table(iso3: str) -> pd.DataFrame:
 
 def brief_charts(summary: dict[str, Any], effect: dict[str, Any]) -> list[tuple[str, dict]]:
     """The charts of the brief: the main ones, then one of each section."""
-    out = [(_("Jobs removed by automation, cumulative"), removed_chart(summary, height=280)),
+    out = [(_("Jobs removed by automation, cumulative"), removed_chart(summary, height=200)),
            (_("Unemployment and underemployment"), rates_chart(summary, height=280))]
     out.append((_("Employment with AI minus without AI"), charts.difference_chart(
         labelled(effect["chart"]), _("Employment with AI minus without AI"),
         _("People (difference)"), note=where_note(summary))))
-    bars = labelled(summary["laid_off"], "measure").rename(columns={"measure": "label"})
-    out.append((_("Where the people laid off are"), charts.bars_chart(
-        bars, _("Where the people laid off are, {year}").format(year=summary["year"]),
-        _("People"), note=where_note(summary))))
+    if summary["key"]["laid_off"]["high"] > 0:  # nobody laid off: the sentence says so
+        bars = labelled(summary["laid_off"], "measure").rename(columns={"measure": "label"})
+        out.append((_("Where the people laid off are"), charts.bars_chart(
+            bars, _("Where the people laid off are, {year}").format(year=summary["year"]),
+            _("People"), note=where_note(summary))))
     if summary["has_policy"]:
         out.append((_("Extra people in work with the programmes"),
                     employment_effect_chart(summary, height=280)))
@@ -631,7 +634,7 @@ def side_by_side(first: dict[str, Any], first_json: str, none, policy, policy_js
     columns = st.columns(2, gap="medium")
     for i, (col, summary) in enumerate(zip(columns, (first, second), strict=True)):
         with col:
-            draw(removed_chart(summary, removed), f"side_removed_{i}")
+            draw(removed_chart(summary, removed, height=150, short=True), f"side_removed_{i}")
     st.caption(run_caption(first, bound))
     st.markdown(side_table(table, first["year"], first["currency"], *titles),
                 unsafe_allow_html=True)

@@ -100,6 +100,7 @@ def html_brief(
     lang: str = "en",
     labels: Mapping[str, str] | None = None,
     tables: Sequence[tuple[str, pd.DataFrame]] = (),
+    key_numbers: Sequence[tuple[str, str, str]] = (),
 ) -> str:
     """One self-contained HTML page describing a scenario run, readable offline.
 
@@ -116,6 +117,8 @@ def html_brief(
         lang: the page's language (BCP 47 code, for the ``lang`` attribute: fonts, hyphens).
         labels: headings in that language (default ``LABELS``, English).
         tables: further (heading, table) pairs, shown after the headline numbers.
+        key_numbers: (label, value, note) shown under the summary, beside the first chart, so
+            that the first screen holds the result, its numbers and a chart.
 
     Charts take the page's width: a spec's ``"width": "container"`` needs a block-level
     container, which the template gives every chart (vega-embed's own is inline-block).
@@ -137,6 +140,7 @@ def html_brief(
         summary=summary,
         labels={**LABELS, **(labels or {})},
         tables=[(heading, _rows(table)) for heading, table in tables],
+        key_numbers=list(key_numbers),
         title=title,
         scenario_name=scenario_name,
         description=description,

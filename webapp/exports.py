@@ -18,6 +18,7 @@ from sim.data import load_data
 from sim.io import safe_csv, xlsx_bytes
 from sim.provenance import code_version, sources_table
 from sim.scenarios import Scenario, parameter_table
+from webapp import story
 from webapp.i18n import _, language, money, num, pct
 from webapp.settings import value_at
 
@@ -122,4 +123,5 @@ def brief(*, summary: dict[str, Any], heading: str, sentence: str, title: str,
                 "no_charts": _("Charts could not be embedded; the numbers behind them are in "
                                "the CSV and Excel files."),
                 "more_rows": _("more rows in the CSV export.")},
-        tables=extra_tables)
+        tables=extra_tables,
+        key_numbers=[(card.label, card.value, card.caption) for card in story.cards(summary)])
