@@ -149,14 +149,19 @@ def _all_countries(countries: list[str] | None, tables: Any) -> list[str] | None
 
 def _run(scenario: Any, tables: Any, label: str, counterfactual: bool = False):
     """Run a checked scenario (see ``_scenario``) with a progress bar that leaves no trace;
-    several large runs go to one worker process per core (``runner.parallel_executor``)."""
+    several large runs go to one worker process per core (``runner.parallel_executor``);
+    refused in one line first if its memory would exceed what the machine has."""
     from contextlib import nullcontext
 
+    from sim.resources import check_memory
     from sim.runner import parallel_executor, run_scenario
 
     try:
-        # several large runs: one worker process per core (None when serial is as fast)
+        # several large runs: one worker process per core (None when serial is as fast);
+        # no process starts before the first run is submitted
         executor = parallel_executor(scenario, tables, counterfactual)
+        processes = executor._max_workers if executor is not None else 1  # type: ignore[attr-defined]
+        check_memory(scenario, tables, counterfactual, processes)  # before anything is built
         with progress() as bar, executor or nullcontext():
             task = bar.add_task(label, total=None)
 
@@ -320,7 +325,11 @@ def run_command(
     year: YearsOpt = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Write results to this .csv or .parquet file."),
+        typer.Option(
+            "--out",
+            "-o",
+            help="Write results to a .csv, .parquet or .xlsx file (provenance inside).",
+        ),
     ] = None,
     table: Annotated[
         str,
@@ -383,7 +392,7 @@ def run_command(
     if out is not None:
         try:
             path = results.write(out, table)
-        except (OSError, SimError) as exc:
+        except (OSError, ValueError) as exc:  # SimError is a ValueError
             raise fail(
                 f"--out {out}: cannot write ({getattr(exc, 'strerror', None) or exc})"
             ) from None
@@ -405,7 +414,7 @@ def compare_command(
     year: YearsOpt = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Write the comparison to a .csv or .parquet file."),
+        typer.Option("--out", "-o", help="Write the comparison to a .csv, .parquet or .xlsx file."),
     ] = None,
     data: DataOpt = None,
 ) -> None:
@@ -475,9 +484,10 @@ def compare_command(
             console.print(evaluation_rich_table(iso3, trial, reps))
     single_replication_note(reps)
     if out is not None:
+        provenance = {"baseline": a.file_provenance(), "policy": b.file_provenance()}
         try:
-            write_table(frame, out)
-        except (OSError, SimError) as exc:
+            write_table(frame, out, provenance, sheet="comparison")
+        except (OSError, ValueError) as exc:  # SimError is a ValueError
             raise fail(
                 f"--out {out}: cannot write ({getattr(exc, 'strerror', None) or exc})"
             ) from None

@@ -1,18 +1,32 @@
-"""Writing result files: atomically, and safe to open in a spreadsheet.
+"""Writing result files: atomically, safe to open in a spreadsheet, carrying their provenance.
 
 ``atomic_write`` writes beside the target and renames, so an interrupted write never leaves a
-half-written file; ``safe_csv`` neutralises spreadsheet formula injection; ``write_table``
-writes a table as ``.csv`` (formula-safe) or ``.parquet`` by its suffix. ``check_output_file``
-and ``check_folder`` tell, before any work and without leaving anything behind, whether a
-result can be written where the user asked.
+half-written file; ``safe_csv`` neutralises spreadsheet formula injection; ``xlsx_bytes`` makes
+an Excel workbook; ``write_table`` writes a table as ``.csv``, ``.parquet`` or ``.xlsx`` by its
+suffix. ``check_output_file`` and ``check_folder`` tell, before any work and without leaving
+anything behind, whether a result can be written where the user asked.
+
+Provenance (what ran: scenario, seed, replications, scale, data hashes, code version) travels
+inside each file, so a table cannot lose it:
+- CSV: UTF-8 with a byte-order mark (Excel then reads the text as UTF-8 in every locale), and a
+  header block of lines ``#,"key","value"`` above the table. ``pandas.read_csv(path,
+  comment="#")``, DuckDB's ``read_csv(path, comment='#', quote='"')`` and R's
+  ``read.csv(path, comment.char="#")`` skip it; a spreadsheet shows it as rows.
+- Parquet: the file's schema metadata, key ``sim.provenance`` (JSON).
+- Excel: a ``provenance`` sheet. Numbers are stored as numbers, so the workbook opens the same
+  in any locale (a CSV opened in a locale whose list separator is ``;``, such as Vietnamese or
+  Indonesian, puts each row in one column).
 """
 
 from __future__ import annotations
 
 import csv
+import io
+import json
 import os
+import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,17 +36,26 @@ from sim.errors import SimError
 
 __all__ = [
     "FORMULA_PREFIXES",
+    "PARQUET_KEY",
     "TABLE_SUFFIXES",
+    "XLSX_MAX_ROWS",
     "atomic_write",
     "check_folder",
     "check_output_file",
+    "provenance_rows",
+    "read_parquet_provenance",
     "safe_csv",
     "write_table",
+    "xlsx_bytes",
 ]
 
 #: Leading characters a spreadsheet may read as the start of a formula (OWASP CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-TABLE_SUFFIXES = (".csv", ".parquet")
+TABLE_SUFFIXES = (".csv", ".parquet", ".xlsx")
+PARQUET_KEY = b"sim.provenance"
+#: Rows of an Excel sheet, the header row included.
+XLSX_MAX_ROWS = 1_048_576
+BOM = "\ufeff"
 
 
 def atomic_write(path: Path | str, write: Callable[[Path], Any]) -> Path:
@@ -126,28 +149,128 @@ def _neutralise(value: Any) -> Any:
     return value
 
 
-def safe_csv(df: pd.DataFrame) -> bytes:
-    """CSV bytes (UTF-8) of ``df`` with every text cell and header that could start a formula
-    (``= + - @``, tab, carriage return) prefixed with an apostrophe. Numbers are left alone;
-    text cells are quoted."""
+def _neutralised(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     out.columns = [_neutralise(str(c)) for c in out.columns]
     for col in out.columns:
         if not (pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col])):
             out[col] = out[col].map(_neutralise)
+    return out
+
+
+def provenance_rows(provenance: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(key, value) text pairs of a provenance record; nested values as compact JSON, and every
+    value on one line."""
+    rows = []
+    for key, value in provenance.items():
+        if isinstance(value, dict | list | tuple):
+            text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+        else:
+            text = str(value)
+        rows.append((str(key), " ".join(text.split())))
+    return rows
+
+
+def safe_csv(df: pd.DataFrame, provenance: Mapping[str, Any] | None = None) -> bytes:
+    """CSV bytes of ``df`` (UTF-8 with a byte-order mark), with every text cell and header
+    that could start a formula (``= + - @``, tab, carriage return) prefixed with an
+    apostrophe. Numbers are left alone; text cells are quoted. With ``provenance``, a header
+    block of ``#,"key","value"`` lines comes first (see the module's text)."""
+    head = ""
+    if provenance:
+        lines = io.StringIO()
+        writer = csv.writer(lines, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
+        writer.writerow(["provenance of the table below; read it with comment='#'"])
+        for key, value in provenance_rows(provenance):
+            writer.writerow([key, _neutralise(value)])
+        head = "".join(f"#,{line}\n" for line in lines.getvalue().splitlines())
     # Quote every text cell: a bare carriage return would otherwise split a row.
-    return out.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8")
+    body = _neutralised(df).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
+    return (BOM + head + body).encode("utf-8")
 
 
-def write_table(frame: pd.DataFrame, path: Path | str) -> Path:
-    """Write ``frame`` to ``.csv`` (formula-safe, see ``safe_csv``) or ``.parquet``, atomically.
+def _sheet_name(name: str, taken: set[str]) -> str:
+    """A valid, unique Excel sheet name (31 characters, none of []:*?/\\)."""
+    base = re.sub(r"[\[\]:*?/\\]", " ", name).strip("' ")[:31] or "sheet"
+    candidate, n = base, 2
+    while candidate.lower() in taken:
+        candidate = f"{base[: 31 - len(str(n)) - 1]} {n}"
+        n += 1
+    taken.add(candidate.lower())
+    return candidate
+
+
+def xlsx_bytes(
+    sheets: Mapping[str, pd.DataFrame], provenance: Mapping[str, Any] | None = None
+) -> bytes:
+    """An Excel workbook: one sheet per table (formula-safe text, numbers as numbers, a frozen
+    header row), then a ``provenance`` sheet.
 
     Raises:
-        SimError: the suffix is neither ``.csv`` nor ``.parquet`` (any case), or the path is
-            a folder or not writable (``check_output_file``; nothing is written).
+        ValueError: a table has more rows than an Excel sheet holds.
+    """
+    for name, frame in sheets.items():
+        if len(frame) >= XLSX_MAX_ROWS:
+            raise ValueError(
+                f"table {name!r} has {len(frame):,} rows; an Excel sheet holds at most "
+                f"{XLSX_MAX_ROWS - 1:,}: write .csv or .parquet instead"
+            )
+    buffer = io.BytesIO()
+    taken: set[str] = set()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            sheet = _sheet_name(name, taken)
+            _neutralised(frame).to_excel(writer, sheet_name=sheet, index=False)
+            writer.sheets[sheet].freeze_panes = "A2"
+        if provenance:
+            table = pd.DataFrame(provenance_rows(provenance), columns=["item", "value"])
+            _neutralised(table).to_excel(
+                writer, sheet_name=_sheet_name("provenance", taken), index=False
+            )
+    return buffer.getvalue()
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path, provenance: Mapping[str, Any] | None) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    if provenance:
+        meta = dict(table.schema.metadata or {})
+        meta[PARQUET_KEY] = json.dumps(dict(provenance), default=str).encode()
+        table = table.replace_schema_metadata(meta)
+    pq.write_table(table, path)
+
+
+def read_parquet_provenance(path: Path | str) -> dict[str, Any]:
+    """The provenance a Parquet file carries (empty when it has none)."""
+    import pyarrow.parquet as pq
+
+    meta = pq.read_schema(path).metadata or {}
+    return json.loads(meta[PARQUET_KEY]) if PARQUET_KEY in meta else {}
+
+
+def write_table(
+    frame: pd.DataFrame,
+    path: Path | str,
+    provenance: Mapping[str, Any] | None = None,
+    sheet: str = "table",
+) -> Path:
+    """Write ``frame`` to ``.csv`` (formula-safe, see ``safe_csv``), ``.parquet`` or ``.xlsx``
+    (sheet ``sheet``), atomically, with ``provenance`` inside the file.
+
+    Raises:
+        SimError: the suffix is none of ``.csv``, ``.parquet``, ``.xlsx`` (any case), or the
+            path is a folder or not writable (``check_output_file``; nothing is written).
+        ValueError: the table is too long for an Excel sheet (nothing is written).
     """
     path = check_output_file(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix.lower() == ".csv":
-        return atomic_write(path, lambda tmp: tmp.write_bytes(safe_csv(frame)))
-    return atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        data = safe_csv(frame, provenance)
+        return atomic_write(path, lambda tmp: tmp.write_bytes(data))
+    if suffix == ".xlsx":
+        data = xlsx_bytes({sheet: frame}, provenance)
+        return atomic_write(path, lambda tmp: tmp.write_bytes(data))
+    return atomic_write(path, lambda tmp: _write_parquet(frame, tmp, provenance))

@@ -29,7 +29,7 @@ import numpy as np
 try:  # numba is a dependency; the numpy twins keep the model running without it
     import numba
 except ImportError:  # pragma: no cover - exercised only where numba is missing
-    numba = None
+    numba = None  # type: ignore[assignment]
 
 ENABLED = numba is not None and os.environ.get("SIM_NUMBA", "1") != "0"
 DENSE_CHUNK = 1 << 20  # draws per chunk on the numpy path (bounds the temporaries)

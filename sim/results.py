@@ -58,6 +58,8 @@ DERIVED = {
     ),
     "displaced_out_of_labour_force": ("displaced_inactive", "displaced_retired"),
     "displaced_employed": ("displaced_formal", "displaced_informal"),
+    # employment as the ILO counts it: regular work and programme jobs
+    "employed_with_programme_jobs": ("employed", "programme_jobs"),
     "programme_cost_cumulative": ("reskilling_cost_cumulative", "job_creation_cost_cumulative"),
 }
 #: Shares reported in percent.
@@ -463,8 +465,20 @@ class Results:
 
     # -- files --------------------------------------------------------------------------------
 
+    def file_provenance(self) -> dict[str, Any]:
+        """The provenance a result file carries: ``provenance`` plus the scale of each country
+        (real people per simulated person)."""
+        record = dict(self.provenance)
+        if self.scales is not None:
+            record["scale"] = {
+                iso3: sorted({int(k) for k in row})
+                for iso3, row in zip(self.countries, self.scales, strict=True)
+            }
+        return record
+
     def write(self, path: Path | str, what: str = "summary") -> Path:
-        """Write ``summary``, ``frame`` or ``breakdown`` to CSV or Parquet (by suffix).
+        """Write ``summary``, ``frame`` or ``breakdown`` to CSV, Parquet or Excel (by suffix),
+        with the run's provenance inside the file (``sim.io``).
 
         Writes to a temporary file beside the target and renames it, so an interrupted write
         never leaves a half-written result.
@@ -472,7 +486,7 @@ class Results:
         table = {"summary": self.summary, "frame": lambda: self.frame, "breakdown": self.breakdown}[
             what
         ]()
-        return write_table(table, path)
+        return write_table(table, path, self.file_provenance(), sheet=what)
 
 
 def compare(
