@@ -77,6 +77,31 @@ def test_one_enrolment_per_spell_and_graduates_leave_training(tables, params, se
             assert graduated_last_month.size >= model.reskilling.graduates.sum()
 
 
+
+@pytest.mark.parametrize("cooldown", [1, 3])
+def test_a_cooldown_never_puts_anyone_on_the_waiting_list_twice(tables, cooldown):
+    """With a cooldown shorter than the wait for a seat, people still waiting become eligible
+    again: they must not be queued (and enrolled) twice. Each enrolment is one person moving
+    from unemployment into training."""
+    model = build_model(tables, "SGP", "baseline", overrides={
+        "levers.reskilling.enabled": True, "levers.reskilling.seats_per_100k": 170.0,
+        "levers.reskilling.min_months_unemployed": 0,
+        "levers.reskilling.eligibility": "unemployed",
+        "levers.reskilling.cooldown_months": cooldown,
+        "run.scale": 400, "run.horizon_months": 18}, seed=135790428)
+    programme, workforce = model.reskilling, model.workforce
+    enrolled = 0
+    for _ in range(18):
+        before = workforce.status[:workforce.n].copy()
+        model.step()
+        queue = programme.queue
+        assert np.unique(queue).size == queue.size, "someone waits twice on the list"
+        started = (before == Status.UNEMPLOYED) & (
+            workforce.status[:before.size] == Status.TRAINING)
+        assert programme.enrolled == int(started.sum())
+        enrolled += programme.enrolled
+    assert enrolled > 0
+
 def evaluate(levers: dict, replications: int = 4) -> np.ndarray:
     """Evaluation outcomes [replication, programme, arm, long-term, horizon, measure] of a
     programme open to everyone unemployed 6+ months in Viet Nam (the longest spells in the

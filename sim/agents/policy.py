@@ -73,7 +73,8 @@ class Programme(mesa.Agent):
         return self.lever.enabled and self.model.month > self.lever.start_month
 
     def _eligible(self, min_months: int, group: str) -> np.ndarray:
-        """Unemployed people newly eligible this month (not yet assigned in this spell)."""
+        """Unemployed people newly eligible this month (not yet assigned in this spell, or
+        assigned at least ``cooldown_months`` ago; never someone already on the waiting list)."""
         model, workforce = self.model, self.model.workforce
         month = model.month
         pool = workforce.with_status(Status.UNEMPLOYED)
@@ -84,6 +85,8 @@ class Programme(mesa.Agent):
         if cooldown is not None:
             fresh |= (assigned != NEVER) & (month - assigned >= cooldown)
         pool = pool[fresh]
+        if self.queue.size:  # a person waits on the list once (a cooldown must not add twice)
+            pool = pool[~np.isin(pool, self.queue)]
         if group == "automation_displaced":
             pool = pool[workforce.displaced_from[pool] != NO_SECTOR]
         elif group == "focus_sectors":
