@@ -8,10 +8,11 @@ run whose peak memory would exceed what the machine has available. The CLI calls
 run and the app before every request (the app also bounds the work, ``RunSize.person_months``).
 
 The memory coefficients were measured on the Philippine baseline (peak resident memory of one
-process with ``resource.getrusage``; scales 100, 20 and 5, i.e. 0.5 m to 9.8 m person slots):
-about 170-230 MB for the interpreter with numpy, pandas and mesa, plus 76 to 110 bytes per person
-slot at the peak (the workforce's arrays take 28 bytes a slot; building the population draws
-temporary arrays of several times that). The estimate uses the upper end.
+process, ``VmHWM``; scales 100, 20 and 5, i.e. 0.5 m to 9.8 m person slots): about 243 MB for the
+interpreter with numpy, pandas, mesa and numba, about 300 MB once the compiled kernels are
+loaded, plus 76 to 110 bytes per person slot at the peak (the workforce's arrays take 20 bytes
+a slot; building the population draws temporary arrays of several times that). The estimate
+uses the upper end.
 """
 
 from __future__ import annotations
@@ -38,9 +39,10 @@ __all__ = [
 
 #: Peak bytes per person slot while a model is built and run (measured; see the module's text).
 BYTES_PER_SLOT = 110
-#: Resident memory of a process that has imported the simulator, before any model (measured
-#: 170-230 MB, more when other imports ran first).
-PROCESS_BYTES = 256 * 2**20
+#: Resident memory of a process that has imported the simulator and loaded its compiled kernels,
+#: before any model (measured: 243 MB after the imports, about 300 MB with the kernels loaded;
+#: the kernels' first compilation on a fresh machine adds about 15 MB more).
+PROCESS_BYTES = 320 * 2**20
 GIB = 2**30
 
 
