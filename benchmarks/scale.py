@@ -32,7 +32,6 @@ Run from the repository root:
 from __future__ import annotations
 
 import argparse
-import ast
 import json
 import platform
 import resource
@@ -56,15 +55,6 @@ AGREE_OVERRIDES = {"uncertainties.displacement_elasticity": 1.0,
                    "uncertainties.adjustment_window_months": 0.0}
 AGREE_COUNTRY = "BRN"
 AGREE_SCALE = 22               # BRN at k = 22: about 10,700 simulated workers
-
-
-def app_agents() -> int:
-    """``APP_AGENTS`` from app.py, read without importing Streamlit."""
-    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "APP_AGENTS":
-            return int(ast.literal_eval(node.value))
-    raise RuntimeError("APP_AGENTS not found in app.py")
 
 
 def parse_size(text: str) -> float:
@@ -91,10 +81,13 @@ def case(size: str) -> dict:
                 "countries": list(load_data().iso3_codes),
                 "label": "all ten ASEAN countries, k = 1, countries side by side"}
     if size == "app":
-        employment = float(phl.employment.sum())
-        scale = max(1, int(round(employment / app_agents())))
+        from sim.model import automatic_scale
+
+        # the app runs at the CLI's automatic scale (the default scenario has no focus sector)
+        scale = automatic_scale(phl.employment, [])
         return {"scenario": "baseline", "scale": scale, "replications": 5, "overrides": {},
-                "label": f"PHL default scenario, app scale k = {scale:,}, 5 replications"}
+                "label": f"PHL default scenario, app (automatic) scale k = {scale:,}, "
+                         "5 replications"}
     scale = max(1, int(round(labour_force / parse_size(size))))
     return {"scenario": "baseline", "scale": scale, "replications": 1, "overrides": {},
             "label": f"PHL baseline, k = {scale:,}"}

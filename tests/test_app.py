@@ -482,3 +482,56 @@ def test_sources_panel_compares_the_model_with_observed_data():
     table = at.dataframe[-1].value
     rows = table.set_index("indicator")
     assert rows.loc["unemployment rate", "result"] == "pass"
+
+
+def test_the_regional_view_shows_the_ten_countries_as_sim_region_does():
+    """The AI-divide view: a readiness-exposure chart and small multiples with every country,
+    and a table whose rows are `sim region`'s (same scenario, seeds, scales, replications)."""
+    from sim.region import region_table, run_region
+
+    at = start(view="region", **QUICK)
+    assert_clean(at)
+    titles = [json.dumps(spec["title"]) for spec in charts(at)]
+    assert any("readiness" in t for t in titles) and any("AI-era vacancies" in t for t in titles)
+    import app
+
+    frame = compute.region_of(at.session_state["last_good"][3])
+    (_, scatter), (_, multiples) = app.region_charts(frame, 2028)
+    assert len(scatter["datasets"]["table"]) == 10
+    assert len({row["country"] for row in multiples["datasets"]["table"]}) == 10
+    table = at.dataframe[0].value
+    assert len(table) == 10
+    expected = region_table(run_region("baseline", ["BRN", "SGP"], replications=2,
+                                       horizon_months=36), [2028])
+    for iso3, name in (("BRN", "Brunei Darussalam"), ("SGP", "Singapore")):
+        row = table[table["Country"] == name].iloc[0]
+        want = expected[expected["country"] == iso3].iloc[0]
+        assert row["Jobs removed by automation (%)"] == pytest.approx(
+            round(want["formal positions removed (% of employment)"], 2))
+        assert row["AI adoption (%)"] == pytest.approx(round(want["adoption (%)"], 2))
+        assert row["AI readiness (0-100)"] == pytest.approx(want["AI readiness (0-100)"], abs=0.01)
+    labels = [b.label for b in at.get("download_button")]
+    assert "HTML brief of the regional view" in labels
+
+
+def test_the_regional_brief_holds_both_charts_and_the_ten_countries():
+    import app
+    from webapp import exports, i18n
+
+    at = start(view="region", **QUICK)
+    assert_clean(at)
+    i18n.use("en")
+    shown = at.session_state["last_good"][0]
+    frame = compute.region_of(at.session_state["last_good"][3])
+    table = app.region_table_frame(frame, 2028)
+    page = exports.region_brief(summary=shown, title="Baseline", table=table,
+                                charts=app.region_charts(frame, 2028), record={}, year=2028)
+    assert page.count('<figure class="chart">') + page.count('id="chart0"') >= 2
+    for name in ("Singapore", "Viet Nam", "Myanmar", "Lao"):
+        assert name in page, name
+
+
+def test_a_one_country_preset_explains_why_there_is_no_regional_view():
+    at = start(scenario="phl_bpo", view="region", **QUICK)
+    assert not at.exception and not at.error
+    assert any("one country's figures" in info.value for info in at.info)

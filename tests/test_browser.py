@@ -122,9 +122,13 @@ def test_the_app_in_a_real_browser(server, artifacts, tmp_path):
 
             # Every section draws every chart it shows (the sectors all named).
             for section in ("Automation's cut", "Laid-off people", "Policy effect", "Sectors",
-                            "Labour market"):
+                            "ASEAN side by side", "Labour market"):
                 show_section(page, section)
                 charts = drawn_charts(page)
+                if section == "ASEAN side by side":  # the ten countries, each drawn
+                    names = " ".join(" ".join(c["texts"]) for c in charts)
+                    for country in ("Singapore", "Myanmar", "Viet Nam", "Indonesia"):
+                        assert names.count(country) >= 2, (country, names[:400])
                 if section == "Sectors":
                     names = " ".join(" ".join(c["texts"]) for c in charts)
                     for sector in ("Agriculture, forestry & fishing", "Other services",

@@ -8,7 +8,10 @@ marks; numbers follow the page's locale (``config.locale``). Kinds:
 - ``bars_chart``: medians at one date with a 5-95% rule, one bar per category;
 - ``evaluation_chart``: the in-model trial's effects by months since assignment;
 - ``sectors_chart``: employment by sector as small multiples (each its own scale);
-- ``breakdown_chart``: laid off and back in work by sector and sex.
+- ``breakdown_chart``: laid off and back in work by sector and sex;
+- ``readiness_chart``: the ten countries' AI readiness against their exposed employment;
+- ``region_chart``: jobs removed and AI-era vacancies over time, one small chart per country,
+  all on one per-cent scale.
 """
 
 from __future__ import annotations
@@ -391,3 +394,81 @@ def shared_domain(*frames: pd.DataFrame) -> tuple[float, float]:
     if high <= low:
         high = low + 1.0
     return low, high + 0.04 * (high - low)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def readiness_template(
+    title: str, note: str, x_title: str, y_title: str, size_title: str
+) -> dict[str, Any]:
+    """One dot per country: readiness (x) against exposed employment (y), the dot's area the
+    jobs removed by the last year, the country's name beside it."""
+    base = alt.Chart(DATA).encode(
+        x=alt.X("readiness:Q", title=x_title, scale=alt.Scale(domain=[20, 100])),
+        y=alt.Y("exposed:Q", title=y_title, scale=alt.Scale(zero=True)),
+    )
+    dots = base.mark_circle(color=PALETTE[0], opacity=0.75).encode(
+        size=alt.Size(
+            "removed:Q",
+            title=size_title,
+            scale=alt.Scale(range=[60, 900], zero=True),
+            legend=alt.Legend(format=",.1f"),
+        ),
+        tooltip=[
+            alt.Tooltip("country:N", title=" "),
+            alt.Tooltip("readiness:Q", format=",.1f", title=x_title),
+            alt.Tooltip("exposed:Q", format=",.1f", title=y_title),
+            alt.Tooltip("removed:Q", format=",.2f", title=size_title),
+        ],
+    )
+    names = base.mark_text(align="left", dx=12, fontSize=14).encode(text="country:N")
+    chart = alt.layer(dots, names).properties(
+        title=_title(title, note, band=False), height=300, width="container"
+    )
+    return styled(chart)
+
+
+def readiness_chart(
+    rows: pd.DataFrame, title: str, note: str, x_title: str, y_title: str, size_title: str
+) -> dict[str, Any]:
+    """``rows``: country, readiness, exposed (%), removed (% of employment)."""
+    return with_rows(readiness_template(title, note, x_title, y_title, size_title), rows)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def region_template(title: str, note: str, y_title: str, labels: tuple[str, ...]) -> dict[str, Any]:
+    base = alt.Chart().encode(
+        x=alt.X("date:T", title=None, axis=alt.Axis(format="%Y", tickCount=3))
+    )
+    colour = alt.Color(
+        "series:N", title=None, scale=alt.Scale(domain=list(labels), range=PALETTE[: len(labels)])
+    )
+    area = base.mark_area(opacity=0.2).encode(
+        y=alt.Y("low:Q", title=y_title, axis=alt.Axis(format=",.1f")), y2="high:Q", color=colour
+    )
+    line = base.mark_line(strokeWidth=2.5).encode(
+        y="median:Q",
+        color=colour,
+        tooltip=[
+            "country:N",
+            "series:N",
+            alt.Tooltip("date:T", format="%Y"),
+            alt.Tooltip("median:Q", format=",.2f"),
+        ],
+    )
+    chart = (
+        alt.layer(area, line, data=DATA)
+        .properties(width=170, height=110)
+        .facet(
+            facet=alt.Facet(
+                "country:N", title=None, sort=None, header=alt.Header(labelFontSize=14)
+            ),
+            columns=5,
+        )
+    )  # one y scale for every country: per-cent of its own employment
+    return styled(chart.properties(title=_title(title, note)))
+
+
+def region_chart(rows: pd.DataFrame, title: str, note: str, y_title: str) -> dict[str, Any]:
+    """``rows``: country, date, series, median, low, high (per cent of employment)."""
+    labels = tuple(dict.fromkeys(rows["series"]))
+    return with_rows(region_template(title, note, y_title, labels), rows)

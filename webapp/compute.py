@@ -51,6 +51,8 @@ __all__ = [
     "same_settings",
     "summarise",
     "automation_effect_of",
+    "region_of",
+    "region_scenario",
 ]
 
 #: Simulated person-months one run of a request may take (all replications). The Philippine
@@ -478,3 +480,51 @@ def automation_effect_of(none_json: str) -> dict[str, Any]:
         "economy": at_month(diff("employed", None), month),
         "table": automation_effect(paired, focus, None, band=BAND),
     }
+
+
+# -- the ten countries side by side (the AI-divide view) -----------------------------------------
+
+#: Replications per country in the regional view: ten countries and their no-AI twins are
+#: twenty runs, so the view takes at most three replications each (the sidebar's if fewer).
+REGION_REPLICATIONS = 3
+
+
+def region_scenario(policy: Scenario, iso3: str) -> Scenario:
+    """The page's scenario for one country of the regional view, at that country's automatic
+    scale and at most ``REGION_REPLICATIONS`` replications, within the work bound.
+
+    Raises:
+        ScenarioError: the scenario holds one country's figures (``for_country``).
+    """
+    check_countries(policy, [iso3])
+    one = with_overrides(
+        policy,
+        {
+            "countries": [iso3],
+            "run.scale": None,
+            "run.replications": min(policy.run.replications, REGION_REPLICATIONS),
+        },
+        origin="settings",
+    )
+    return bounded(one)[0]
+
+
+@st.cache_data(**DERIVE_CACHE, show_spinner=False)
+def region_of(policy_json: str) -> pd.DataFrame:
+    """``sim.region.region_table`` for every country with data, every December in the run: the
+    page's scenario in each country against its twin with no AI adoption (same seeds), one
+    country at a time through the shared run cache. Rows as ``region_table``'s."""
+    from sim.region import region_table
+
+    policy = Scenario.model_validate_json(policy_json)
+    frames = []
+    for iso3 in load_data().iso3_codes:
+        scenario = region_scenario(policy, iso3)
+        results = run_cached(frozen(scenario))
+        twin = run_cached(frozen(no_automation(scenario)))
+        paired = dataclasses.replace(
+            results, counterfactual=dataclasses.replace(twin, cohort_earnings=None)
+        )
+        years = sorted({d.year for d in results.dates if results.month_of(d.year) is not None})
+        frames.append(region_table(paired, years, band=BAND))
+    return pd.concat(frames, ignore_index=True)

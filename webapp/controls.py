@@ -142,7 +142,7 @@ def control(dotted: str, where: Any, disabled: bool = False) -> Any:
     if kind == "choice":
         options = list(PARAMETERS[dotted].choices or ())
         return where.selectbox(
-            label, options, format_func=lambda c: _(CHOICES.get(c, c) or ""), **common
+            label, options, format_func=lambda c: _(str(CHOICES.get(c, c))), **common
         )
     if kind == "sectors":
         return where.multiselect(label, list(SECTORS), format_func=sector_name, **common)

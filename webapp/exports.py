@@ -152,3 +152,59 @@ def brief(
         tables=extra_tables,
         key_numbers=[(card.label, card.value, card.caption) for card in story.cards(summary)],
     )
+
+
+def region_brief(
+    *,
+    summary: dict[str, Any],
+    title: str,
+    table: pd.DataFrame,
+    charts: list[tuple[str, dict[str, Any]]],
+    record: dict[str, Any],
+    year: int,
+) -> str:
+    """The offline HTML brief of the regional view: the ten countries' table and charts."""
+    record = dict(record)
+    record.pop("scenario_parameters", None)
+    tables = load_data()
+    sources = pd.concat(
+        [sources_table(tables, iso3).assign(country=iso3) for iso3 in tables.iso3_codes],
+        ignore_index=True,
+    )
+    return html_brief(
+        title=_("ASEAN side by side: {title}").format(title=title),
+        scenario_name=title,
+        description=summary["scenario"].description.strip(),
+        country=_("the ten ASEAN countries"),
+        headline=table,
+        charts=charts,
+        parameters=parameters_frame(summary["scenario"]),
+        sources=sources,
+        provenance=record,
+        notes=[
+            _(
+                "Each country against its own run with no AI adoption (same seeds), by the end "
+                "of {year}; shares are of the country's employment at the start."
+            ).format(year=year),
+            _("Simulator version {version}.").format(version=code_version()),
+        ],
+        summary=_(
+            "The scenario in every ASEAN country, side by side: AI readiness, exposure, the "
+            "jobs automation removes and the AI-era vacancies it creates."
+        ),
+        lang=language(),
+        labels={
+            "scenario": _("Scenario"),
+            "country": _("Country"),
+            "headline": _("The ten countries by the end of {year} (medians)").format(year=year),
+            "charts": _("Charts"),
+            "parameters": _("Scenario parameters"),
+            "sources": _("Data sources"),
+            "provenance": _("Reproducibility"),
+            "no_charts": _(
+                "Charts could not be embedded; the numbers behind them are in the CSV and Excel "
+                "files."
+            ),
+            "more_rows": _("more rows in the CSV export."),
+        },
+    )

@@ -70,6 +70,7 @@ SECTIONS = {
     "laid_off": N_("Laid-off people"),
     "policy": N_("Policy effect"),
     "sectors": N_("Sectors"),
+    "region": N_("ASEAN side by side"),
     "sources": N_("Sources"),
     "export": N_("Export"),
 }
