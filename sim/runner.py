@@ -34,7 +34,6 @@ from sim.model import LabourMarketModel
 from sim.provenance import code_version  # noqa: F401  (re-exported for callers)
 from sim.results import Results, compare  # noqa: F401  (re-exported for callers)
 from sim.scenarios import Scenario, check_countries, load_scenario, with_overrides
-from sim.scenarios.schema import AUTO_SCALE_AGENTS
 
 __all__ = [
     "Replication",
@@ -235,10 +234,12 @@ def warm_up(data_dir: str | None = None) -> None:
 
 
 def simulated_people(scenario: Scenario, iso3: str, tables: DataTables) -> float:
-    """About how many people a run of ``iso3`` simulates (labour force / scale)."""
-    country = tables.country(iso3)
-    labour_force = float(country.employment.sum()) / (1.0 - country.unemployment_rate)
-    return labour_force / (scenario.run.scale or max(1.0, labour_force / AUTO_SCALE_AGENTS))
+    """About how many people a run of ``iso3`` simulates at the start (``sim.resources.run_size``:
+    the scenario's sectors and employment, its scale or the automatic one with the floor of
+    simulated people in the sectors in focus)."""
+    from sim.resources import run_size
+
+    return float(run_size(scenario, iso3, tables).people)
 
 
 #: simulated person-months below which a run stays in this process: a worker process takes

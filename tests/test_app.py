@@ -493,10 +493,10 @@ def test_the_regional_view_shows_the_ten_countries_as_sim_region_does():
     assert_clean(at)
     titles = [json.dumps(spec["title"]) for spec in charts(at)]
     assert any("readiness" in t for t in titles) and any("AI-era vacancies" in t for t in titles)
-    import app
+    from webapp import region
 
     frame = compute.region_of(at.session_state["last_good"][3])
-    (_, scatter), (_, multiples) = app.region_charts(frame, 2028)
+    (_, scatter), (_, multiples) = region.region_charts(frame, 2028)
     assert len(scatter["datasets"]["table"]) == 10
     assert len({row["country"] for row in multiples["datasets"]["table"]}) == 10
     table = at.dataframe[0].value
@@ -515,17 +515,16 @@ def test_the_regional_view_shows_the_ten_countries_as_sim_region_does():
 
 
 def test_the_regional_brief_holds_both_charts_and_the_ten_countries():
-    import app
-    from webapp import exports, i18n
+    from webapp import exports, i18n, region
 
     at = start(view="region", **QUICK)
     assert_clean(at)
     i18n.use("en")
     shown = at.session_state["last_good"][0]
     frame = compute.region_of(at.session_state["last_good"][3])
-    table = app.region_table_frame(frame, 2028)
+    table = region.region_table_frame(frame, 2028)
     page = exports.region_brief(summary=shown, title="Baseline", table=table,
-                                charts=app.region_charts(frame, 2028), record={}, year=2028)
+                                charts=region.region_charts(frame, 2028), record={}, year=2028)
     assert page.count('<figure class="chart">') + page.count('id="chart0"') >= 2
     for name in ("Singapore", "Viet Nam", "Myanmar", "Lao"):
         assert name in page, name
