@@ -457,12 +457,12 @@ def region_template(title: str, note: str, y_title: str, labels: tuple[str, ...]
     )
     chart = (
         alt.layer(area, line, data=DATA)
-        .properties(width=170, height=110)
+        .properties(width=150, height=100)
         .facet(
             facet=alt.Facet(
                 "country:N", title=None, sort=None, header=alt.Header(labelFontSize=14)
             ),
-            columns=5,
+            columns=4,  # four panels a row fit a 1280-pixel page beside the sidebar
         )
     )  # one y scale for every country: per-cent of its own employment
     return styled(chart.properties(title=_title(title, note)))
