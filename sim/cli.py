@@ -149,18 +149,18 @@ def _all_countries(countries: list[str] | None, tables: Any) -> list[str] | None
 
 def _run(scenario: Any, tables: Any, label: str, counterfactual: bool = False):
     """Run a checked scenario (see ``_scenario``) with a progress bar that leaves no trace;
-    several large runs go to one worker process per core (``runner.parallel_executor``);
+    several large runs go to one worker process per core (``runner.parallel_workers``);
     refused in one line first if its memory would exceed what the machine has."""
     from contextlib import nullcontext
 
     from sim.resources import check_memory
-    from sim.runner import parallel_executor, run_scenario
+    from sim.runner import parallel_workers, run_scenario, worker_pool
 
     try:
-        # several large runs: one worker process per core (None when serial is as fast);
+        # several large runs: one worker process per core (1: serial is as fast, no pool);
         # no process starts before the first run is submitted
-        executor = parallel_executor(scenario, tables, counterfactual)
-        processes = executor._max_workers if executor is not None else 1  # type: ignore[attr-defined]
+        processes = parallel_workers(scenario, tables, counterfactual)
+        executor = worker_pool(processes, tables) if processes > 1 else None
         check_memory(scenario, tables, counterfactual, processes)  # before anything is built
         with progress() as bar, executor or nullcontext():
             task = bar.add_task(label, total=None)
