@@ -1,7 +1,8 @@
 """Terminal output for the ``sim`` command: consoles, the one-line error exit, tables.
 
-The CLI's commands (``sim.cli``, ``sim.sweep_commands``) print through these helpers so that
-every error is one escaped line with exit status 2, and numbers look the same everywhere.
+The CLI's commands (``sim.run_commands``, ``sim.data_commands``, ``sim.sweep_commands``, with
+``sim.cli_common``) print through these helpers so that every error is one escaped line with
+exit status 2, and numbers look the same everywhere.
 """
 
 from __future__ import annotations
