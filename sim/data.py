@@ -38,16 +38,10 @@ import pandas as pd
 
 from sim.data_checks import check_calibration, check_extras, cross_checks
 from sim.errors import DataError
+from sim.labour_tables import EXTRA_TABLES
 from sim.provenance import hash_bytes
 from sim.table_reader import display_path, read_typed
-from sim.tables import (
-    EXTRA_TABLES,
-    TABLES,
-    CalibrationRow,
-    Row,
-    TargetRow,
-    columns,
-)
+from sim.tables import TABLES, CalibrationRow, Row, TargetRow, columns
 from sim.vocabulary import (
     CONFIDENCE_LEVELS,
     EXPOSURE_ASSUMPTIONS,

@@ -17,20 +17,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.table_reader import ErrorContext, display_path
-from sim.tables import (
+from sim.labour_tables import (
     EXTRA_TABLES,
     STATUS_COLS,
-    TABLES,
-    CalibrationRow,
     LabourMarketRow,
     OccupationMixSubmajorRow,
     OccupationPayRow,
     OccupationSubmajorRow,
-    Row,
     SectorInformalityRow,
     SectorOccupationSexRow,
 )
+from sim.table_reader import ErrorContext, display_path
+from sim.tables import TABLES, CalibrationRow, Row
 from sim.vocabulary import (
     OCC_COLS,
     SECTORS,
