@@ -243,6 +243,7 @@ class LabourMarketModel(mesa.Model):
         shares = np.minimum(np.array([formal_share, formal_share * ratio]), 0.9)
         self.under_share = shares
         self.under_exit = 1.0 / lab.underemployment_spell_months
+        self.under_exit_key = self.streams.key("underemployment_exit")
         self.under_entry = self.under_exit * shares / (1 - shares)
 
     def _augmentation_of(self, idx: np.ndarray) -> np.ndarray:
@@ -625,7 +626,8 @@ class LabourMarketModel(mesa.Model):
         status = workforce.status[picked]
         entry = self.under_entry[(status == Status.INFORMAL).astype(int)]
         starting = picked[(rng.random(picked.size) * bound < entry) & ~workforce.under[picked]]
-        ending = workforce.sample(rng, self.under_exit, REGULAR_JOBS, flag=UNDER)
+        ending = workforce.sample_keyed(self.under_exit_key, month, self.under_exit,
+                                        REGULAR_JOBS, flag=UNDER)
         workforce.set_under(starting, True)
         workforce.set_under(ending, False)
 
