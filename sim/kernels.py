@@ -7,6 +7,8 @@ compiled with numba:
 
 - ``dense_picks``: slots 0..n-1 each kept when a uniform draw is below p (draws in slot order,
   exactly the numbers ``rng.random(n)`` would give), without n-long float and bool arrays;
+- ``keyed_picks``: the same kind of pick with a counter-based uniform per (key, month, slot),
+  computed only for the people a process concerns (no draw at all for everyone else);
 - ``sorted_unique``: sorted distinct values of random slot numbers, by a radix sort that costs
   in proportion to the values (numpy's sort costs ~60-100 ns a value on this machine);
 - ``target_sectors``: the inverse-CDF draw of each searcher's target sector;
@@ -119,6 +121,99 @@ def dense_picks(rng: np.random.Generator, n: int, p: float,
     return out[:k].copy()
 
 
+# -- counter-based draws: a uniform per (key, month, slot), computed only where needed -------------
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_UNIT = 1.0 / 9007199254740992.0  # 2 ** -53
+KEYED_CHUNK = 1 << 20  # slots per chunk on the numpy path
+
+
+def keyed_uniform_numpy(key: int, month: int, slots: np.ndarray) -> np.ndarray:
+    """The uniform in [0, 1) of each slot [k] at ``month`` for a 64-bit ``key`` [k], float64.
+
+    SplitMix64's output function (Steele, Lea and Flood 2014) applied to the counter
+    key + month x 2^40 + slot: a bijection of the counter, so every (month, slot) pair has its
+    own draw, independent of every other person and of who is in which state; the top 53 bits
+    make the double. Slots must be below 2^40 and months below 2^24.
+    """
+    z = slots.astype(np.uint64)  # array arithmetic wraps modulo 2^64, as the compiled loop's
+    z += np.uint64(month) << np.uint64(40)
+    z += np.uint64(key)
+    z += _GOLDEN
+    z = (z ^ (z >> np.uint64(30))) * _MIX1
+    z = (z ^ (z >> np.uint64(27))) * _MIX2
+    z ^= z >> np.uint64(31)
+    return (z >> np.uint64(11)).astype(np.float64) * _UNIT
+
+
+def keyed_picks_numpy(key: int, month: int, p: float, status: np.ndarray, allowed: np.ndarray,
+                      flags: np.ndarray, bit: int) -> np.ndarray:
+    """Slots whose status is allowed (and, if ``bit``, whose flag ``bit`` is set) and whose
+    keyed uniform at ``month`` is below p [picks], int64, sorted (see ``keyed_uniform_numpy``)."""
+    parts = []
+    for a in range(0, status.size, KEYED_CHUNK):
+        b = min(a + KEYED_CHUNK, status.size)
+        keep = allowed[status[a:b]]
+        if bit:
+            keep &= (flags[a:b] & np.uint8(bit)) != 0
+        slots = np.flatnonzero(keep) + a
+        parts.append(slots[keyed_uniform_numpy(key, month, slots) < p])
+    return np.concatenate(parts).astype(np.int64) if parts else np.empty(0, dtype=np.int64)
+
+
+@_jit
+def _keyed_picks(key, month, p, status, allowed, flags, bit, out):  # pragma: no cover
+    """Fill ``out`` with the picked slots; -1 if it has too little room (grow and retry).
+
+    Block by block, branch-free: first the slots the process concerns (flag and status), then
+    a draw for each of them; a branch per slot would be mispredicted for every few people.
+    """
+    base = key + (np.uint64(month) << np.uint64(40)) + _GOLDEN
+    codes = np.uint32(0)  # the allowed status codes as bits: a shift, not a table look-up
+    for c in range(allowed.size):
+        if allowed[c]:
+            codes |= np.uint32(1) << np.uint32(c)
+    need = np.uint8(0) if bit == 0 else bit
+    block = 1 << 16
+    candidates = np.empty(block, dtype=np.int64)
+    k = 0
+    for a in range(0, status.size, block):
+        b = min(a + block, status.size)
+        m = 0
+        for j in range(a, b):
+            candidates[m] = j
+            m += ((codes >> np.uint32(status[j])) & np.uint32(1)) & ((flags[j] & need) == need)
+        if out.size - k < m:
+            return -1
+        for i in range(m):
+            j = candidates[i]
+            z = base + np.uint64(j)
+            z = (z ^ (z >> np.uint64(30))) * _MIX1
+            z = (z ^ (z >> np.uint64(27))) * _MIX2
+            z ^= z >> np.uint64(31)
+            out[k] = j
+            k += np.float64(z >> np.uint64(11)) * _UNIT < p
+    return k
+
+
+def keyed_picks(key: int, month: int, p: float, status: np.ndarray, allowed: np.ndarray,
+                flags: np.ndarray, bit: int) -> np.ndarray:
+    """See ``keyed_picks_numpy``: the same slots, in one compiled pass over the slots that
+    computes a draw only for the people allowed (a flag byte and a status byte read per slot)."""
+    if not ENABLED:
+        return keyed_picks_numpy(key, month, p, status, allowed, flags, bit)
+    mean = status.size * p
+    out = np.empty(int(mean + 6.0 * np.sqrt(mean + 1.0)) + 64, dtype=np.int64)
+    args = (np.uint64(key), np.int64(month), float(p), status, allowed, flags, np.uint8(bit))
+    k = _keyed_picks(*args, out)
+    if k < 0:  # more picks than six standard deviations above the mean: room for every slot
+        out = np.empty(status.size, dtype=np.int64)
+        k = _keyed_picks(*args, out)
+    return out[:k].copy()
+
+
 def sorted_unique_numpy(values: np.ndarray, n: int, among: tuple | None = None) -> np.ndarray:
     """Sorted distinct values of ``values`` (ints in [0, n)), kept if ``among`` allows them
     (see ``keep_numpy``) [distinct], int64."""
@@ -131,24 +226,28 @@ def sorted_unique_numpy(values: np.ndarray, n: int, among: tuple | None = None) 
 @_jit
 def _sorted_unique(values, n, status, allowed, flags, bit, filtered):  # pragma: no cover
     k = values.size
-    # LSD radix sort on 11-bit digits (two or three passes for n up to 2^33): each pass reads
-    # the values in order and writes to 2048 running positions, so memory is touched in
-    # streams, not at random (a sort of random picks otherwise waits on cache misses)
-    passes = 1
-    while (np.int64(1) << (11 * passes)) < n:
-        passes += 1
+    # LSD radix sort on digits of at most 13 bits (two passes for n up to 2^26, three up to
+    # 2^39): each pass reads the values in order and writes to at most 8192 running positions,
+    # so memory is touched in streams, not at random (a sort of random picks otherwise waits
+    # on cache misses)
+    width = 1
+    while (np.int64(1) << width) < n:
+        width += 1
+    passes = (width + 12) // 13
+    digit = (width + passes - 1) // passes
+    mask = (np.int64(1) << digit) - 1
     src = values.copy()
     dst = np.empty(k, dtype=np.int64)
-    counts = np.empty(2049, dtype=np.int64)
+    counts = np.empty(mask + 2, dtype=np.int64)
     for d in range(passes):
-        shift = 11 * d
+        shift = digit * d
         counts[:] = 0
         for v in src:
-            counts[((v >> shift) & 2047) + 1] += 1
-        for b in range(2048):
+            counts[((v >> shift) & mask) + 1] += 1
+        for b in range(mask + 1):
             counts[b + 1] += counts[b]
         for v in src:
-            b = (v >> shift) & 2047
+            b = (v >> shift) & mask
             dst[counts[b]] = v
             counts[b] += 1
         src, dst = dst, src
@@ -168,7 +267,7 @@ def sorted_unique(values: np.ndarray, n: int, among: tuple | None = None) -> np.
     """Sorted distinct values of ``values`` (ints in [0, n)), kept if ``among`` allows them
     (see ``keep_numpy``) [distinct], int64.
 
-    Compiled: a radix sort in O(len(values) x log2(n) / 11)."""
+    Compiled: a radix sort in O(len(values) x log2(n) / 13)."""
     if not ENABLED or values.size == 0:
         return sorted_unique_numpy(values, n, among)
     values = values.astype(np.int64, copy=False)
@@ -605,9 +704,16 @@ def move_people(workforce, idx, status, month, sector, skill, under, displaced_f
     n = idx.size
     dummy8 = np.zeros(1, dtype=np.int8)
     has_factor = factor is not None
-    fid = (_full(workforce.factor.ids_of(_full(factor, n, np.float32)), n,
-                 workforce.factor_id.dtype) if has_factor
-           else np.zeros(1, dtype=workforce.factor_id.dtype))
+    if has_factor:  # ids of the new factors; most movers keep theirs (no table search)
+        value = _full(factor, n, np.float32)
+        fid = workforce.factor_id[idx]
+        changed = np.flatnonzero(value != workforce.factor.table[fid])
+        if changed.size:
+            ids = workforce.factor.ids_of(value[changed])  # may widen factor_id's dtype
+            fid = fid.astype(workforce.factor_id.dtype, copy=False)
+            fid[changed] = ids
+    else:
+        fid = np.zeros(1, dtype=workforce.factor_id.dtype)
     return _move_people(
         idx.astype(np.int64, copy=False), _full(status, n, np.int8),
         dummy8 if sector is None else _full(sector, n, np.int8), sector is not None,

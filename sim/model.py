@@ -291,7 +291,8 @@ class LabourMarketModel(ModelSetup):
         status = workforce.status[picked]
         entry = self.under_entry[(status == Status.INFORMAL).astype(int)]
         starting = picked[(rng.random(picked.size) * bound < entry) & ~workforce.under[picked]]
-        ending = workforce.sample(rng, self.under_exit, REGULAR_JOBS, flag=UNDER)
+        ending = workforce.sample_keyed(self.under_exit_key, month, self.under_exit,
+                                        REGULAR_JOBS, flag=UNDER)
         workforce.set_under(starting, True)
         workforce.set_under(ending, False)
 

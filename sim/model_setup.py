@@ -107,6 +107,7 @@ class ModelSetup(mesa.Model):
             lab.underemployment_informal_ratio,
             lab.underemployment_spell_months,
         )
+        self.under_exit_key = self.streams.key("underemployment_exit")
 
         sector, status = starting_states(formal_n, informal_n, unemployed_n)
         self.exposure_target = np.full(self.n_sectors, np.nan)

@@ -547,3 +547,19 @@ class Workforce(mesa.Agent):
         allowed = np.zeros(len(Status) + 1, dtype=bool)
         allowed[list(statuses)] = True
         return thin(rng, self.n, p, (self.status, allowed, self.flags, flag or 0))
+
+    def sample_keyed(self, key: int, month: int, p: float, statuses: tuple[Status, ...],
+                     flag: np.uint8 | None = None) -> np.ndarray:
+        """People in ``statuses`` (and with ``flag`` set, if given) each picked with
+        probability ``p`` by a counter-based draw of (key, month, slot)
+        (``sim.kernels.keyed_picks``) [picked], sorted, int64.
+
+        For a process that concerns few of the slots (the underemployed, say): the cost is a
+        byte or two read per slot and a draw per person concerned, where ``sample`` draws for
+        every slot; the draws never depend on anyone else's state.
+        """
+        allowed = np.zeros(len(Status) + 1, dtype=bool)
+        allowed[list(statuses)] = True
+        p = min(max(p, 0.0), 1.0)
+        return kernels.keyed_picks(key, month, p, self.status[: self.n], allowed,
+                                   self.flags[: self.n], int(flag or 0))
