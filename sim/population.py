@@ -16,6 +16,7 @@ each month for entrants. Employment and counts are in real people unless named `
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import numpy as np
@@ -184,6 +185,28 @@ def underemployment_shares(
     return shares, exit_rate, entry
 
 
+@functools.lru_cache(maxsize=32)
+def occupation_tables(inputs: CountryInputs) -> tuple[np.ndarray, list, list]:
+    """The occupation draw's tables for a country, computed once per ``CountryInputs``
+    (entrants are drawn every month): (CDF of major group by sector and sex [S, 2, 9],
+    2-digit codes in each major group by sex [2][9] (arrays), and their CDFs [2][9])."""
+    by_sex_cdf = np.cumsum(inputs.occ_mix_by_sex, axis=2)
+    by_sex_cdf[..., -1] = 1.0
+    within = inputs.occ_within
+    codes_of = [
+        [np.flatnonzero((inputs.occ_major == g) & (within[s] > 0)) for g in range(1, 10)]
+        for s in range(2)
+    ]
+    cdf_of = [
+        [
+            np.cumsum(within[s, codes]) / within[s, codes].sum() if codes.size else codes
+            for codes in codes_of[s]
+        ]
+        for s in range(2)
+    ]
+    return by_sex_cdf, codes_of, cdf_of
+
+
 def draw_people(
     rng: np.random.Generator,
     sector: np.ndarray,
@@ -207,20 +230,7 @@ def draw_people(
     female = np.empty(n, dtype=bool)
     occ = np.empty(n, dtype=np.int8) if out is None else out["occ"]
     exposure = np.empty(n, dtype=np.float32) if out is None else out["exposure"]
-    by_sex_cdf = np.cumsum(inputs.occ_mix_by_sex, axis=2)
-    by_sex_cdf[..., -1] = 1.0
-    within = inputs.occ_within
-    codes_of = [
-        [np.flatnonzero((inputs.occ_major == g) & (within[s] > 0)) for g in range(1, 10)]
-        for s in range(2)
-    ]
-    cdf_of = [
-        [
-            np.cumsum(within[s, codes]) / within[s, codes].sum() if codes.size else codes
-            for g, codes in enumerate(codes_of[s])
-        ]
-        for s in range(2)
-    ]
+    by_sex_cdf, codes_of, cdf_of = occupation_tables(inputs)
     mean = np.clip(inputs.task_exposure, 1e-3, 1 - 1e-3)
     conc = concentration
     for a, b in chunks(n, DRAW_CHUNK):
