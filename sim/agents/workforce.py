@@ -45,7 +45,7 @@ from enum import IntEnum
 import mesa
 import numpy as np
 
-from sim import kernels
+from sim import jit, kernels
 
 NO_SECTOR = -1
 NEVER = np.iinfo(np.int16).min  # "never enrolled"
@@ -411,7 +411,7 @@ class Workforce(mesa.Agent):
         self.moves += 1
         if idx.size == 0:
             return
-        if kernels.ENABLED:  # the same steps in one compiled pass
+        if jit.ENABLED:  # the same steps in one compiled pass
             joining = kernels.move_people(self, idx, status, month, sector, skill, under,
                                           displaced_from, factor)
             if joining.size:
