@@ -18,6 +18,19 @@ from sim import jit
 # -- the ledgers of a move -------------------------------------------------------------------------
 
 @jit.compiled
+def _add_factor_sums(factor_sums, minus, plus, any_old, any_new):  # pragma: no cover - compiled
+    """Take the old cells' factors (``minus``) off ``factor_sums`` and add the new cells'
+    (``plus``), all [cells], in the order of float additions the numpy path uses: every old
+    cell's sum off, then the new ones on (each only if any person had such a cell)."""
+    if any_old:
+        for c in range(minus.size):
+            factor_sums[c] += -minus[c]
+    if any_new:
+        for c in range(minus.size):
+            factor_sums[c] += plus[c]
+
+
+@jit.compiled
 def _shift_ledgers(status_old, under_old, sector_old, female, skill_old, disp_old, factor_old,
                    status_new, under_new, sector_new, skill_new, disp_new, factor_new,
                    entrant, moves, n_sectors, stocks, displaced, factor_sums, transitions,
@@ -55,13 +68,7 @@ def _shift_ledgers(status_old, under_old, sector_old, female, skill_old, disp_ol
                     entrant_stocks[s0, sector_old[i]] -= 1
                 if s1 != vacant:
                     entrant_stocks[s1, sector_new[i]] += 1
-    # the order of float additions numpy uses: every old cell's sum off, then the new ones on
-    if any_old:
-        for c in range(size):
-            factor_sums[c] += -minus[c]
-    if any_new:
-        for c in range(size):
-            factor_sums[c] += plus[c]
+    _add_factor_sums(factor_sums, minus, plus, any_old, any_new)
 
 
 _LEDGER_DTYPES = (np.int8, np.bool_, np.int8, np.bool_, np.int8, np.int8, np.float32)
@@ -163,12 +170,7 @@ def _move_people(idx, new_status, new_sector, has_sector, new_skill, has_skill, 
             joining[k] = j
             k += 1
         flags[j] = f
-    if any_old:
-        for c in range(size):
-            factor_sums[c] += -minus[c]
-    if any_new:
-        for c in range(size):
-            factor_sums[c] += plus[c]
+    _add_factor_sums(factor_sums, minus, plus, any_old, any_new)
     return joining[:k].copy()
 
 
@@ -240,11 +242,7 @@ def _set_under(idx, under, status, flags, sector, skill, displaced, factor_id, t
                 if d >= 0:
                     displaced_stocks[(head * n_sectors + d) * 6 + tail] += sign
         flags[j] = (f & ~under_bit) | (under_bit if under else 0)
-    if live:  # the numpy path's order of float additions: all old cells off, then the new
-        for c in range(size):
-            factor_sums[c] += -minus[c]
-        for c in range(size):
-            factor_sums[c] += plus[c]
+    _add_factor_sums(factor_sums, minus, plus, live, live)
 
 
 def set_under(workforce, idx: np.ndarray, under: bool) -> bool:
