@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from sim import jit, kernels
-from sim.agents.workforce import thin
+from sim.agents.columns import thin
 from sim.runner import run_scenario
 
 needs_numba = pytest.mark.skipif(not jit.ENABLED, reason="numba is off or missing")
