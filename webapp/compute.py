@@ -408,7 +408,7 @@ def paired_effects(
 def breakdown(results: Results, focus: list[str] | None, month: int) -> pd.DataFrame:
     """People laid off by automation and those back in regular work, by sector and sex, at
     ``month``: median and band over replications."""
-    from sim.results import breakdown_band
+    from sim.bands import breakdown_band
 
     table = results.breakdown(months=[month])
     table["metric"] = table["metric"].replace(
