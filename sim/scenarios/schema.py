@@ -1,8 +1,9 @@
 """The scenario schema: every parameter of a run, its default, unit, kind and reference.
 
-This module is the one place where defaults live. A scenario file (TOML, beside this module)
-states only what it changes from these defaults; the app's widgets, the CLI's options, the
-sweep designs and the tests all read the defaults and ranges from the fields below.
+This module (with the sections it imports from ``market`` and ``levers``) is the one place
+where defaults live. A scenario file (TOML, beside this module) states only what it changes
+from these defaults; the app's widgets, the CLI's options, the sweep designs and the tests all
+read the defaults and ranges from these fields.
 
 Parameters come in three kinds, kept apart as the EMA Workbench does:
 - ``uncertainty``: things nobody controls (adoption pace, exposure assumption, elasticities);
