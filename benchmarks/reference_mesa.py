@@ -45,9 +45,9 @@ from enum import IntEnum
 import mesa
 import numpy as np
 
+from sim.agents.columns import match_mean
 from sim.agents.policy import stochastic_round
 from sim.agents.sector import SectorAgent, adoption_curve
-from sim.agents.workforce import match_mean
 from sim.data import DataTables
 from sim.flows import LabourFlows
 from sim.inputs import country_inputs

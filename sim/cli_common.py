@@ -67,7 +67,7 @@ def checked_scenario(
     """The scenario as it will run, with every setting checked before any work; one line and
     exit 2 if anything is wrong (the countries it may run for, the sectors and years to
     report)."""
-    from sim.results import check_years, run_dates
+    from sim.months import check_years, run_dates
     from sim.runner import resolve_scenario
     from sim.scenarios import check_sectors
 

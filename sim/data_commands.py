@@ -22,7 +22,6 @@ from sim.cli_common import (
     data_tables,
     note_calibration,
 )
-from sim.errors import SimError
 from sim.io import TABLE_SUFFIXES, write_table
 from sim.terminal import (
     cell,
@@ -30,6 +29,7 @@ from sim.terminal import (
     err,
     fail,
     input_errors,
+    writing,
 )
 
 
@@ -218,10 +218,6 @@ def validate_command(
         f"{counts.get('no data', 0)} without observed data"
     )
     if out is not None:
-        try:
+        with writing(out):
             write_table(frame, out)
-        except (OSError, SimError) as exc:
-            raise fail(
-                f"--out {out}: cannot write ({getattr(exc, 'strerror', None) or exc})"
-            ) from None
         console.print(Text(f"wrote {out}"))

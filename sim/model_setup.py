@@ -21,9 +21,10 @@ import mesa
 import numpy as np
 
 from sim import kernels
+from sim.agents.columns import chunks
 from sim.agents.policy import JobCreationProgramme, ReskillingProgramme
 from sim.agents.sector import SectorAgent, adoption_curve
-from sim.agents.workforce import REGULAR_JOBS, Status, Workforce, chunks
+from sim.agents.workforce import REGULAR_JOBS, Status, Workforce
 from sim.earnings import DisplacedCohort, WageTable
 from sim.errors import ModelError
 from sim.evaluation import Evaluation

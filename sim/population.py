@@ -22,8 +22,9 @@ from collections.abc import Callable
 import numpy as np
 
 from sim import kernels
+from sim.agents.columns import chunks, match_mean
 from sim.agents.policy import stochastic_round
-from sim.agents.workforce import DRAW_CHUNK, Status, Workforce, chunks, match_mean
+from sim.agents.workforce import DRAW_CHUNK, Status, Workforce
 from sim.inputs import CountryInputs
 from sim.scenarios.schema import AUTO_SCALE_AGENTS, AUTO_SCALE_FOCUS_AGENTS, Population
 

@@ -42,6 +42,7 @@ from sim.terminal import (
     headline_table,
     region_rich_table,
     single_replication_note,
+    writing,
 )
 
 
@@ -130,12 +131,8 @@ def run_command(
             )
     single_replication_note(reps)
     if out is not None:
-        try:
+        with writing(out, errors=(OSError, ValueError)):  # SimError is a ValueError
             path = results.write(out, table)
-        except (OSError, ValueError) as exc:  # SimError is a ValueError
-            raise fail(
-                f"--out {out}: cannot write ({getattr(exc, 'strerror', None) or exc})"
-            ) from None
         console.print(Text(f"wrote {path}"))
 
 
@@ -224,12 +221,8 @@ def compare_command(
     single_replication_note(reps)
     if out is not None:
         provenance = {"baseline": a.file_provenance(), "policy": b.file_provenance()}
-        try:
+        with writing(out, errors=(OSError, ValueError)):  # SimError is a ValueError
             write_table(frame, out, provenance, sheet="comparison")
-        except (OSError, ValueError) as exc:  # SimError is a ValueError
-            raise fail(
-                f"--out {out}: cannot write ({getattr(exc, 'strerror', None) or exc})"
-            ) from None
         console.print(Text(f"wrote {out}"))
 
 

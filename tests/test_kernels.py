@@ -11,17 +11,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import kernels
-from sim.agents.workforce import thin
+from sim import jit, kernels
+from sim.agents.columns import thin
 from sim.runner import run_scenario
 
-needs_numba = pytest.mark.skipif(not kernels.ENABLED, reason="numba is off or missing")
+needs_numba = pytest.mark.skipif(not jit.ENABLED, reason="numba is off or missing")
 
 
 @pytest.fixture
 def numpy_path(monkeypatch):
     """Switch the compiled loops off for the duration of a test."""
-    monkeypatch.setattr(kernels, "ENABLED", False)
+    monkeypatch.setattr(jit, "ENABLED", False)
 
 
 @needs_numba
@@ -60,7 +60,7 @@ def test_thinning_picks_the_same_people_on_both_paths(p, bit, monkeypatch):
     among = None if bit is None else (status, allowed, flags, bit)
     compiled = thin(np.random.default_rng(3), n, p, among)
     plain = thin(np.random.default_rng(3), n, p)
-    monkeypatch.setattr(kernels, "ENABLED", False)
+    monkeypatch.setattr(jit, "ENABLED", False)
     assert np.array_equal(compiled, thin(np.random.default_rng(3), n, p, among))
     if among is not None:
         keep = allowed[status[plain]] & (((flags[plain] & bit) != 0) if bit else True)
@@ -153,7 +153,7 @@ def test_whole_runs_are_bit_identical_with_numba_on_and_off(scenario, monkeypatc
     """Programmes (training, programme jobs, scars) and layoffs move people through every
     ledger path; each table must be equal to the last bit."""
     compiled = _tables(scenario)
-    monkeypatch.setattr(kernels, "ENABLED", False)
+    monkeypatch.setattr(jit, "ENABLED", False)
     plain = _tables(scenario)
     for name, table in compiled.items():
         pd.testing.assert_frame_equal(table, plain[name], check_exact=True, obj=name)
