@@ -271,5 +271,6 @@ def region_command(
         )
     )
     if out is not None:
-        write_table(frame, out)
+        with writing(out, errors=(OSError, ValueError)):  # SimError is a ValueError
+            write_table(frame, out)
         console.print(f"wrote {out}")
