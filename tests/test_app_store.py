@@ -104,3 +104,19 @@ def test_a_server_started_by_the_launcher_draws_the_first_page_from_disk(tmp_pat
     policy_json, none_json = compute.preset_request(load_scenario("baseline"))
     assert at.session_state["last_good"][3:5] == (policy_json, none_json)
     assert at.session_state["last_good"][0]["key"]["removed"]["median"] > 0
+
+
+def test_the_launcher_refuses_a_broken_checkout_in_one_line(monkeypatch, capsys):
+    from sim.errors import DataError
+
+    def broken() -> list[str]:
+        raise DataError("data/ilostat/earnings.csv: missing column 'obs_value'")
+
+    monkeypatch.setattr(serve, "prepare", broken)
+    with pytest.raises(SystemExit) as stopped:
+        serve.main([])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert err.strip().splitlines() == [
+        "error: webapp.serve: data/ilostat/earnings.csv: missing column 'obs_value'"
+    ]

@@ -68,7 +68,14 @@ def prepare() -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     from streamlit.web import cli
 
-    for line in prepare():
+    from sim.errors import SimError, one_line
+
+    try:
+        done = prepare()
+    except SimError as exc:  # a broken data folder or preset: one line, not a traceback
+        print(f"error: webapp.serve: {one_line(exc)}", file=sys.stderr)
+        sys.exit(2)
+    for line in done:
         print(f"webapp.serve: {line}", flush=True)
     args = ["run", str(APP), *(sys.argv[1:] if argv is None else argv)]
     sys.exit(cli.main(args=args, prog_name="streamlit"))
