@@ -120,3 +120,20 @@ def test_the_launcher_refuses_a_broken_checkout_in_one_line(monkeypatch, capsys)
     assert err.strip().splitlines() == [
         "error: webapp.serve: data/ilostat/earnings.csv: missing column 'obs_value'"
     ]
+
+
+def test_the_worker_processes_load_the_simulator_not_the_page():
+    """Streamlit runs app.py as ``__main__``; spawned workers must not import it (the whole
+    page, and a screenful of Streamlit warnings in the facilitator's terminal)."""
+    from webapp import worker
+
+    if compute.worker_count() < 2:
+        pytest.skip("one core: the page runs without worker processes")
+    compute.worker_pool.clear()  # the pool is started by the page below, as on a server
+    at = AppTest.from_file(str(serve.APP), default_timeout=300)
+    at.run()
+    assert not at.exception and not at.error
+    pool = compute.worker_pool()
+    assert pool is not None
+    checks = [pool.submit(worker.has_module, name) for name in ("sim.runner", "streamlit")]
+    assert [check.result(timeout=120) for check in checks] == [True, False]
