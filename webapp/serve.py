@@ -36,10 +36,18 @@ def prepare() -> list[str]:
     os.environ.setdefault("SIM_APP_STORE", str(DEFAULT_STORE))
     started = time.perf_counter()
     # The page's modules declare Streamlit caches, which warn when declared before the server
-    # runs; the caches themselves are made at their first call, inside the server.
-    cache_log = logging.getLogger("streamlit.runtime.caching")
-    level = cache_log.level
-    cache_log.setLevel(logging.ERROR)
+    # runs; the caches themselves are made at their first call, inside the server. Streamlit
+    # gives each module its own logger and level: quiet those of its caching modules meanwhile.
+    import streamlit  # noqa: F401 - creates its loggers
+
+    cache_logs = [
+        logging.getLogger(name)
+        for name in list(logging.root.manager.loggerDict)
+        if name.startswith("streamlit.runtime.caching")
+    ]
+    levels = [log.level for log in cache_logs]
+    for log in cache_logs:
+        log.setLevel(logging.ERROR)
     try:
         import altair  # noqa: F401 - imported for the page: the first visitor does not wait
 
@@ -48,7 +56,8 @@ def prepare() -> list[str]:
         from sim.scenarios import Scenario, load_scenario
         from webapp import compute, run_store, settings
     finally:
-        cache_log.setLevel(level)
+        for log, level in zip(cache_logs, levels, strict=True):
+            log.setLevel(level)
     load_data()
     done = [f"imported the simulator and the page in {time.perf_counter() - started:.1f} s"]
     store = run_store.from_environment()
