@@ -3,6 +3,8 @@
 - ``uniform_below``: ``rng.random(n) < p`` drawn in chunks (no n-long float array);
 - ``dense_picks``: slots 0..n-1 each kept when a uniform draw is below p (draws in slot order,
   exactly the numbers ``rng.random(n)`` would give), without n-long float and bool arrays;
+- ``skip_draws``: the generator moved on past n such draws without making them (for a pick
+  that can find nobody);
 - ``keyed_picks``: the same kind of pick with a counter-based uniform per (key, month, slot)
   (``keyed_uniform_numpy``), computed only for the people a process concerns (no draw at all
   for everyone else);
@@ -54,6 +56,26 @@ def keep_numpy(picked: np.ndarray, among: tuple | None) -> np.ndarray:
     if bit:
         keep &= (flags[picked] & bit) != 0
     return picked[keep]
+
+
+def skip_draws(rng: np.random.Generator, n: int) -> bool:
+    """Move ``rng`` on as if ``rng.random(n)`` had been drawn, without drawing; False (and
+    ``rng`` untouched) where that cannot be done exactly.
+
+    ``rng.random`` takes one 64-bit output of the bit generator per double, so advancing a
+    PCG64 (numpy's default, the streams' generator) by n outputs lands on the same state.
+    ``advance`` also drops the buffered 32-bit half-output (``integers`` below 2^32 draws in
+    halves), which a draw of doubles would have kept: it is put back.
+    """
+    bits = rng.bit_generator
+    if not isinstance(bits, np.random.PCG64):
+        return False
+    before = bits.state
+    bits.advance(n)
+    after = bits.state
+    after["has_uint32"], after["uinteger"] = before["has_uint32"], before["uinteger"]
+    bits.state = after
+    return True
 
 
 def dense_picks_numpy(rng: np.random.Generator, n: int, p: float,

@@ -120,6 +120,61 @@ def test_distinct_picks_are_the_same_from_the_bitmap_and_the_sort(n, share, seed
     assert bitmap[1] == after == after_plain
 
 
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(0, 20_000), halves=st.integers(0, 3), seed=st.integers(0, 2**16))
+def test_skipping_draws_leaves_the_generator_where_drawing_them_does(n, halves, seed):
+    """``skip_draws`` advances the generator past n doubles without drawing them: the next
+    draws (doubles, and integers that use a buffered 32-bit half) are the same as after
+    ``rng.random(n)``."""
+    drawn, skipped = np.random.default_rng(seed), np.random.default_rng(seed)
+    for rng in (drawn, skipped):
+        rng.integers(0, 1000, size=halves)  # an odd count leaves a 32-bit half buffered
+    drawn.random(n)
+    assert kernels.skip_draws(skipped, n)
+    assert drawn.bit_generator.state == skipped.bit_generator.state
+    assert np.array_equal(drawn.integers(0, 1000, 3), skipped.integers(0, 1000, 3))
+    assert drawn.random() == skipped.random()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_pick_among_nobody_skips_its_draws_and_moves_the_stream_on(enabled):
+    """``thin(..., nobody=True)`` with a draw per slot returns nobody and leaves the stream
+    where drawing would have: the next picks are the same."""
+    n = 50_000
+    status = np.zeros(n, dtype=np.int8)  # everybody in status 0, which is not allowed
+    among = (status, np.array([False, True] + [False] * 6), np.zeros(n, dtype=np.uint8), 0)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(jit, "ENABLED", enabled and jit.ENABLED)
+        drawn, skipped = np.random.default_rng(3), np.random.default_rng(3)
+        assert thin(drawn, n, 0.4, among).size == 0
+        assert thin(skipped, n, 0.4, among, nobody=True).size == 0
+        assert drawn.bit_generator.state == skipped.bit_generator.state
+        assert np.array_equal(thin(drawn, n, 0.3), thin(skipped, n, 0.3))
+
+
+def test_a_bpo_only_population_runs_the_same_with_its_skipped_draws(monkeypatch):
+    """The Philippine BPO workforce alone has no informal workers: their on-the-job search
+    skips its draw per slot. The run is the same, table by table, as with every draw made."""
+    calls = []
+    skip = kernels_draws.skip_draws
+
+    def counted(rng, n):
+        calls.append(n)
+        return skip(rng, n)
+
+    def run():
+        return run_scenario("phl_bpo", replications=1, seed=7, scale=40, horizon_months=36,
+                            overrides={"population.sectors": ["bpo_business_services"]})
+
+    monkeypatch.setattr(kernels, "skip_draws", counted)
+    skipped = run()
+    assert calls, "the shortcut was not taken: the test no longer covers it"
+    monkeypatch.setattr(kernels, "skip_draws", lambda rng, n: False)
+    drawn = run()
+    for table in ("sector_cube", "country_cube", "losses", "displaced"):
+        assert np.array_equal(getattr(skipped, table), getattr(drawn, table)), table
+
+
 def _people(n: int, seed: int = 9) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     people = np.random.default_rng(seed)
     status = people.integers(0, 7, size=n).astype(np.int8)

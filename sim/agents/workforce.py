@@ -405,8 +405,12 @@ class Workforce(mesa.Agent):
     def sample(self, rng: np.random.Generator, p: float, statuses: tuple[Status, ...],
                flag: np.uint8 | None = None) -> np.ndarray:
         """People in ``statuses`` (and with ``flag``, a bit of ``flags``, set, if given) each
-        picked with probability ``p`` (see ``thin``) [picked], sorted."""
-        return thin(rng, self.n, p, (self.status, _allowed(statuses), self.flags, flag or 0))
+        picked with probability ``p`` (see ``thin``) [picked], sorted. When the ledgers hold
+        nobody in ``statuses`` (no informal workers in a BPO-only population), a pick with a
+        draw per slot moves the stream on without drawing."""
+        nobody = not self.stocks[list(statuses)].any()
+        return thin(rng, self.n, p, (self.status, _allowed(statuses), self.flags, flag or 0),
+                    nobody)
 
     def sample_keyed(self, key: int, month: int, p: float, statuses: tuple[Status, ...],
                      flag: np.uint8 | None = None) -> np.ndarray:
