@@ -199,6 +199,24 @@ def test_keyed_picks_are_the_same_on_both_paths(p, bit):
         concerned & (kernels.keyed_uniform_numpy(key, 37, np.arange(status.size)) < p)))
 
 
+@needs_numba
+@settings(max_examples=80, deadline=None)
+@given(n=st.integers(0, 3_000), share=st.floats(0.0, 1.0), bit=st.sampled_from([1, 4, 128]),
+       p=st.floats(0.0, 1.0), seed=st.integers(0, 2**16))
+def test_keyed_picks_of_a_flag_read_eight_flags_at_a_time_are_the_numpy_picks(n, share, bit,
+                                                                               p, seed):
+    """With a flag bit the compiled path reads eight flags a word: any size (a tail of
+    fewer than eight), any share of people flagged, any bit, the same slots as numpy."""
+    people = np.random.default_rng(seed)
+    status = people.integers(0, 7, size=n).astype(np.int8)
+    flags = (people.integers(0, 256, size=n) & ~bit).astype(np.uint8)
+    flags[people.random(n) < share] |= np.uint8(bit)
+    allowed = np.array([True, True, False, True, False, True, False, False])
+    got = kernels.keyed_picks(seed, 5, p, status, allowed, flags, bit)
+    assert np.array_equal(got, kernels.keyed_picks_numpy(seed, 5, p, status, allowed, flags,
+                                                         bit))
+
+
 def test_keyed_draws_are_uniform_and_independent_across_months_slots_and_keys():
     """A Bernoulli(p) per person: the share picked is p, and the picks of two months (or two
     keys) overlap as independent draws would, p^2 (tolerances: 5 standard errors)."""
