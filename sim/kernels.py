@@ -39,7 +39,7 @@ from sim.kernels_draws import (
     sorted_unique_numpy,
     uniform_below,
 )
-from sim.kernels_moves import move_people, set_under, shift_ledgers
+from sim.kernels_moves import move_people, refresh_idle, set_under, shift_ledgers
 from sim.kernels_search import (
     choose_pool,
     choose_pool_numpy,
@@ -74,6 +74,7 @@ __all__ = [
     "move_people",
     "occupations",
     "occupations_numpy",
+    "refresh_idle",
     "search_effort",
     "search_effort_numpy",
     "searchers",

@@ -285,6 +285,38 @@ def test_whole_runs_are_bit_identical_with_numba_on_and_off(scenario, monkeypatc
     assert compiled["frame"]["value"].abs().sum() > 0
 
 
+@needs_numba
+def test_the_idle_set_is_the_same_kept_compiled_or_with_numpy_month_by_month(tables):
+    """Each month, the compiled refresh of the idle set and the numpy one, from the same
+    state, give the same set and the same idle bits; the set holds everyone not in a regular
+    job (and each person once), and only people whose idle bit is set."""
+    import copy
+
+    from conftest import build_model
+
+    from sim.agents.columns import BitColumn
+    from sim.agents.workforce import IN_IDLE, REGULAR_JOBS, Status
+
+    model = build_model(tables, "BRN", "combined", {"run.scale": 20}, seed=3)
+    for _ in range(18):
+        model.step()
+        workforce = model.workforce
+        twin = copy.copy(workforce)  # the same arrays, but its own idle set and bits
+        twin.flags, twin.idle = workforce.flags.copy(), workforce.idle.copy()
+        twin._new_idle = list(workforce._new_idle)
+        twin.in_idle = BitColumn(twin, IN_IDLE)  # writes to the twin's own bits
+        compiled = workforce.refresh_idle()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(jit, "ENABLED", False)
+            plain = twin.refresh_idle()
+        assert np.array_equal(compiled, plain)
+        assert np.array_equal(workforce.flags, twin.flags)
+        status = workforce.status[:workforce.n]
+        out_of_work = np.flatnonzero(~np.isin(status, REGULAR_JOBS) & (status != Status.VACANT))
+        assert np.all(np.diff(compiled) > 0) and np.isin(out_of_work, compiled).all()
+        assert (workforce.flags[compiled] & IN_IDLE).all()
+
+
 def test_the_keys_of_counter_based_processes_come_from_the_seed_alone():
     from sim.streams import Streams
 
