@@ -5,7 +5,7 @@
 - ``move_people``: ``Workforce.move`` whole (gathers, ledgers and writes) in one pass;
 - ``set_under``: ``Workforce.set_under`` in one pass;
 - ``refresh_idle``: the idle set brought up to date (leavers out, newcomers merged in), in one
-  pass.
+  pass; ``with_status``: the people of a set who have a status, in one pass.
 
 Each returns or reports that it did nothing when numba is off, and the workforce then takes
 its numpy steps, with the same results bit for bit. Imported through ``sim.kernels``.
@@ -294,3 +294,22 @@ def refresh_idle(workforce, joining: np.ndarray) -> np.ndarray | None:
     return _refresh_idle(workforce.idle, joining.astype(np.int64, copy=False), workforce.status,
                          workforce.flags, IN_IDLE, np.int8(Status.UNEMPLOYED),
                          np.int8(Status.VACANT))
+
+
+@jit.compiled
+def _with_status(pool, status, code):  # pragma: no cover - compiled
+    out = np.empty(pool.size, dtype=np.int64)
+    m = 0
+    for i in range(pool.size):  # branch-free: always write, advance on a match
+        v = pool[i]
+        out[m] = v
+        m += status[v] == code
+    return out[:m].copy()
+
+
+def with_status(pool: np.ndarray, status: np.ndarray, code: int) -> np.ndarray:
+    """``pool[status[pool] == code]`` [matches], int64, in one compiled pass (no gathered
+    status and no mask the size of ``pool``); the numpy expression when numba is off."""
+    if not jit.ENABLED or pool.dtype != np.int64:
+        return pool[status[pool] == code]
+    return _with_status(pool, status, np.int8(code))

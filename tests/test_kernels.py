@@ -317,6 +317,17 @@ def test_the_idle_set_is_the_same_kept_compiled_or_with_numpy_month_by_month(tab
         assert (workforce.flags[compiled] & IN_IDLE).all()
 
 
+@settings(max_examples=60, deadline=None)
+@given(pool=st.lists(st.integers(0, 499), max_size=300, unique=True),
+       codes=st.lists(st.integers(0, 6), min_size=500, max_size=500), code=st.integers(0, 6))
+def test_people_with_a_status_are_numpys_selection(pool, codes, code):
+    status = np.array(codes, dtype=np.int8)
+    among = np.sort(np.array(pool, dtype=np.int64))
+    got = kernels.with_status(among, status, code)
+    assert got.dtype == np.int64
+    assert np.array_equal(got, among[status[among] == code])
+
+
 def test_the_keys_of_counter_based_processes_come_from_the_seed_alone():
     from sim.streams import Streams
 

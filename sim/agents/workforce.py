@@ -407,7 +407,7 @@ class Workforce(mesa.Agent):
     def with_status(self, status: Status, among: np.ndarray | None = None) -> np.ndarray:
         """People with ``status`` among ``among`` (default: the idle set, for idle statuses)."""
         pool = self.idle if among is None else among
-        return pool[self.status[pool] == status]
+        return kernels.with_status(pool, self.status, status)
 
     def sample(self, rng: np.random.Generator, p: float, statuses: tuple[Status, ...],
                flag: np.uint8 | None = None) -> np.ndarray:
