@@ -346,14 +346,22 @@ class LabourMarketModel(ModelSetup):
         pool = kernels.choose_pool(efficiency, target, qualified, unemployed, rate_open,
                                    rate_skilled, self.informal_rate,
                                    rng.random(searchers.size))
+        del intensity, efficiency, qualified, unemployed
         otj_draw = rng.random(otj.size) * max(top, 1e-300)
         otj_pool = np.where(otj_draw < rate_open[otj_target], 0, -1)
+        del otj_draw
 
+        # (the parts are let go as soon as joined: at k = 1 the searchers and on-the-job
+        # searchers are two million people, and each array of them 8 or 16 MB)
         everyone = np.concatenate([searchers, otj])
+        del searchers, otj
         where = np.concatenate([target, otj_target])
+        del target, otj_target
         pool = np.concatenate([pool, otj_pool])
+        del otj_pool
         hired = np.flatnonzero(pool >= 0)
         group = pool[hired] * n + where[hired]           # group = pool * S + sector
+        del pool, where
         keep = self._within_vacancies(rng, group, open_v, skilled_v)
         hired, group = hired[keep], group[keep]
         filled = np.bincount(group, minlength=3 * n)
@@ -363,6 +371,7 @@ class LabourMarketModel(ModelSetup):
         destination = (group % n).astype(np.int8)
         formal = group < 2 * n
         chosen = everyone[hired]
+        del everyone, hired, group
         self.flow_from_informal += np.bincount(
             destination[formal & (workforce.status[chosen] == Status.INFORMAL)], minlength=n)
         self.hire(chosen[formal], Status.FORMAL, destination[formal])

@@ -132,7 +132,10 @@ class Workforce(mesa.Agent):
     def _allocate(self, capacity: int) -> None:
         for name, (dtype, fill) in self._FIELDS.items():
             old = getattr(self, name, None)
-            new = np.full(capacity, fill, dtype=old.dtype if old is not None else dtype)
+            dtype = old.dtype if old is not None else dtype
+            # zeros come from calloc: the pages of the slots not yet used (room for entrants,
+            # a fifth of the people) are not touched, so they take no memory until used
+            new = np.zeros(capacity, dtype) if fill == 0 else np.full(capacity, fill, dtype)
             if old is not None:
                 new[:old.size] = old
             setattr(self, name, new)
