@@ -6,7 +6,8 @@ hundred thousand people cost more than the work. Here the hottest steps are sing
 compiled with numba, in three modules, all imported from here:
 
 - ``sim.kernels_draws``: random picks (``dense_picks``, ``keyed_picks``, ``sorted_unique``,
-  ``distinct_uniform``, ``uniform_below``) and ``skip_draws`` for a pick that finds nobody;
+  ``distinct_uniform``, ``distinct_kept``, ``uniform_below``) and ``skip_draws`` for a pick
+  that finds nobody;
 - ``sim.kernels_search``: job search (``target_sectors``, ``searchers``, ``search_effort``,
   ``choose_pool``) and the occupations of new people;
 - ``sim.kernels_moves``: a move's update of the people ledgers (``shift_ledgers``,
@@ -26,6 +27,7 @@ from sim.kernels_draws import (
     KEYED_CHUNK,
     dense_picks,
     dense_picks_numpy,
+    distinct_kept,
     distinct_uniform,
     keep,
     keep_numpy,
@@ -62,6 +64,7 @@ __all__ = [
     "decay_table",
     "dense_picks",
     "dense_picks_numpy",
+    "distinct_kept",
     "distinct_uniform",
     "keep",
     "keep_numpy",

@@ -367,3 +367,32 @@ def test_a_sparse_column_reads_back_what_was_written(writes):
         dense[idx] = value
     assert np.array_equal(column[np.arange(61)], dense)
     assert np.all(np.diff(column.keys) > 0) and not np.any(column.values == -1)
+
+
+@needs_numba
+@settings(max_examples=150, deadline=None)
+@given(n=st.integers(1, 5_000), share=st.floats(0.0, 1.0), seed=st.integers(0, 2**16),
+       bit=st.sampled_from([0, 2]))
+def test_distinct_picks_filtered_as_read_are_the_picks_then_filtered(n, share, seed, bit):
+    """``distinct_kept`` filters the bitmap's picks as it reads them back: the same slots, in
+    the same order, as ``keep(distinct_uniform(...))``, on either path, and the generator
+    left in the same state."""
+    k = int(round(share * n))
+    pick = np.random.default_rng(seed + 1)
+    among = (pick.integers(0, 7, n).astype(np.int8), np.array([1, 0, 1, 1, 0, 0, 1, 0], bool),
+             pick.integers(0, 256, n).astype(np.uint8), bit)
+    answers = []
+    for density in (0.0, 2.0):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(kernels_draws, "BITMAP_DENSITY", density)
+            for fused in (True, False):
+                rng = np.random.default_rng(seed)
+                got = (kernels.distinct_kept(rng, n, k, among) if fused
+                       else kernels.keep(kernels.distinct_uniform(rng, n, k), among))
+                answers.append((got, rng.random()))
+    first = answers[0]
+    assert np.all(np.diff(first[0]) > 0) and first[0].dtype == np.int64
+    status, allowed, flags, _ = among
+    assert np.all(allowed[status[first[0]]]) and (bit == 0 or np.all(flags[first[0]] & bit))
+    for got, after in answers[1:]:
+        assert np.array_equal(got, first[0]) and after == first[1]

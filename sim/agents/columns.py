@@ -89,7 +89,7 @@ def thin(rng: np.random.Generator, n: int, p: float, among: tuple | None = None,
         if nobody and among is not None and kernels.skip_draws(rng, n):
             return np.empty(0, dtype=np.int64)
         return kernels.dense_picks(rng, n, p, among)
-    return kernels.keep(kernels.distinct_uniform(rng, n, int(rng.binomial(n, p))), among)
+    return kernels.distinct_kept(rng, n, int(rng.binomial(n, p)), among)
 
 
 def _index(idx, capacity: int) -> np.ndarray:
