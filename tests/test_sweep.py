@@ -317,6 +317,32 @@ def test_a_sweep_run_replays_exactly_with_sim_run(tmp_path):
     assert swept["value"].abs().sum() > 0
 
 
+def test_recording_a_few_metrics_gives_them_exactly_and_leaves_the_rest_out():
+    """``run_scenario(metrics=...)``, as a sweep's run asks: the metrics asked for (a running
+    total through its monthly flow, a rate, an employment-weighted mean over sectors) are the
+    full run's bit for bit, so the
+    reporters left out changed nothing; the others are NaN; an unknown name is refused."""
+    from sim.runner import recorded_metrics, run_scenario
+
+    settings = dict(countries=["PHL"], scale=2_000, horizon_months=24, replications=2)
+    full = run_scenario("phl_bpo_reskilling", **settings)
+    few = run_scenario("phl_bpo_reskilling", **settings,
+                       metrics=["automation_cut_cumulative", "unemployment_rate", "adoption"])
+    for metric, sectors in (("automation_cut_cumulative", None),
+                            ("automation_cut_cumulative", ["bpo_business_services"]),
+                            ("unemployment_rate", None),  # a whole-economy metric
+                            ("adoption", None),  # employment-weighted over the sectors
+                            ("adoption", ["bpo_business_services", "retail_trade"])):
+        assert np.array_equal(few.values(metric, "PHL", sectors),
+                              full.values(metric, "PHL", sectors))
+    assert few.values("automation_cut_cumulative", "PHL")[:, -1].min() > 0
+    assert np.isnan(few.values("wage_bill", "PHL")).all()
+    assert np.isfinite(full.values("wage_bill", "PHL")).all()
+    assert recorded_metrics(["graduates_cumulative"]) == {"graduates", "employed"}
+    with pytest.raises(KeyError, match="unemployment_rat'"):
+        run_scenario("phl_bpo", **settings, metrics=["unemployment_rat"])
+
+
 # -- one sector's entry, second-order indices, Morris levels, files as saved ------------------
 
 EXPOSURE = HEADER.format(name="bpo exposure", reps=1, top='design = "grid"') + """

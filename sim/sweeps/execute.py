@@ -55,6 +55,7 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
             overrides=task["overrides"],
             data=tables,
             only=[task["replication"]],
+            metrics=[metric for _, metric, _ in task["outcomes"]],  # only what is stored
         )
         for name, metric, sectors in task["outcomes"]:
             record["series"][name] = np.asarray(
