@@ -54,12 +54,20 @@ def _country(unit: str) -> Callable:
     return register
 
 
+_ROWS: dict[tuple[Status, ...], np.ndarray] = {}  # statuses -> their ledger rows
+
+
 def _by_sector(model, statuses: tuple[Status, ...], *, under: bool | None = None,
                displaced: bool = False) -> np.ndarray:
+    """People in ``statuses`` (with the underemployment flag ``under``, if given) by sector
+    [S], from the ledger [status, under, sector, sex, skill] (integer counts: exact sums)."""
     ledger = model.workforce.displaced_stocks if displaced else model.workforce.stocks
-    block = ledger[list(statuses)]
-    block = block[:, int(under)] if under is not None else block.sum(axis=1)
-    return block.sum(axis=(0, 2, 3)) * model.scale
+    rows = _ROWS.get(statuses)
+    if rows is None:  # an index array made once: a tuple of enum members is slow to convert
+        rows = _ROWS[statuses] = np.array(statuses, dtype=np.intp)
+    if under is None:
+        return ledger[rows].sum(axis=(0, 1, 3, 4)) * model.scale
+    return ledger[rows, int(under)].sum(axis=(0, 2, 3)) * model.scale
 
 
 def _long_term(model, displaced: bool) -> np.ndarray:
