@@ -180,7 +180,10 @@ def _full(value, n: int, dtype) -> np.ndarray:
     """``value`` (a scalar or an [n] array) as a contiguous [n] array of ``dtype``."""
     if not isinstance(value, np.ndarray):  # a scalar (a status, a month): no broadcast view
         return np.full(n, value, dtype=dtype)
-    return np.ascontiguousarray(np.broadcast_to(value.astype(dtype, copy=False), (n,)))
+    value = value.astype(dtype, copy=False)
+    if value.shape == (n,) and value.flags.c_contiguous:  # (the kernels only read it)
+        return value
+    return np.ascontiguousarray(np.broadcast_to(value, (n,)))
 
 
 def move_people(workforce, idx, status, month, sector, skill, under, displaced_from, factor):

@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim import kernels
+from sim.agents.columns import shaped
 from sim.agents.policy import stochastic_round
 from sim.agents.workforce import (
     N_SKILL,
@@ -409,7 +410,7 @@ class LabourMarketModel(ModelSetup):
         workforce, month = self.workforce, self.month
         if idx.size == 0:
             return
-        sector = np.broadcast_to(np.asarray(sector, dtype=np.int8), idx.shape)
+        sector = shaped(sector, np.int8, idx.shape)
         under = self.streams.hours.random(idx.size) < self.under_share[
             int(status == Status.INFORMAL)]
         # the rest in slot order (each person keeps their draw): reads memory forwards

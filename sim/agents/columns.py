@@ -92,6 +92,15 @@ def thin(rng: np.random.Generator, n: int, p: float, among: tuple | None = None,
     return kernels.distinct_kept(rng, n, int(rng.binomial(n, p)), among)
 
 
+def shaped(value, dtype, shape: tuple[int, ...]) -> np.ndarray:
+    """``value`` (a scalar or an array of ``shape``) as an array of ``dtype`` and ``shape``: the
+    array itself when it has them already, else a broadcast (read-only) view. ``np.broadcast_to``
+    alone costs a few microseconds even when there is nothing to broadcast, thousands of
+    times a run."""
+    value = np.asarray(value, dtype=dtype)
+    return value if value.shape == shape else np.broadcast_to(value, shape)
+
+
 def _index(idx, capacity: int) -> np.ndarray:
     """An index array from an index array or a slice over ``capacity`` slots."""
     if isinstance(idx, slice):
@@ -145,7 +154,7 @@ class TableColumn:
         values are looked up (most movers keep their factor). The owner's ``factor_id`` is
         not written; it may be widened (``ids_of``)."""
         ids = self.owner.factor_id[_index(idx, self.owner.capacity)]  # a copy, even of a slice
-        value = np.broadcast_to(np.asarray(value, dtype=np.float32), ids.shape)
+        value = shaped(value, np.float32, ids.shape)
         changed = np.flatnonzero(value.view(np.uint32) != self.table[ids].view(np.uint32))
         if changed.size:
             new = self.ids_of(value[changed])  # may widen the owner's factor_id dtype
@@ -200,7 +209,7 @@ class SparseColumn:
         idx = _index(idx, self.owner.capacity).reshape(-1)
         if idx.size == 0:
             return
-        value = np.broadcast_to(np.asarray(value, dtype=self.dtype), idx.shape)
+        value = shaped(value, self.dtype, idx.shape)
         keys, values = self.keys, self.values
         if keys.size:
             keep = ~isin(keys, idx)

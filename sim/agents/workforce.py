@@ -47,7 +47,7 @@ import mesa
 import numpy as np
 
 from sim import jit, kernels
-from sim.agents.columns import BitColumn, SparseColumn, TableColumn, chunks, thin
+from sim.agents.columns import BitColumn, SparseColumn, TableColumn, chunks, shaped, thin
 
 NO_SECTOR = -1
 NEVER = np.iinfo(np.int16).min  # "never enrolled"
@@ -217,7 +217,7 @@ class Workforce(mesa.Agent):
                       self.search_since):
             clock[idx] = since
         self.status[idx] = Status.VACANT
-        self.move(idx, np.broadcast_to(np.asarray(status, dtype=np.int8), idx.shape), month,
+        self.move(idx, shaped(status, np.int8, idx.shape), month,
                   under=under)
         self.status_since[idx] = since
 
