@@ -2,8 +2,9 @@
 by itself, and through ``mesa.batch_run`` with 2 processes; ratios and checksums.
 
 The runs are the first ``--runs`` (point, replication) runs of designs/example_sobol.toml
-(Philippine BPO with reskilling, 120 months) at the app's automatic scale (about 50,000
-simulated people) or at ``--scale``. Every wall time is end to end, start-up included: the
+(Philippine BPO with reskilling, 120 months) at the automatic scale (k = 95, about 500,000
+simulated people: the scale keeps at least 20,000 in the sectors in focus, here BPO) or at
+``--scale``. Every wall time is end to end, start-up included: the
 cluster's start and the workers' first import of ``sim`` (what a user waits for), the batch
 runner's process pool likewise. The checksum is each run's final unemployment rate: the four
 ways must give the very same numbers. Prints the machine's load average before and after.
