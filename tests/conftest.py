@@ -17,7 +17,6 @@ from sim.flows import country_flows
 from sim.model import LabourMarketModel
 from sim.scenarios import Scenario, load_scenario, with_overrides
 
-
 CHROMIUM = "/usr/bin/chromium"
 
 
