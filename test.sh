@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # One command: set everything up and run the whole test suite.
-# The browser tests need Debian's chromium at /usr/bin/chromium and libatomic1 (Playwright's
-# driver needs it); as root this script installs what is missing with apt-get, otherwise those
+# The browser tests need Debian's chromium at /usr/bin/chromium, libatomic1 (Playwright's
+# driver needs it) and fonts-noto-core (Thai and Vietnamese text; without it Thai shows as
+# boxes); as root this script installs what is missing with apt-get, otherwise the browser
 # tests are skipped with the reason.
 set -euo pipefail
 cd "$(dirname "$0")"
 missing=()
-for package in chromium libatomic1; do
+for package in chromium libatomic1 fonts-noto-core; do
     dpkg-query -W -f '${Status}' "$package" 2>/dev/null | grep -q "ok installed" \
         || missing+=("$package")
 done

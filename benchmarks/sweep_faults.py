@@ -163,7 +163,7 @@ def main() -> None:
         real_simulate = sim.runner.simulate
 
         def raising(out: Path) -> str:
-            def simulate(scenario, iso3, tables, seq):
+            def simulate(scenario, iso3, tables, seq, *args):
                 # points 1 and 4 of designs/fault_grid.toml (pace x exposure levels)
                 point = {(0.5, "ilo_genai_2023"): 1, (1.5, "ilo_genai_2025"): 4}.get(
                     (scenario.uncertainties.adoption_pace,

@@ -21,6 +21,19 @@ import pandas as pd
 __all__ = ["html_brief"]
 
 MAX_ROWS = 2000
+#: The brief's own headings and notes; a caller may give them in another language.
+LABELS = {
+    "scenario": "Scenario",
+    "country": "Country",
+    "headline": "Headline numbers",
+    "charts": "Charts",
+    "parameters": "Scenario parameters",
+    "sources": "Data sources",
+    "provenance": "Reproducibility",
+    "no_charts": "Charts could not be embedded (vl-convert-python is not installed); the "
+    "numbers behind them are in the CSV exports.",
+    "more_rows": "more rows in the CSV export.",
+}
 
 
 @cache
@@ -83,6 +96,11 @@ def html_brief(
     sources: pd.DataFrame,
     provenance: Mapping[str, Any],
     notes: Sequence[str] = (),
+    summary: str = "",
+    lang: str = "en",
+    labels: Mapping[str, str] | None = None,
+    tables: Sequence[tuple[str, pd.DataFrame]] = (),
+    key_numbers: Sequence[tuple[str, str, str]] = (),
 ) -> str:
     """One self-contained HTML page describing a scenario run, readable offline.
 
@@ -95,6 +113,15 @@ def html_brief(
         sources: the country's data sources (``sim.provenance.sources_table``).
         provenance: seed, replications, scale, code version, data hashes ...
         notes: extra plain-text remarks (e.g. how the scale was chosen).
+        summary: the result in a few sentences, shown first.
+        lang: the page's language (BCP 47 code, for the ``lang`` attribute: fonts, hyphens).
+        labels: headings in that language (default ``LABELS``, English).
+        tables: further (heading, table) pairs, shown after the headline numbers.
+        key_numbers: (label, value, note) shown under the summary, beside the first chart, so
+            that the first screen holds the result, its numbers and a chart.
+
+    Charts take the page's width: a spec's ``"width": "container"`` needs a block-level
+    container, which the template gives every chart (vega-embed's own is inline-block).
 
     Returns:
         The page as a string (UTF-8 HTML, at most 2,000 rows shown per table).
@@ -109,6 +136,11 @@ def html_brief(
         columns=["item", "value"],
     )
     return _template().render(
+        lang=lang,
+        summary=summary,
+        labels={**LABELS, **(labels or {})},
+        tables=[(heading, _rows(table)) for heading, table in tables],
+        key_numbers=list(key_numbers),
         title=title,
         scenario_name=scenario_name,
         description=description,

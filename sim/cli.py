@@ -1,8 +1,10 @@
 """The ``sim`` command: list, run and compare scenarios, check and calibrate the data.
 
 Every command calls the same ``run_scenario`` as the app and the sweeps. Errors in input (an
-unknown scenario or country, a bad ``--set``, a malformed data file) print one line naming what
-is wrong and exit with status 2; nothing is written unless the run finished. Every command that
+unknown scenario, country or sector, a bad ``--set``, a malformed data file, a ``--year``
+outside the run, a scenario holding another country's figures, an output path that cannot
+take the file) print one line naming what is wrong and exit with status 2. All of them are
+checked before the model runs; nothing is written unless the run finished. Every command that
 runs the model takes ``--data FOLDER``: a folder of the user's own tables, validated, hashed
 and calibrated like the shipped ones. The sweep commands live in ``sim.sweep_commands``.
 """
@@ -15,20 +17,28 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from sim import sweep_commands
-from sim.io import write_table
+from sim.errors import SimError, one_line
+from sim.io import TABLE_SUFFIXES, write_table
 from sim.scenarios.parameters import PARAMETERS
 from sim.scenarios.schema import AUTO_SCALE_AGENTS
 from sim.terminal import (
+    band,
+    cell,
     console,
+    effect_table,
     err,
+    evaluation_rich_table,
     fail,
     fmt,
     headline_table,
     input_errors,
     parse_sets,
     progress,
+    region_rich_table,
+    single_replication_note,
 )
 
 app = typer.Typer(
@@ -61,29 +71,98 @@ def _note_calibration(tables: Any, countries: tuple[str, ...] | list[str]) -> No
     for iso3 in countries:
         if status[iso3] != FITTED:
             err.print(
-                f"note: {iso3}: labour flows {status[iso3]}; `sim calibrate --data "
-                f"{tables.folder}` saves them",
+                one_line(
+                    f"note: {iso3}: labour flows {status[iso3]}; `sim calibrate --data "
+                    f"{tables.folder}` saves them"
+                ),
                 markup=False,
                 highlight=False,
             )
 
 
-def _run(
-    scenario: str,
+def _scenario(
+    scenario: Any,
     countries: list[str] | None,
     replications: int | None,
     seed: int | None,
     horizon: int | None,
     scale: int | None,
     sets: list[str] | None,
-    label: str,
-    data: Path | None = None,
-):
-    from sim.runner import run_scenario
+    sectors: list[str] | None = None,
+    years: list[int] | None = None,
+    **run: Any,
+) -> Any:
+    """The scenario as it will run, with every setting checked before any work; one line and
+    exit 2 if anything is wrong (the countries it may run for, the sectors and years to
+    report)."""
+    from sim.results import check_years, run_dates
+    from sim.runner import resolve_scenario
+    from sim.scenarios import check_sectors
 
-    tables = _tables(data)
     try:
-        with progress() as bar:
+        resolved = resolve_scenario(
+            scenario,
+            parse_sets(sets),
+            countries,
+            replications=replications,
+            seed=seed,
+            horizon_months=horizon,
+            scale=scale,
+            **run,
+        )
+        if sectors:
+            check_sectors(resolved, sectors, "--sector")
+        if years:
+            check_years(run_dates(resolved.run.start, resolved.run.horizon_months), years, "--year")
+    except input_errors() as exc:
+        raise fail(str(exc)) from None
+    return resolved
+
+
+def _check_countries(scenario: Any, tables: Any) -> None:
+    """Unknown country codes, before any run (one line, exit 2)."""
+    try:
+        for iso3 in scenario.countries:
+            tables.country(iso3)
+    except input_errors() as exc:
+        raise fail(str(exc)) from None
+
+
+def _out(path: Path | None, suffixes: tuple[str, ...], option: str = "--out") -> None:
+    """A result file's path, checked before any work (one line, exit 2; nothing written)."""
+    from sim.io import check_output_file
+
+    if path is None:
+        return
+    try:
+        check_output_file(path, suffixes, option)
+    except input_errors() as exc:
+        raise fail(str(exc)) from None
+
+
+def _all_countries(countries: list[str] | None, tables: Any) -> list[str] | None:
+    """``-c ALL``: every country with data in ``tables``."""
+    if countries and any(code.upper() == "ALL" for code in countries):
+        return list(tables.iso3_codes)
+    return countries
+
+
+def _run(scenario: Any, tables: Any, label: str, counterfactual: bool = False):
+    """Run a checked scenario (see ``_scenario``) with a progress bar that leaves no trace;
+    several large runs go to one worker process per core (``runner.parallel_executor``);
+    refused in one line first if its memory would exceed what the machine has."""
+    from contextlib import nullcontext
+
+    from sim.resources import check_memory
+    from sim.runner import parallel_executor, run_scenario
+
+    try:
+        # several large runs: one worker process per core (None when serial is as fast);
+        # no process starts before the first run is submitted
+        executor = parallel_executor(scenario, tables, counterfactual)
+        processes = executor._max_workers if executor is not None else 1  # type: ignore[attr-defined]
+        check_memory(scenario, tables, counterfactual, processes)  # before anything is built
+        with progress() as bar, executor or nullcontext():
             task = bar.add_task(label, total=None)
 
             def tick(done: int, total: int) -> None:
@@ -91,13 +170,9 @@ def _run(
 
             results = run_scenario(
                 scenario,
-                countries=countries,
-                replications=replications,
-                seed=seed,
-                horizon_months=horizon,
-                scale=scale,
-                overrides=parse_sets(sets),
                 data=tables,
+                counterfactual=counterfactual,
+                executor=executor,
                 progress=tick,
             )
     except input_errors() as exc:
@@ -109,7 +184,10 @@ def _run(
 CountryOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--country", "-c", help="ISO3 country code (repeat for several). Default: the scenario's."
+        "--country",
+        "-c",
+        help="ISO3 country code (repeat for several; ALL = every country with data). "
+        "Default: the scenario's.",
     ),
 ]
 
@@ -187,21 +265,27 @@ def list_command(data: DataOpt = None) -> None:
     """List the shipped scenarios and the countries with data."""
     from sim.scenarios import list_scenarios, load_scenario
 
+    tables = _tables(data)  # a bad --data is refused before anything is printed
     table = Table(title="Scenarios (sim/scenarios/*.toml)", title_justify="left")
     table.add_column("name")
     table.add_column("title")
     table.add_column("what it does")
     for name in list_scenarios():
         scenario = load_scenario(name)
-        table.add_row(name, scenario.name, " ".join(scenario.description.split())[:110] + "...")
+        table.add_row(
+            name, cell(scenario.name), cell(" ".join(scenario.description.split())[:110] + "...")
+        )
     console.print(table)
-    tables = _tables(data)
-    countries = Table(title=f"Countries ({tables.folder / 'countries.csv'})", title_justify="left")
+    countries = Table(
+        title=cell(f"Countries ({tables.folder / 'countries.csv'})"), title_justify="left"
+    )
     for column in ("code", "country", "employed (m)", "basis"):
         countries.add_column(column)
     for row in tables.countries.itertuples():
         countries.add_row(
-            row.iso3, row.country, f"{row.employment_thousands / 1000:,.1f}", row.employment_basis
+            *(cell(v) for v in (row.iso3, row.country)),
+            f"{row.employment_thousands / 1000:,.1f}",
+            cell(row.employment_basis),
         )
     console.print(countries)
 
@@ -225,7 +309,11 @@ def params_command() -> None:
 @app.command("run")
 def run_command(
     scenario: Annotated[
-        str, typer.Argument(help="Scenario name (see `sim list`) or TOML path.")
+        str,
+        typer.Argument(
+            help="Scenario name (see `sim list`) or the path of a scenario file (any suffix; "
+            "./NAME for a file named like a shipped scenario)."
+        ),
     ] = "baseline",
     country: CountryOpt = None,
     replications: RepsOpt = None,
@@ -237,7 +325,11 @@ def run_command(
     year: YearsOpt = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Write results to this .csv or .parquet file."),
+        typer.Option(
+            "--out",
+            "-o",
+            help="Write results to a .csv, .parquet or .xlsx file (provenance inside).",
+        ),
     ] = None,
     table: Annotated[
         str,
@@ -247,32 +339,64 @@ def run_command(
         ),
     ] = "summary",
     data: DataOpt = None,
+    counterfactual: Annotated[
+        bool,
+        typer.Option(
+            "--counterfactual/--no-counterfactual",
+            help="Also run the same seeds with no AI adoption and print automation's effect "
+            "against it (jobs not created, who bears them, the laid-off's earnings). Doubles "
+            "the run time.",
+        ),
+    ] = True,
 ) -> None:
     """Run a scenario and print headline numbers with their 5-95% bands."""
-    if out is not None and out.suffix not in {".csv", ".parquet"}:
-        raise fail(f"--out {out}: the file name must end in .csv or .parquet")
     if table not in {"summary", "frame", "breakdown"}:
         raise fail(f"--table {table!r}: choose summary, frame or breakdown")
-    results = _run(
-        scenario, country, replications, seed, horizon, scale, set_, f"running {scenario}", data
-    )
+    _out(out, TABLE_SUFFIXES)
+    tables = _tables(data)
+    country = _all_countries(country, tables)
+    resolved = _scenario(scenario, country, replications, seed, horizon, scale, set_, sector, year)
+    _check_countries(resolved, tables)
+    results = _run(resolved, tables, f"running {scenario}", counterfactual)
+    from sim.counterfactual import automation_effect
+
     try:
         frame = results.headline(sector, tuple(year) if year else None)
+        effect = (
+            automation_effect(results, sector, tuple(year) if year else None)
+            if counterfactual
+            else None
+        )
     except ValueError as exc:
         raise fail(str(exc)) from None
     focus = sector or results.scenario.focus_sectors or ["all sectors"]
+    reps = results.scenario.run.replications
     for iso3 in results.countries:
         console.print(
             headline_table(
                 f"{results.scenario.name} - {iso3} - displacement from {', '.join(focus)} "
-                f"({results.scenario.run.replications} replications, seed "
-                f"{results.scenario.run.seed})",
+                f"({reps} replication{'s' if reps > 1 else ''}, seed {results.scenario.run.seed})",
                 frame[frame["country"] == iso3],
+                reps,
             )
         )
+        if effect is not None:
+            console.print(
+                effect_table(
+                    f"Automation's effect: against the same seeds with no AI adoption - {iso3}",
+                    effect[effect["country"] == iso3],
+                    reps,
+                )
+            )
+    single_replication_note(reps)
     if out is not None:
-        path = results.write(out, table)
-        console.print(f"wrote {path}")
+        try:
+            path = results.write(out, table)
+        except (OSError, ValueError) as exc:  # SimError is a ValueError
+            raise fail(
+                f"--out {out}: cannot write ({getattr(exc, 'strerror', None) or exc})"
+            ) from None
+        console.print(Text(f"wrote {path}"))
 
 
 @app.command("compare")
@@ -289,39 +413,51 @@ def compare_command(
     sector: SectorOpt = None,
     year: YearsOpt = None,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write the comparison to .csv")
+        Path | None,
+        typer.Option("--out", "-o", help="Write the comparison to a .csv, .parquet or .xlsx file."),
     ] = None,
     data: DataOpt = None,
 ) -> None:
     """Compare two scenarios replication by replication (same seeds): policy minus baseline."""
+    from sim.evaluation import cost_benefit, evaluation_table
     from sim.results import compare
 
-    if out is not None and out.suffix != ".csv":
-        raise fail(f"--out {out}: the file name must end in .csv")
-    years = tuple(year) if year else None
-    a = _run(
-        baseline, country, replications, seed, horizon, scale, None, f"running {baseline}", data
+    _out(out, TABLE_SUFFIXES)
+    tables = _tables(data)
+    country = _all_countries(country, tables)
+    a_scenario = _scenario(
+        baseline, country, replications, seed, horizon, scale, None, sector, year
     )
-    countries = list(a.countries)
-    b = _run(
+    run = a_scenario.run
+    # The policy runs on the baseline's countries, seeds, calendar and scale: paired by seed.
+    b_scenario = _scenario(
         policy,
-        countries,
-        a.scenario.run.replications,
-        a.scenario.run.seed,
-        a.scenario.run.horizon_months,
+        list(a_scenario.countries),
+        run.replications,
+        run.seed,
+        run.horizon_months,
         scale,
         None,
-        f"running {policy}",
-        data,
+        sector,
+        year,
+        start=run.start,
     )
+    _check_countries(a_scenario, tables)
+    years = tuple(year) if year else None
+    a = _run(a_scenario, tables, f"running {baseline}")
+    b = _run(b_scenario, tables, f"running {policy}")
     try:
         frame = compare(a, b, sectors=sector or a.scenario.focus_sectors or None, years=years)
+        benefits = cost_benefit(a, b, b.scenario.earnings.discount_rate_per_year)
+        evaluation = evaluation_table(b)
     except ValueError as exc:
         raise fail(str(exc)) from None
+    reps = run.replications
     for iso3 in a.countries:
         table = Table(
-            title=f"policy = {b.scenario.name}; baseline = {a.scenario.name}; "
-            f"{iso3}; paired by seed",
+            title=cell(
+                f"policy = {b.scenario.name}; baseline = {a.scenario.name}; {iso3}; paired by seed"
+            ),
             title_justify="left",
         )
         for column in ("by end of", "indicator", "baseline", "policy", "difference", "5-95% band"):
@@ -329,21 +465,39 @@ def compare_command(
         for row in frame[frame["country"] == iso3].itertuples():
             table.add_row(
                 str(row.year),
-                row.indicator,
+                Text(row.indicator),
                 fmt(row.baseline, row.metric),
                 fmt(row.policy, row.metric),
                 fmt(row.difference, row.metric),
-                f"{fmt(row.low, row.metric)} to {fmt(row.high, row.metric)}",
+                band(fmt(row.low, row.metric), fmt(row.high, row.metric), reps),
             )
         console.print(table)
+        console.print(
+            effect_table(
+                f"Cost and benefit, whole economy, policy minus baseline over the run - {iso3}",
+                benefits[benefits["country"] == iso3],
+                reps,
+            )
+        )
+        trial = evaluation[evaluation["country"] == iso3] if len(evaluation) else evaluation
+        if len(trial):
+            console.print(evaluation_rich_table(iso3, trial, reps))
+    single_replication_note(reps)
     if out is not None:
-        write_table(frame, out)
-        console.print(f"wrote {out}")
+        provenance = {"baseline": a.file_provenance(), "policy": b.file_provenance()}
+        try:
+            write_table(frame, out, provenance, sheet="comparison")
+        except (OSError, ValueError) as exc:  # SimError is a ValueError
+            raise fail(
+                f"--out {out}: cannot write ({getattr(exc, 'strerror', None) or exc})"
+            ) from None
+        console.print(Text(f"wrote {out}"))
 
 
 @app.command("validate-data")
 def validate_data_command(data: DataOpt = None) -> None:
-    """Check every data file, calibration.csv included; print each file's SHA-256.
+    """Check every data file, calibration.csv and the labour-market tables included; print
+    each file's SHA-256 (a table the folder lacks is the shipped one, marked "shipped").
 
     Columns, types, ranges, sources, confidences and sums are checked; countries whose labour
     flows would be fitted on the fly (no current calibration row) are named.
@@ -362,6 +516,14 @@ def validate_data_command(data: DataOpt = None) -> None:
         f"{len(tables.occupations)} occupation groups, "
         f"{len(tables.calibration) if calibrated else 'no'} calibration rows, "
         f"{len(targets)} validation targets",
+        highlight=False,
+    )
+    console.print(
+        "labour-market tables: "
+        + ", ".join(
+            f"{name} {len(frame)} rows" + (" (shipped)" if name in tables.shipped_extras else "")
+            for name, frame in tables.extras.items()
+        ),
         highlight=False,
     )
     _note_calibration(
@@ -389,18 +551,69 @@ def calibrate_command(
     from sim.data import CALIBRATION_FILE
     from sim.io import atomic_write
 
+    _out(out, (".csv",))
     tables = _tables(data)
+    target = out if out is not None else tables.folder / CALIBRATION_FILE
+    _out(target, (".csv",), "--out" if out is not None else "calibration file")
     try:
         frame = calibrate(tables)
     except input_errors() as exc:
         raise fail(str(exc)) from None
-    target = out if out is not None else tables.folder / CALIBRATION_FILE
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(target, lambda tmp: frame.to_csv(tmp, index=False, lineterminator="\n"))
     except OSError as exc:
         raise fail(f"{target}: cannot write ({exc.strerror or exc})") from None
     console.print(frame.drop(columns=["method"]).to_string(index=False), markup=False)
     console.print(f"wrote {target}", markup=False, highlight=False)
+
+
+@app.command("region")
+def region_command(
+    scenario: Annotated[
+        str, typer.Argument(help="Scenario name (see `sim list`) or TOML path.")
+    ] = "baseline",
+    country: CountryOpt = None,
+    replications: RepsOpt = None,
+    seed: SeedOpt = None,
+    horizon: HorizonOpt = None,
+    scale: ScaleOpt = None,
+    set_: SetOpt = None,
+    year: YearsOpt = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Also write the table to a .csv")
+    ] = None,
+    data: DataOpt = None,
+) -> None:
+    """The AI divide: one scenario in every ASEAN country (or those given), side by side.
+
+    Exposure and readiness at the start; by year the adoption level, the jobs automation
+    removes (layoffs and hires foregone) and the AI-era vacancies it creates as shares of
+    employment, the net effect on employment against the same seeds with no AI, and programme
+    cost as a share of the wage bill. Each country's row equals its single-country run.
+    """
+    from sim.region import region_table
+
+    _out(out, (".csv",))
+    tables = _tables(data)
+    codes = [c.upper() for c in country] if country else list(tables.iso3_codes)
+    resolved = _scenario(scenario, codes, replications, seed, horizon, scale, set_, None, year)
+    _check_countries(resolved, tables)
+    results = _run(resolved, tables, f"running {scenario}", counterfactual=True)
+    try:
+        frame = region_table(results, tuple(year) if year else None)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    console.print(
+        region_rich_table(
+            f"{results.scenario.name}: the countries side by side "
+            f"({results.scenario.run.replications} replications, median)",
+            frame,
+        )
+    )
+    if out is not None:
+        write_table(frame, out)
+        console.print(f"wrote {out}")
 
 
 @app.command("validate")
@@ -412,7 +625,9 @@ def validate_command(
             "--replications", "-r", min=1, max=50, help="Baseline replications per country."
         ),
     ] = 3,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Also write a .csv")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Also write a .csv or .parquet file.")
+    ] = None,
     data: DataOpt = None,
 ) -> None:
     """Compare the calibrated baseline with observed ILOSTAT and ILO figures, country by country.
@@ -423,8 +638,7 @@ def validate_command(
     """
     from sim.validate import validate
 
-    if out is not None and out.suffix != ".csv":
-        raise fail(f"--out {out}: the file name must end in .csv")
+    _out(out, TABLE_SUFFIXES)
     try:
         with err.status("running calibrated baselines"):
             frame = validate(
@@ -453,7 +667,7 @@ def validate_command(
         return f"{value * 100:.2f}%" if percent else f"{value:.2f}"
 
     for row in frame.itertuples():
-        percent = "spell" not in row.indicator
+        percent = "spell" not in row.indicator and "/" not in row.indicator
         colour = {"pass": "green", "FAIL": "red"}.get(row.result, "yellow")
         table.add_row(
             row.country,
@@ -472,8 +686,13 @@ def validate_command(
         f"{counts.get('no data', 0)} without observed data"
     )
     if out is not None:
-        write_table(frame, out)
-        console.print(f"wrote {out}")
+        try:
+            write_table(frame, out)
+        except (OSError, SimError) as exc:
+            raise fail(
+                f"--out {out}: cannot write ({getattr(exc, 'strerror', None) or exc})"
+            ) from None
+        console.print(Text(f"wrote {out}"))
 
 
 def main() -> None:  # pragma: no cover - console entry point

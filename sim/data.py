@@ -14,6 +14,11 @@ few cross-table checks, and exposes typed tables:
 ``calibration.csv`` (each country's fitted labour flows, ``sim calibrate``) is optional in a
 user's folder: ``sim.flows`` fits the flows of any country without a current row.
 
+The eight labour-market tables of ``data/README.md`` §11-§19 (2-digit occupations, sex x
+occupation, pay, labour force, informality, underemployment, vacancies) are loaded with the
+folder (``tables.extras[file name]``); a folder without one of them uses the shipped file
+(``tables.shipped_extras``). ``sim.inputs.country_inputs`` joins them per country.
+
 Every validation failure raises :class:`DataError` with a one-line message naming the file,
 the row (1-based data row, header excluded, plus the row's identifying keys) and the column.
 """
@@ -24,7 +29,7 @@ import csv
 import functools
 import importlib.util
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +38,22 @@ from pydantic import ValidationError
 
 from sim.errors import DataError
 from sim.provenance import hash_bytes
-from sim.tables import TABLES, CalibrationRow, Row, TargetRow, columns, describe
+from sim.tables import (
+    EXTRA_TABLES,
+    STATUS_COLS,
+    TABLES,
+    CalibrationRow,
+    LabourMarketRow,
+    OccupationMixSubmajorRow,
+    OccupationPayRow,
+    OccupationSubmajorRow,
+    Row,
+    SectorInformalityRow,
+    SectorOccupationSexRow,
+    TargetRow,
+    columns,
+    describe,
+)
 from sim.vocabulary import (
     CONFIDENCE_LEVELS,
     EXPOSURE_ASSUMPTIONS,
@@ -41,6 +61,7 @@ from sim.vocabulary import (
     SECTOR_ISIC,
     SECTOR_LABELS,
     SECTORS,
+    SEXES,
     SKILL_BANDS,
 )
 
@@ -52,9 +73,11 @@ __all__ = [
     "CONFIDENCE_LEVELS",
     "DEFAULT_DATA_DIR",
     "EXPOSURE_ASSUMPTIONS",
+    "EXTRA_FILES",
     "DataError",
     "DataTables",
     "CountryData",
+    "extra_paths",
     "load_data",
     "occupation_exposure",
 ]
@@ -205,12 +228,14 @@ def _typed(path: Path, model: type[Row]) -> tuple[pd.DataFrame, bytes]:
             df[name] = pd.Series(values, dtype=object)
     # provenance: every present value names a source and a valid confidence label
     for cells, src, conf in model.PROVENANCE:
-        present = df[list(cells)].notna().any(axis=1)
-        for i in map(int, np.flatnonzero(present.to_numpy())):
-            if df.at[i, src] == "":
-                raise ctx.error(i + 1, src, f"empty source for a present value ({cells[0]})")
-            if df.at[i, conf] == "":
-                raise ctx.error(i + 1, conf, f"empty confidence for a present value ({cells[0]})")
+        values = df[list(cells)]
+        present = (values.notna() & values.ne("")).any(axis=1).to_numpy()
+        for column, what in ((src, "source"), (conf, "confidence")):
+            bad = np.flatnonzero(present & (df[column] == "").to_numpy())
+            if bad.size:
+                i = int(bad[0])
+                cell = next(c for c in cells if pd.notna(df.at[i, c]) and df.at[i, c] != "")
+                raise ctx.error(i + 1, column, f"empty {what} for a present value ({cell})")
     # duplicate keys
     keys = list(model.KEYS)
     dup = df.duplicated(keys, keep="first")
@@ -273,13 +298,15 @@ def _cross_checks(
             raise cc.error(
                 i + 1,
                 "employment_thousands",
-                f"{r['employment_thousands']:g} != sum of sector rows {tot[r['iso3']]:g}",
+                f"{r['employment_thousands']:g} != sum of the country's rows in {cs.name} "
+                f"{tot[r['iso3']]:g}",
             )
         if cur[r["iso3"]] != [r["currency"]]:
             raise cc.error(
                 i + 1,
                 "currency",
-                f"{r['currency']} != sector-row currency {'/'.join(cur[r['iso3']])}",
+                f"{r['currency']} != the currency of the country's rows in {cs.name} "
+                f"({'/'.join(cur[r['iso3']])})",
             )
     # duration shares, where present, sum to 1
     d = cty[["share_lt6m", "share_6_12m", "share_ge12m"]]
@@ -299,6 +326,158 @@ def _cross_checks(
             None,
             "isco08_major_group",
             f"missing ISCO-08 major group(s): {', '.join(map(str, missing_g))}",
+        )
+
+
+def _first(mask: np.ndarray | pd.Series) -> int:
+    """The 1-based row number of the first True in ``mask``."""
+    return int(np.flatnonzero(np.asarray(mask))[0]) + 1
+
+
+def _check_known_countries(ctx: _Ctx, frame: pd.DataFrame, known: set[str]) -> None:
+    unknown = ~frame["iso3"].isin(known).to_numpy()
+    if unknown.any():
+        row = _first(unknown)
+        raise ctx.error(
+            row,
+            "iso3",
+            f"{frame.at[row - 1, 'iso3']} has no row in countries.csv "
+            f"(countries there: {', '.join(sorted(known))})",
+        )
+
+
+def _check_complete(
+    ctx: _Ctx, frame: pd.DataFrame, keys: list[str], expected: list[tuple], what: str
+) -> None:
+    """Every country in ``frame`` has a row for each ``expected`` combination of ``keys``."""
+    for iso3, group in frame.groupby("iso3", sort=False):
+        have = set(group[keys].itertuples(index=False, name=None))
+        missing = ["/".join(map(str, k)) for k in expected if k not in have]
+        if missing:
+            more = f" and {len(missing) - 6} more" if len(missing) > 6 else ""
+            shown = ", ".join(missing[:6]) + more
+            raise ctx.error(
+                int(group.index[0]) + 1, keys[0], f"country {iso3} is missing {what}: {shown}"
+            )
+
+
+def _check_extras(
+    paths: dict[str, Path], extras: dict[str, pd.DataFrame], known: set[str], own: set[str]
+) -> None:
+    """Cross-row and cross-table checks of the labour-market tables. ``own``: the files read
+    from the data folder itself; a shipped fallback may hold countries the folder lacks."""
+
+    def ctx(model: type[Row]) -> _Ctx:
+        return _Ctx(paths[model.FILE], model, extras[model.FILE])
+
+    for model in EXTRA_TABLES:
+        if model.FILE in own and "iso3" in model.model_fields:
+            _check_known_countries(ctx(model), extras[model.FILE], known)
+
+    # 2-digit occupations: a code's first digit is its major group; every group has its own row
+    occ, co = extras[OccupationSubmajorRow.FILE], ctx(OccupationSubmajorRow)
+    major = occ["isco08_major_group"].astype(str)
+    wrong = np.where(
+        occ["level"] == "major",
+        occ["code"] != major,
+        (occ["code"].str.len() != 2) | (occ["code"].str[0] != major),
+    )
+    if wrong.any():
+        row = _first(wrong)
+        r = occ.iloc[row - 1]
+        raise co.error(
+            row,
+            "code",
+            f"code {r['code']} does not fit level {r['level']} of major group "
+            f"{r['isco08_major_group']} (a sub-major code is its major group plus one digit; "
+            f"a major-level code is the group itself)",
+        )
+    groups = set(occ.loc[occ["level"] == "major", "isco08_major_group"])
+    if missing := [str(g) for g in range(1, 10) if g not in groups]:
+        raise co.error(
+            None,
+            "level",
+            f"no major-level row for group(s) {', '.join(missing)} (used for countries "
+            "without 2-digit employment)",
+        )
+
+    # sub-major shares: known codes, and P(sub-major | major, sex) sums to 1
+    mix, cm = extras[OccupationMixSubmajorRow.FILE], ctx(OccupationMixSubmajorRow)
+    submajor = set(occ.loc[occ["level"] == "submajor", "code"])
+    unknown = ~mix["code"].isin(submajor)
+    if unknown.any():
+        row = _first(unknown)
+        raise cm.error(
+            row,
+            "code",
+            f"code {mix.at[row - 1, 'code']} is not a sub-major group of "
+            f"{_display(paths[OccupationSubmajorRow.FILE])}",
+        )
+    elsewhere = mix["code"].str[0] != mix["isco08_major_group"].astype(str)
+    if elsewhere.any():
+        row = _first(elsewhere)
+        r = mix.iloc[row - 1]
+        raise cm.error(
+            row,
+            "isco08_major_group",
+            f"code {r['code']} is in major group {r['code'][0]}, not {r['isco08_major_group']}",
+        )
+    sums = mix.groupby(["iso3", "sex", "isco08_major_group"], sort=False)[
+        "share_within_major"
+    ].transform("sum")
+    bad = (sums - 1.0).abs() > _SUM_TOL
+    if bad.any():
+        row = _first(bad)
+        r = mix.iloc[row - 1]
+        raise cm.error(
+            row,
+            "share_within_major",
+            f"shares within major group {r['isco08_major_group']} ({r['iso3']}, {r['sex']}) "
+            f"sum to {sums.iloc[row - 1]:.6g}, not 1 (tolerance {_SUM_TOL:g})",
+        )
+
+    # occupation by sex within sectors: each row a distribution; complete per country
+    sos, cs = extras[SectorOccupationSexRow.FILE], ctx(SectorOccupationSexRow)
+    sums = sos[list(OCC_COLS)].sum(axis=1)
+    bad = (sums - 1.0).abs() > _SUM_TOL
+    if bad.any():
+        row = _first(bad)
+        raise cs.error(
+            row,
+            "occ_1..occ_9",
+            f"occupation mix sums to {sums.iloc[row - 1]:.6g}, not 1 (tolerance {_SUM_TOL:g})",
+        )
+    _check_complete(
+        cs, sos, ["sector", "sex"], [(s, x) for s in SECTORS for x in SEXES], "sector/sex row(s)"
+    )
+
+    _check_complete(
+        ctx(SectorInformalityRow),
+        extras[SectorInformalityRow.FILE],
+        ["sector"],
+        [(s,) for s in SECTORS],
+        "sector(s)",
+    )
+    _check_complete(
+        ctx(OccupationPayRow),
+        extras[OccupationPayRow.FILE],
+        ["isco08_major_group"],
+        [(g,) for g in range(1, 10)],
+        "major group(s)",
+    )
+
+    # status in employment: the published classes add up to all employed
+    market = extras[LabourMarketRow.FILE]
+    status = market[list(STATUS_COLS)]
+    sums = status.sum(axis=1, min_count=1)
+    bad = sums.notna() & ((sums - 1.0).abs() > _SUM_TOL)
+    if bad.any():
+        row = _first(bad)
+        raise ctx(LabourMarketRow).error(
+            row,
+            "share_employees",
+            f"status-in-employment shares sum to {sums.iloc[row - 1]:.6g}, not 1 "
+            f"(tolerance {_SUM_TOL:g})",
         )
 
 
@@ -331,7 +510,13 @@ class DataTables:
     """The validated tables of one data folder. Treat the DataFrames as read-only (cached).
 
     ``calibration`` is None when the folder has no calibration.csv; ``hashes`` holds the
-    SHA-256 of every file read (calibration.csv included), by file name.
+    SHA-256 of every file read (calibration.csv and the labour-market tables included), by
+    file name.
+
+    ``extras`` holds the labour-market tables of data/README.md §11-§19 by file name
+    (:data:`EXTRA_FILES`, e.g. ``tables.extras["labour_market.csv"]``), typed and validated,
+    rows in file order. A folder without one of them uses the shipped file: ``shipped_extras``
+    names those, and ``hashes`` then holds the shipped file's hash.
     """
 
     sectors: pd.DataFrame
@@ -340,6 +525,8 @@ class DataTables:
     hashes: dict[str, str]
     calibration: pd.DataFrame | None = None
     folder: Path = DEFAULT_DATA_DIR
+    extras: dict[str, pd.DataFrame] = field(default_factory=dict)
+    shipped_extras: tuple[str, ...] = ()
 
     @property
     def iso3_codes(self) -> tuple[str, ...]:
@@ -390,7 +577,7 @@ def _stamp(data_dir: Path) -> tuple:
             f"{_display(data_dir)}: not a folder; give the folder that holds "
             f"{', '.join(model.FILE for model in TABLES)}"
         )
-    out = []
+    out: list[tuple] = []
     models: tuple[type[Row], ...] = (*TABLES, CalibrationRow)
     for model in models:
         p = data_dir / model.FILE
@@ -400,7 +587,27 @@ def _stamp(data_dir: Path) -> tuple:
             raise DataError(f"{_display(p)}: file is missing")
         st = p.stat()
         out.append((model.FILE, st.st_mtime_ns, st.st_size))
+    for name, path in extra_paths(data_dir).items():
+        # the path too: adding one of these tables to a folder switches from the shipped file
+        found = path.stat() if path.is_file() else None
+        out.append(
+            (name, str(path), found.st_mtime_ns if found else 0, found.st_size if found else 0)
+        )
     return tuple(out)
+
+
+#: The labour-market tables of data/README.md §11-§19, by file name.
+EXTRA_FILES: tuple[str, ...] = tuple(model.FILE for model in EXTRA_TABLES)
+
+
+def extra_paths(data_dir: Path | str | None = None) -> dict[str, Path]:
+    """Where each labour-market table is read from: the folder's own file, else the shipped
+    one (a user's folder may hold only the core tables)."""
+    folder = Path(data_dir).resolve() if data_dir is not None else DEFAULT_DATA_DIR
+    return {
+        name: folder / name if (folder / name).is_file() else DEFAULT_DATA_DIR / name
+        for name in EXTRA_FILES
+    }
 
 
 def _check_calibration(path: Path, cal: pd.DataFrame, cty: pd.DataFrame) -> None:
@@ -427,6 +634,14 @@ def _load_cached(data_dir: Path, stamp: tuple) -> DataTables:
         _check_calibration(paths[CALIBRATION_FILE], calibration, cty)
         hashes[CALIBRATION_FILE] = hash_bytes(data)
         calibration = calibration.set_index("iso3")
+    extras, own = {}, set()
+    for model, (name, path) in zip(EXTRA_TABLES, extra_paths(data_dir).items(), strict=True):
+        extras[name], data = _typed(path, model)
+        hashes[name] = hash_bytes(data)
+        paths[name] = path
+        if path.parent == data_dir:
+            own.add(name)
+    _check_extras(paths, extras, set(cty["iso3"]), own)
     order = {s: i for i, s in enumerate(SECTORS)}
     sec = (
         sec.assign(_o=sec["sector"].map(order))
@@ -443,14 +658,17 @@ def _load_cached(data_dir: Path, stamp: tuple) -> DataTables:
         hashes=hashes,
         calibration=calibration,
         folder=data_dir,
+        extras=extras,
+        shipped_extras=tuple(name for name in EXTRA_FILES if name not in own),
     )
 
 
 def load_data(data_dir: Path | str | None = None) -> DataTables:
-    """Load and validate a data folder: sectors.csv, countries.csv, occupations.csv and, when
-    present, calibration.csv (default: the tables shipped with the package).
+    """Load and validate a data folder: sectors.csv, countries.csv, occupations.csv, when
+    present calibration.csv, and the labour-market tables of data/README.md §11-§19 (the
+    shipped file for any the folder lacks). Default: the tables shipped with the package.
 
-    Results are cached per (resolved folder, file mtimes and sizes).
+    Results are cached per (resolved folder, file paths, mtimes and sizes).
 
     Raises:
         DataError: a file is missing or fails validation (one line: file, row, column).

@@ -44,14 +44,15 @@ class SweepError(SimError):
     """A sweep design, output folder or analysis request that cannot be used."""
 
 
-# C0 and C1 control characters and DEL: an escape code or NUL from an input file must not
-# reach the terminal.
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+# C0 and C1 control characters, DEL, and the invisible format characters that reorder or hide
+# text (bidirectional overrides and isolates, zero-width characters, the byte-order mark): an
+# escape code, a NUL or a right-to-left override from an input file must not reach the terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 
 def one_line(message: object) -> str:
-    """The message on one line: whitespace runs become one space, control characters are
-    shown as escapes (``\\x1b``)."""
+    """The message on one line: whitespace runs become one space; control and invisible
+    format characters are shown as escapes (``\\x1b``, ``\\u202e``)."""
     text = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode(), str(message))
     return " ".join(text.split())
 
@@ -71,9 +72,11 @@ def validation_message(error: Any, origin: str, key: str, known: Iterable[str] =
         return f"{origin}: unknown key {key!r}{hint}"
     if error["type"] == "missing":
         return f"{origin}: missing required key {key!r}"
+    message = error["msg"].removeprefix("Value error, ")
+    if not key:  # a rule across several keys: the message names them
+        return f"{origin}: {message}"
     value = error.get("input")
     shown = (
         "table" if isinstance(value, dict) else "list" if isinstance(value, list) else repr(value)
     )
-    message = error["msg"].removeprefix("Value error, ")
     return f"{origin}: key {key!r} = {shown[:60]}: {message}"

@@ -1,10 +1,14 @@
-"""Reporters: what the model records each month, in real workers (or local currency).
+"""Reporters: what the model records each month, in real people (or local currency).
 
 Each reporter is a named function with a one-line docstring that doubles as the metric's
 documentation in the README, the CLI and the app. Sector reporters return one value per sector
-(by the sector of the current job, the last job, or, for displaced workers, the sector they
-lost a job to automation in); country reporters return one value. ``how`` says how sectors
-combine into the all-sector total: summed, or averaged with employment weights.
+(by the sector of the current job, the last job, or, for displaced people, the sector they were
+first laid off from by automation); country reporters return one value. ``how`` says how
+sectors combine into the all-sector total: summed, or averaged with employment weights.
+
+Labour-force concepts follow the ILO (19th ICLS): employment = formal + informal + programme
+jobs; the labour force = employment + unemployment; full-time trainees and those who stopped
+searching are outside the labour force.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.agents.workforce import Status
+from sim.agents.workforce import EMPLOYED_STATUSES, REGULAR_JOBS, Status
 
 
 @dataclass(frozen=True)
@@ -50,88 +54,180 @@ def _country(unit: str) -> Callable:
     return register
 
 
-def _stock(model, status: Status) -> np.ndarray:
-    return model.workforce.stocks[status].sum(axis=(1, 2)) * model.scale
-
-
-def _displaced(model, status: Status) -> np.ndarray:
-    return model.workforce.displaced_stocks[status].sum(axis=(1, 2)) * model.scale
+def _by_sector(model, statuses: tuple[Status, ...], *, under: bool | None = None,
+               displaced: bool = False) -> np.ndarray:
+    ledger = model.workforce.displaced_stocks if displaced else model.workforce.stocks
+    block = ledger[list(statuses)]
+    block = block[:, int(under)] if under is not None else block.sum(axis=1)
+    return block.sum(axis=(0, 2, 3)) * model.scale
 
 
 def _long_term(model, displaced: bool) -> np.ndarray:
     workforce = model.workforce
     long_term = model.long_term_unemployed()
-    if displaced:
-        by = workforce.displaced_from[long_term]
-        by = by[by >= 0]
-    else:
-        by = workforce.sector[long_term]
+    by = workforce.displaced_from[long_term] if displaced else workforce.sector[long_term]
+    by = by[by >= 0]
     return np.bincount(by, minlength=model.n_sectors) * model.scale
 
 
-@_sector("workers")
+# -- stocks by sector -------------------------------------------------------------------------
+
+@_sector("people")
 def employed(model) -> np.ndarray:
-    """Workers in a regular job, by sector of the job."""
-    return _stock(model, Status.EMPLOYED)
+    """People in a regular job (formal or informal), by sector of the job."""
+    return _by_sector(model, REGULAR_JOBS)
 
 
-@_sector("workers")
+@_sector("people")
+def formal_employed(model) -> np.ndarray:
+    """People in formal employment, by sector of the job."""
+    return _by_sector(model, (Status.FORMAL,))
+
+
+@_sector("people")
+def informal_employed(model) -> np.ndarray:
+    """People in informal employment (own-account, family and informal wage work), by sector."""
+    return _by_sector(model, (Status.INFORMAL,))
+
+
+@_sector("people")
+def underemployed(model) -> np.ndarray:
+    """Employed people in time-related underemployment (want more hours), by sector of the job."""
+    return _by_sector(model, REGULAR_JOBS, under=True)
+
+
+@_sector("people")
 def unemployed(model) -> np.ndarray:
-    """Unemployed workers searching for a job, by sector of their last job."""
-    return _stock(model, Status.UNEMPLOYED)
+    """Unemployed people (ILO: without work, searching, available), by sector of the last job."""
+    return _by_sector(model, (Status.UNEMPLOYED,))
 
 
-@_sector("workers")
+@_sector("people")
 def long_term_unemployed(model) -> np.ndarray:
-    """Unemployed workers jobless for 12 months or more, by sector of their last job."""
+    """Unemployed 12 months or more (survey spell: training months excluded), by last sector."""
     return _long_term(model, displaced=False)
 
 
-@_sector("workers")
+@_sector("people")
+def inactive(model) -> np.ndarray:
+    """People who stopped searching (outside the labour force), by sector of the last job."""
+    return _by_sector(model, (Status.INACTIVE,))
+
+
+@_sector("people")
 def in_training(model) -> np.ndarray:
-    """Workers in a reskilling programme, by sector of their last job."""
-    return _stock(model, Status.TRAINING)
+    """People in a reskilling programme, by sector of their last job."""
+    return _by_sector(model, (Status.TRAINING,))
 
 
-@_sector("workers")
+@_sector("people")
 def programme_jobs(model) -> np.ndarray:
-    """Workers in a job-creation programme job, by sector of the programme job."""
-    return _stock(model, Status.PROGRAMME_JOB)
+    """People in a job-creation programme job, by sector of the programme job."""
+    return _by_sector(model, (Status.PROGRAMME_JOB,))
 
 
-@_sector("workers per month")
-def automation_job_losses(model) -> np.ndarray:
-    """Jobs lost to automation this month, by sector of the lost job."""
-    return model.flow_automation.sum(axis=(1, 2)) * model.scale
+@_sector("people")
+def entrants_employed(model) -> np.ndarray:
+    """People who entered the labour force during the run and hold a regular job, by sector."""
+    stocks = model.workforce.entrant_stocks
+    return stocks[list(REGULAR_JOBS)].sum(axis=0) * model.scale
 
 
-@_sector("workers per month")
-def turnover_separations(model) -> np.ndarray:
-    """Ordinary separations this month (quits, layoffs, contract ends), by sector."""
-    return model.flow_turnover * model.scale
-
-
-@_sector("workers per month")
-def hires(model) -> np.ndarray:
-    """Unemployed workers hired into regular jobs this month, by sector of the new job."""
-    return model.flow_hires * model.scale
+@_sector("people")
+def entrants_formal(model) -> np.ndarray:
+    """Entrants during the run in formal employment, by sector."""
+    return model.workforce.entrant_stocks[Status.FORMAL] * model.scale
 
 
 @_sector("vacancies")
 def vacancies(model) -> np.ndarray:
-    """Open vacancies at the end of the month (replacement and new AI-era jobs), by sector."""
+    """Open formal vacancies at the end of the month (regular and AI-era), by sector."""
     open_ = np.array([max(s.open_vacancies, 0.0) + max(s.skilled_vacancies, 0.0)
                       for s in model.sectors])
     return open_ * model.scale
 
 
+@_sector("vacancies")
+def ai_vacancies(model) -> np.ndarray:
+    """Open AI-era vacancies (need high skill in the sector's field), by sector."""
+    return np.array([max(s.skilled_vacancies, 0.0) for s in model.sectors]) * model.scale
+
+
+@_sector("local currency per month")
+def wage_bill(model) -> np.ndarray:
+    """Monthly earnings of everyone employed (programme jobs included), by sector of the job."""
+    return model.wage_bill() * model.scale
+
+
+@_sector("local currency per month")
+def regular_wage_bill(model) -> np.ndarray:
+    """Monthly earnings from regular jobs (programme jobs' pay left out), by sector."""
+    return model.wage_bill(regular_only=True) * model.scale
+
+
+# -- flows by sector --------------------------------------------------------------------------
+
+@_sector("people per month")
+def automation_job_losses(model) -> np.ndarray:
+    """Layoffs by automation this month ('jobs destroyed'), by sector of the lost job."""
+    return model.flow_layoffs.sum(axis=(1, 2)) * model.scale
+
+
+@_sector("positions per month")
+def hires_foregone(model) -> np.ndarray:
+    """Vacancies not re-posted because automation removed the job ('jobs not created')."""
+    return model.flow_hires_foregone * model.scale
+
+
+@_sector("positions per month")
+def automation_cut(model) -> np.ndarray:
+    """Formal positions removed by automation this month (filled or vacant)."""
+    return model.flow_cut * model.scale
+
+
 @_sector("vacancies per month")
 def new_ai_vacancies(model) -> np.ndarray:
-    """New AI-era vacancies posted this month (reinstatement), by sector."""
+    """AI-era vacancies created by augmentation this month (reinstatement), by sector."""
     return model.flow_new_vacancies * model.scale
 
 
-@_sector("workers per month")
+@_sector("vacancies per month")
+def ai_vacancies_lapsed(model) -> np.ndarray:
+    """AI-era vacancies lost this month for want of qualified applicants, by sector."""
+    return model.flow_lapsed * model.scale
+
+
+@_sector("people per month")
+def turnover_separations(model) -> np.ndarray:
+    """Ordinary separations this month (quits, layoffs, contract ends), by sector."""
+    return model.flow_turnover * model.scale
+
+
+@_sector("people per month")
+def retirements(model) -> np.ndarray:
+    """People leaving the population this month (retirement), by sector of the last job."""
+    return model.flow_retired * model.scale
+
+
+@_sector("people per month")
+def hires(model) -> np.ndarray:
+    """Hires into formal jobs this month (searchers, entrants, informal workers), by sector."""
+    return model.flow_hires * model.scale
+
+
+@_sector("people per month")
+def informal_entries(model) -> np.ndarray:
+    """Searchers who started informal work this month, by sector."""
+    return model.flow_informal_entries * model.scale
+
+
+@_sector("people per month")
+def hires_from_informal(model) -> np.ndarray:
+    """Informal workers hired into formal jobs this month, by sector of the new job."""
+    return model.flow_from_informal * model.scale
+
+
+@_sector("people per month")
 def graduates(model) -> np.ndarray:
     """Trainees who completed reskilling this month, by the sector they trained for."""
     return model.reskilling.graduates * model.scale
@@ -145,82 +241,179 @@ def adoption(model) -> np.ndarray:
 
 @_sector("share of task time", how="employment_mean")
 def automated_task_share(model) -> np.ndarray:
-    """Share of the sector's task time automated: mean task exposure x adoption."""
+    """Share of the sector's task time automated: mean automation exposure x adoption."""
     return np.array([s.automated_task_share for s in model.sectors])
 
 
-@_sector("workers per month")
+# -- people laid off by automation (by sector of first layoff) ---------------------------------
+
+@_sector("people per month")
 def displaced_rehired(model) -> np.ndarray:
-    """Displaced workers hired into a regular job this month, by sector of first loss."""
+    """Displaced people hired into a regular job this month, by sector of first layoff."""
     return model.flow_displaced_hires.sum(axis=(1, 2)) * model.scale
 
 
-@_sector("workers")
-def displaced_employed(model) -> np.ndarray:
-    """Workers displaced by automation who are back in a regular job, by sector of first loss."""
-    return _displaced(model, Status.EMPLOYED)
+@_sector("people")
+def displaced_formal(model) -> np.ndarray:
+    """People laid off by automation now in formal employment, by sector of first layoff."""
+    return _by_sector(model, (Status.FORMAL,), displaced=True)
 
 
-@_sector("workers")
+@_sector("people")
+def displaced_informal(model) -> np.ndarray:
+    """People laid off by automation now in informal employment, by sector of first layoff."""
+    return _by_sector(model, (Status.INFORMAL,), displaced=True)
+
+
+@_sector("people")
+def displaced_underemployed(model) -> np.ndarray:
+    """People laid off by automation now employed but underemployed, by sector of first layoff."""
+    return _by_sector(model, REGULAR_JOBS, under=True, displaced=True)
+
+
+@_sector("people")
 def displaced_unemployed(model) -> np.ndarray:
-    """Workers displaced by automation who are unemployed, by sector of first loss."""
-    return _displaced(model, Status.UNEMPLOYED)
+    """People laid off by automation now unemployed, by sector of first layoff."""
+    return _by_sector(model, (Status.UNEMPLOYED,), displaced=True)
 
 
-@_sector("workers")
+@_sector("people")
 def displaced_long_term_unemployed(model) -> np.ndarray:
-    """Workers displaced by automation unemployed for 12+ months, by sector of first loss."""
+    """People laid off by automation unemployed 12+ months, by sector of first layoff."""
     return _long_term(model, displaced=True)
 
 
-@_sector("workers")
+@_sector("people")
+def displaced_inactive(model) -> np.ndarray:
+    """People laid off by automation who stopped searching, by sector of first layoff."""
+    return _by_sector(model, (Status.INACTIVE,), displaced=True)
+
+
+@_sector("people")
+def displaced_retired(model) -> np.ndarray:
+    """People laid off by automation who have since retired, by sector of first layoff."""
+    return model.cohort.retired * model.scale
+
+
+@_sector("people")
 def displaced_in_training(model) -> np.ndarray:
-    """Workers displaced by automation now in reskilling, by sector of first loss."""
-    return _displaced(model, Status.TRAINING)
+    """People laid off by automation now in reskilling, by sector of first layoff."""
+    return _by_sector(model, (Status.TRAINING,), displaced=True)
 
 
-@_sector("workers")
+@_sector("people")
 def displaced_in_programme_job(model) -> np.ndarray:
-    """Workers displaced by automation now in a programme job, by sector of first loss."""
-    return _displaced(model, Status.PROGRAMME_JOB)
+    """People laid off by automation now in a programme job, by sector of first layoff."""
+    return _by_sector(model, (Status.PROGRAMME_JOB,), displaced=True)
 
 
-@_country("workers")
+# -- country --------------------------------------------------------------------------------
+
+def _total(model, statuses: tuple[Status, ...]) -> float:
+    return float(model.workforce.stocks[list(statuses)].sum())
+
+
+@_country("people")
 def labour_force(model) -> float:
-    """Everyone simulated: employed + unemployed + in training + in programme jobs."""
-    return float(model.workforce.stocks.sum() * model.scale)
+    """ILO labour force: employed (formal, informal, programme jobs) plus unemployed."""
+    return _total(model, (*EMPLOYED_STATUSES, Status.UNEMPLOYED)) * model.scale
+
+
+@_country("people")
+def population(model) -> float:
+    """Everyone simulated: the labour force, trainees and those who stopped searching."""
+    return float(model.workforce.stocks.sum()) * model.scale
 
 
 @_country("share")
 def unemployment_rate(model) -> float:
-    """Unemployed as a share of the labour force (trainees are not counted as unemployed)."""
-    stocks = model.workforce.stocks
-    total = stocks.sum()
-    return float(stocks[Status.UNEMPLOYED].sum() / total) if total else 0.0
+    """Unemployed as a share of the labour force (ILO; trainees are outside it)."""
+    lf = _total(model, (*EMPLOYED_STATUSES, Status.UNEMPLOYED))
+    return _total(model, (Status.UNEMPLOYED,)) / lf if lf else 0.0
 
 
-@_country("workers per month")
+@_country("share")
+def informal_share(model) -> float:
+    """Informal employment as a share of total employment (ILO)."""
+    employed_ = _total(model, EMPLOYED_STATUSES)
+    return _total(model, (Status.INFORMAL,)) / employed_ if employed_ else 0.0
+
+
+@_country("share")
+def underemployment_rate(model) -> float:
+    """Time-related underemployment as a share of employment (ILO)."""
+    employed_ = _total(model, EMPLOYED_STATUSES)
+    under = float(model.workforce.stocks[list(REGULAR_JOBS), 1].sum())
+    return under / employed_ if employed_ else 0.0
+
+
+@_country("share")
+def vacancy_rate(model) -> float:
+    """Formal vacancies as a share of formal jobs plus vacancies (as DOSM and MOM measure it)."""
+    open_ = sum(max(s.open_vacancies, 0.0) + max(s.skilled_vacancies, 0.0)
+                for s in model.sectors)
+    jobs = _total(model, (Status.FORMAL,))
+    return open_ / (jobs + open_) if jobs + open_ else 0.0
+
+
+@_country("people per month")
+def entrants(model) -> float:
+    """People entering the labour force this month."""
+    return float(model.flow_entrants.sum()) * model.scale
+
+
+@_country("people per month")
+def discouraged(model) -> float:
+    """Long-term unemployed who stopped searching this month."""
+    return float(model.flow_discouraged) * model.scale
+
+
+@_country("people per month")
+def reskilling_assigned(model) -> float:
+    """People newly eligible for reskilling and randomly assigned (offer or control)."""
+    return float(model.reskilling.assigned) * model.scale
+
+
+@_country("people per month")
 def reskilling_enrolments(model) -> float:
     """People who started reskilling this month."""
-    return float(model.reskilling.enrolled * model.scale)
+    return float(model.reskilling.enrolled) * model.scale
 
 
-@_country("workers per month")
+@_country("people")
+def reskilling_people(model) -> float:
+    """Distinct people enrolled in reskilling to date (one person can enrol in several spells)."""
+    return float(model.reskilling.people_trained) * model.scale
+
+
+@_country("people")
+def reskilling_waiting(model) -> float:
+    """People offered a reskilling place and still waiting for a seat."""
+    return float(model.reskilling.queue.size) * model.scale
+
+
+@_country("people per month")
 def reskilling_dropouts(model) -> float:
     """Trainees who left reskilling this month without completing it."""
-    return float(model.reskilling.dropouts * model.scale)
+    return float(model.reskilling.dropouts) * model.scale
 
 
-@_country("workers per month")
+@_country("people per month")
 def programme_hires(model) -> float:
     """People hired into job-creation programme jobs this month."""
-    return float(model.job_creation.hired * model.scale)
+    return float(model.job_creation.enrolled) * model.scale
 
 
-@_country("workers per month")
+@_country("people per month")
 def programme_kept_on(model) -> float:
-    """Programme workers kept on in a regular job when their programme job ended."""
-    return float(model.job_creation.kept_on * model.scale)
+    """Programme workers kept on in a regular vacancy when their programme job ended."""
+    return float(model.job_creation.kept_on) * model.scale
+
+
+@_country("vacancies per month")
+def programme_substitution(model) -> float:
+    """Regular vacancies taken by programme jobs this month (substitution)."""
+    return float(model.job_creation.substituted) * model.scale
 
 
 @_country("local currency per month")
@@ -238,8 +431,36 @@ def job_creation_cost(model) -> float:
 # Running totals derived from monthly flows after a run (name -> monthly metric it sums).
 CUMULATIVE = {
     "automation_job_losses_cumulative": "automation_job_losses",
+    "hires_foregone_cumulative": "hires_foregone",
+    "automation_cut_cumulative": "automation_cut",
+    "new_ai_vacancies_cumulative": "new_ai_vacancies",
+    "ai_vacancies_lapsed_cumulative": "ai_vacancies_lapsed",
     "displaced_rehired_cumulative": "displaced_rehired",
     "graduates_cumulative": "graduates",
+    "reskilling_enrolments_cumulative": "reskilling_enrolments",
     "reskilling_cost_cumulative": "reskilling_cost",
     "job_creation_cost_cumulative": "job_creation_cost",
+    "wage_bill_cumulative": "wage_bill",
+    "programme_hires_cumulative": "programme_hires",
 }
+
+
+def exposed_employment(model) -> dict[str, float]:
+    """Share of employment in GenAI-exposed occupations, as the ILO counts it, by sex.
+
+    Each employed person counts with their occupation's share of occupations in an ILO 2025
+    exposure gradient (2-digit ISCO-08 where the country has 2-digit employment, else the major
+    group): the ILO's method at the finest occupation level the data allow, with no fitted
+    factor. Returns shares for ``all``, ``female`` and ``male`` (one pass over the population).
+    """
+    workforce = model.workforce
+    n = workforce.n
+    status = workforce.status[:n]
+    employed = (status == Status.FORMAL) | (status == Status.INFORMAL)
+    exposed = model.inputs.exposed_share[workforce.occ[:n]]
+    female = workforce.female[:n]
+    out = {}
+    for name, mask in (("all", employed), ("female", employed & female),
+                       ("male", employed & ~female)):
+        out[name] = float(exposed[mask].mean()) if mask.any() else float("nan")
+    return out

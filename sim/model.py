@@ -1,75 +1,70 @@
 """LabourMarketModel: one country's labour market under AI adoption, month by month.
 
-The model holds one ``Workforce`` agent (every simulated worker, as arrays), one
-``SectorAgent`` per sector and the policy programme agents. ``step`` runs the month in a fixed
-order:
+The model holds one ``Workforce`` agent (every simulated person, as arrays), one
+``SectorAgent`` per sector and the two programme agents. ``step`` tells the month's story:
 
-1. sectors adopt AI along their S-curves and post new AI-era vacancies (reinstatement);
-2. workers lose jobs: to automation (in proportion to their task exposure) and to ordinary
-   turnover (at the country's observed separation rate, each leaving a replacement vacancy);
-3. policy programmes graduate and enrol trainees, end and create programme jobs;
-4. unemployed workers search across sectors and are matched to vacancies;
-5. the month's stocks and flows are recorded.
+1. sectors advance along their adoption curves;
+2. people leave jobs (ordinary turnover) and the population (retirement); formal leavers'
+   jobs become vacancies;
+3. firms adjust formal labour demand: automation removes positions, first by not re-posting
+   vacancies (hires foregone), beyond what attrition absorbs by layoffs of the most exposed;
+   baseline growth adds vacancies; augmentation adds AI-era vacancies, which lapse unfilled;
+4. young people enter the labour force; some stop searching, some start again; hours change
+   (time-related underemployment);
+5. the programmes release, assign (randomised evaluation) and enrol people;
+6. searchers meet vacancies (formal) or start informal work;
+7. pay scars fade; the evaluation records its outcomes.
 
-All randomness comes from ``self.rng``, seeded by the caller. Every count is kept in simulated
-workers; reporters (``sim.metrics``) multiply by the scale factor to report real workers.
+Every random process draws from its own stream (``sim.streams``). Counts are in simulated
+people; reporters (``sim.metrics``) multiply by the scale factor to report real people.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import mesa
 import numpy as np
 
+from sim import kernels
 from sim.agents.policy import JobCreationProgramme, ReskillingProgramme, stochastic_round
-from sim.agents.sector import SectorAgent
-from sim.agents.workforce import N_SKILL, NO_SECTOR, Status, Workforce
-from sim.data import CountryData, DataTables, occupation_exposure
+from sim.agents.sector import SectorAgent, adoption_curve
+from sim.agents.workforce import (
+    DRAW_CHUNK,
+    N_SKILL,
+    NO_SECTOR,
+    REGULAR_JOBS,
+    UNDER,
+    Status,
+    Workforce,
+    chunks,
+    match_mean,
+)
+from sim.earnings import DisplacedCohort, WageTable
 from sim.errors import ModelError
+from sim.evaluation import Evaluation
 from sim.flows import LabourFlows
+from sim.inputs import CountryInputs
+from sim.matching import (
+    calibrate_rates,
+    cdf_columns,
+    hire_rate,
+    mobility_matrix,
+    target_sectors,
+)
 from sim.scenarios.schema import AUTO_SCALE_AGENTS, AUTO_SCALE_FOCUS_AGENTS, Scenario
+from sim.streams import Streams
 from sim.vocabulary import LONG_TERM_MONTHS, SKILL_BANDS
 
-
-def mobility_matrix(occ_mix: np.ndarray, employment: np.ndarray, own_share: float
-                    ) -> np.ndarray:
-    """Where searchers look: their own sector, then sectors with a similar occupation mix.
-
-    Row o gives the share of search effort in each sector j of someone whose last job was in
-    o: ``own_share`` in o itself and the rest over the other sectors by the cosine similarity
-    of the two sectors' ISCO occupation mixes (ILOSTAT ISIC x ISCO). There are no
-    sector-to-sector flow data for ASEAN; this is a labelled assumption.
-
-    The off-diagonal part is balanced (symmetric Sinkhorn scaling of the similarity matrix to
-    row sums equal to employment) so that employment is the matrix's stationary distribution:
-    searchers from turnover reach each sector in proportion to the vacancies turnover leaves
-    there, and an economy without automation stays at its observed unemployment rate.
-    """
-    present = employment > 0
-    n = len(employment)
-    norm = np.linalg.norm(occ_mix, axis=1, keepdims=True)
-    unit = occ_mix / np.maximum(norm, 1e-12)
-    kernel = (unit @ unit.T) * np.outer(present, present)
-    np.fill_diagonal(kernel, 0.0)
-    target = np.where(present, employment, 0.0)
-    scale = np.where(present, 1.0, 0.0)
-    for _ in range(500):
-        reach = kernel @ scale
-        scale = np.sqrt(scale * np.divide(target, reach, out=np.zeros(n), where=reach > 0))
-    flows = scale[:, None] * kernel * scale[None, :]
-    sizes = flows.sum(axis=1, keepdims=True)
-    spread = np.divide(flows, sizes, out=np.zeros_like(flows), where=sizes > 0)
-    has_other = sizes[:, 0] > 0
-    matrix = spread * np.where(has_other, 1.0 - own_share, 0.0)[:, None]
-    matrix[np.diag_indices(n)] = np.where(has_other, own_share, 1.0)
-    return matrix
+__all__ = ["LabourFlows", "LabourMarketModel", "ModelError", "automatic_scale"]
 
 
 def automatic_scale(employment: np.ndarray, focus: list[int]) -> int:
-    """Real workers per simulated worker when the scenario leaves the scale open.
+    """Real people per simulated person when the scenario leaves the scale open.
 
-    About AUTO_SCALE_AGENTS simulated workers for the country, and at least
+    About AUTO_SCALE_AGENTS simulated people for the country, and at least
     AUTO_SCALE_FOCUS_AGENTS in the focus sectors, so that a question about one sector (say BPO)
-    is answered with enough simulated workers in it.
+    is answered with enough simulated people in it.
     """
     scale = employment.sum() // AUTO_SCALE_AGENTS
     if focus:
@@ -77,303 +72,734 @@ def automatic_scale(employment: np.ndarray, focus: list[int]) -> int:
     return max(1, int(scale))
 
 
+def labour_force_growth(path: dict[int, float], start_year: int, start_month: int,
+                        months: int) -> np.ndarray:
+    """Monthly growth rates of the labour force [months], month 1 first.
+
+    Geometric interpolation of the yearly ILO modelled series between mid-years; after its last
+    year, the average yearly growth of its last three years continues (an assumption: the ILO
+    projections end in 2027). Without a series: no growth.
+    """
+    if not path:
+        return np.zeros(months)
+    years = sorted(path)
+    last = years[-1]
+    trend = (path[last] / path[last - 3]) ** (1 / 3) if last - 3 in path else 1.0
+    out = np.empty(months)
+    for t in range(1, months + 1):
+        year = start_year + (start_month - 1 + t - 1) // 12
+        if year + 1 in path and year in path:
+            yearly = path[year + 1] / path[year]
+        elif year in path and year - 1 in path and year >= last or year > last:
+            yearly = trend
+        else:
+            yearly = 1.0
+        out[t - 1] = yearly ** (1 / 12) - 1.0
+    return out
+
+
 class LabourMarketModel(mesa.Model):
-    """One country's workers, sectors and policy programmes under a scenario."""
+    """One country's people, sectors and programmes under a scenario."""
 
     def __init__(
         self,
         scenario: Scenario,
-        country: CountryData,
-        tables: DataTables,
+        inputs: CountryInputs,
         flows: LabourFlows,
         *,
-        rng: np.random.Generator | None = None,
-        seed: int | None = None,
+        seed: np.random.SeedSequence | int | None = None,
+        watch: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     ) -> None:
-        super().__init__(rng=rng if rng is not None else np.random.default_rng(seed))
+        """Build the country at month 0.
+
+        Args:
+            scenario: validated scenario (parameters, levers, run settings).
+            inputs: the country's data (``sim.inputs.country_inputs``).
+            flows: its calibrated labour flows (``data/calibration.csv``).
+            seed: the replication's seed; every random stream is spawned from it.
+            watch: (people, event months, months they left) whose earnings to record by months
+                since the event: the displaced cohort of a twin run (``sim.runner``). Without
+                it, the model records its own displaced cohort.
+
+        Raises:
+            ModelError: a population with no workers, or a scale too coarse for the country.
+        """
+        super().__init__(rng=np.random.default_rng(0))  # Mesa's own generator is not used
         self.scenario = scenario
-        self.country = country
+        self.inputs = inputs
+        self.streams = Streams.from_seed(seed)
         self.month = 0
-        run, unc, lab = scenario.run, scenario.uncertainties, scenario.labour_market
-        self.horizon = run.horizon_months
-        self.sector_names = country.sectors
-        self.n_sectors = len(country.sectors)
-        ids = {name: i for i, name in enumerate(country.sectors)}
-        self.sector_ids = ids
-        employment = self._employment(scenario, country, ids)
+        self.horizon = scenario.run.horizon_months
+        self.sector_names = inputs.sectors
+        self.n_sectors = len(inputs.sectors)
+        self.sector_ids = {name: i for i, name in enumerate(inputs.sectors)}
+        self.focus_ids = np.array([self.sector_ids[s] for s in scenario.focus_sectors],
+                                  dtype=np.int8)
+        self.avg_wage_lcu = inputs.avg_wage
+        self.skill_pay = inputs.skill_pay
+        self.flows = flows
+        self._build_population()
+        self._build_sectors()
+        self._build_search()
+        self._build_programmes()
+        self.watch = watch
+        # earnings of the watched cohort by months since layoff: [sum, people], local currency
+        self.cohort_earnings = np.zeros((2, self.horizon + 1))
+        self._reset_flows()
+        self.idle = self.workforce.refresh_idle()
+
+    # -- set-up -------------------------------------------------------------------------------
+
+    def _build_population(self) -> None:
+        """Draw every person: sector, state, sex, occupation, skill, exposure, clocks."""
+        scenario, inputs = self.scenario, self.inputs
+        employment = inputs.employment.astype(float).copy()
+        for name, thousands in scenario.population.employment_thousands.items():
+            employment[self.sector_ids[name]] = thousands * 1000.0
+        if scenario.population.sectors is not None:
+            keep = np.zeros(self.n_sectors, dtype=bool)
+            keep[[self.sector_ids[name] for name in scenario.population.sectors]] = True
+            employment[~keep] = 0.0
         if employment.sum() <= 0:
             raise ModelError("the scenario's population has no workers")
-        self.scale = run.scale or automatic_scale(employment, [ids[name] for name in
-                                                              scenario.focus_sectors])
-
-        u = country.unemployment_rate
-        self.separation_rate = flows.separation_rate
-        emp_sim = np.array([stochastic_round(self.rng, e / self.scale) for e in employment])
-        unemp_sim = np.array([stochastic_round(self.rng, e * u / (1 - u) / self.scale)
-                              for e in employment])
-        if emp_sim.sum() < 10:
-            raise ModelError(
-                f"scale {self.scale} leaves fewer than 10 simulated workers for "
-                f"{country.iso3}; use a smaller scale")
+        self.employment_real = employment
+        self.scale = scenario.run.scale or automatic_scale(employment, list(self.focus_ids))
+        u = inputs.unemployment_rate
         self.labour_force_real = float(employment.sum() / (1 - u))
-        self.avg_wage_lcu = country.avg_wage_lcu
+        rng = self.streams.population
+        k = self.scale
+        informal = inputs.informal_share.copy()
+        for name, share in scenario.population.informal_share.items():
+            informal[self.sector_ids[name]] = share
+        self.informal_share = informal
+        formal_n = np.array([stochastic_round(rng, e * (1 - i) / k)
+                             for e, i in zip(employment, informal, strict=True)])
+        informal_n = np.array([stochastic_round(rng, e * i / k)
+                               for e, i in zip(employment, informal, strict=True)])
+        # The unemployed by last sector in proportion to the sector's separations (steady state:
+        # each sector's searchers are its leavers times the mean spell).
+        self.retire_rate = 1.0 / (12.0 * scenario.labour_market.working_life_years)
+        self.separation = self._separation_rates(employment)
+        leavers = self.separation * employment
+        unemployed_real = employment.sum() * u / (1 - u) * leavers / leavers.sum()
+        unemployed_n = np.array([stochastic_round(rng, e / k) for e in unemployed_real])
+        if (formal_n + informal_n).sum() < 10:
+            raise ModelError(f"scale {k} leaves fewer than 10 simulated workers for "
+                             f"{inputs.iso3}; use a smaller scale")
+        growth = labour_force_growth(inputs.labour_force, *self._start(), self.horizon)
+        lf_index = np.concatenate([[1.0], np.cumprod(1 + growth)])
+        self.population_path = lf_index  # tracked population relative to the start
+        n0 = int((formal_n + informal_n + unemployed_n).sum())
+        capacity = int(n0 * lf_index.max() * 1.02) + 1024
+        self.workforce = Workforce(self, n_sectors=self.n_sectors, capacity=capacity)
+        self._underemployment_shares()
 
-        occ_exp = occupation_exposure(tables, unc.exposure_assumption)
-        target = np.full(self.n_sectors, np.nan)
-        for name, value in unc.sector_exposure.items():
-            target[ids[name]] = value
-        self.workforce = Workforce(
-            self,
-            employed=emp_sim,
-            unemployed=unemp_sim,
-            occ_mix=country.occ_mix,
-            occ_skill=np.array([SKILL_BANDS.index(b) for b in tables.occupations["skill_band"]]),
-            occ_exposure=occ_exp,
-            sector_exposure_target=target,
-            female_share=country.female_share,
-            exposure_concentration=lab.exposure_concentration,
-            months_jobless=flows.initial_spells(),
-        )
-        self.new_job_min_skill = SKILL_BANDS.index(unc.new_job_min_skill)
-        self.reinstatement_ratio = unc.reinstatement_ratio
+        sector = np.repeat(np.arange(self.n_sectors, dtype=np.int8),
+                           formal_n + informal_n + unemployed_n)
+        status = np.concatenate([np.repeat(np.array([Status.FORMAL, Status.INFORMAL,
+                                                     Status.UNEMPLOYED], dtype=np.int8),
+                                           [f, i, u_]) for f, i, u_ in
+                                 zip(formal_n, informal_n, unemployed_n, strict=True)])
+        self.exposure_target = np.full(self.n_sectors, np.nan)
+        for name, value in scenario.uncertainties.sector_exposure.items():
+            self.exposure_target[self.sector_ids[name]] = value
+        people = self._draw_people(rng, sector, rescale=True, out={
+            name: getattr(self.workforce, name)[:n0] for name in ("occ", "exposure", "skill")})
+        # (the draws of rng.random(n0) < share, one full pass after the other, without
+        # n0-long float temporaries)
+        under = (status == Status.FORMAL) & kernels.uniform_below(rng, n0, self.under_share[0])
+        under |= (status == Status.INFORMAL) & kernels.uniform_below(rng, n0,
+                                                                      self.under_share[1])
+        spent = np.zeros(n0, dtype=np.int16)
+        jobless = status == Status.UNEMPLOYED
+        spent[jobless] = self.flows.initial_spells()(rng, int(jobless.sum()))
+        del jobless
+        for a, b in chunks(n0):  # in pieces: the temporaries of a move stay small
+            self.workforce.add(self.workforce.slots(b - a), status=status[a:b], month=0,
+                               under=under[a:b], jobless_since=-spent[a:b],
+                               **{name: values[a:b] for name, values in people.items()})  # type: ignore[arg-type]
+        del people, under, spent, status, sector
+        # The people are in slots 0..n0-1. Automation and augmentation act on formal jobs: the
+        # sector means are over its formal workers (augmentation: task exposure x (1 -
+        # automation share)).
+        self.augmentation_exposure = self._sector_mean(n0, self._augmentation_of)
+        self.automation_exposure = self._sector_mean(n0, lambda i: self.workforce.exposure[i])
+        self.n_start = n0
 
-        emp_share = emp_sim / max(emp_sim.sum(), 1)
-        natural_exposure = country.occ_mix @ occ_exp
-        sector_exposure = np.where(np.isnan(target), natural_exposure, target)
-        steepness = (unc.adoption_speed_per_year / 12 * unc.adoption_pace
-                     * country.ai_readiness / 100)
-        self.sectors: list[SectorAgent] = [
-            SectorAgent(
-                self,
-                index=i,
-                name=name,
-                exposure=float(sector_exposure[i]),
-                augmentation=float(country.augmentation_share[i]),
-                steepness=steepness * unc.sector_adoption_pace.get(name, 1.0),
-                midpoint=unc.adoption_midpoint_month,
-                ceiling=unc.adoption_ceiling,
-                displacement_elasticity=unc.displacement_elasticity,
-                open_vacancies=0.0,
-            )
-            for i, name in enumerate(country.sectors)
-        ]
-        # Reinstatement goes where AI complements work: augmentation potential x employment.
-        weights = country.augmentation_share * emp_sim
-        self.reinstatement_split = (weights / weights.sum() if weights.sum() > 0
-                                    else emp_share)
+    def _start(self) -> tuple[int, int]:
+        year, month = (int(part) for part in self.scenario.run.start.split("-"))
+        return year, month
 
-        self.mobility = mobility_matrix(country.occ_mix, emp_sim.astype(float),
-                                        lab.own_sector_search_share)
-        # Column j of the row-wise CDF, by origin sector: match() draws each searcher's target
-        # sector from it without an [searchers x sectors] temporary.
-        self._mobility_cdf_columns = np.ascontiguousarray(np.cumsum(self.mobility, axis=1).T)
-        self.eta = lab.matching_elasticity
-        self.search_decay = (flows.search_decay if lab.search_decay_per_month is None
-                             else lab.search_decay_per_month)
-        self.matching_efficiency = self._open_vacancies(flows.hire_rate,
-                                                        lab.vacancy_filling_rate)
+    def _underemployment_shares(self) -> None:
+        """Share of formal and informal workers underemployed at the start, and the monthly
+        hazards in and out that hold those shares (ratio informal/formal and spell length
+        from the scenario)."""
+        lab = self.scenario.labour_market
+        rate = self.inputs.underemployment_rate
+        informal = float((self.informal_share * self.employment_real).sum()
+                         / self.employment_real.sum())
+        ratio = lab.underemployment_informal_ratio
+        formal_share = rate / ((1 - informal) + ratio * informal)
+        shares = np.minimum(np.array([formal_share, formal_share * ratio]), 0.9)
+        self.under_share = shares
+        self.under_exit = 1.0 / lab.underemployment_spell_months
+        self.under_entry = self.under_exit * shares / (1 - shares)
 
-        levers = scenario.levers
-        self.reskilling = ReskillingProgramme(self, levers.reskilling, ids, emp_sim.astype(float))
-        self.job_creation = JobCreationProgramme(self, levers.job_creation, ids,
-                                                 emp_sim.astype(float))
-        self._reset_flows()
-        self.idle = self.workforce.idle()
-        self._long_term: tuple[int, np.ndarray] = (-1, np.empty(0, dtype=np.intp))
+    def _augmentation_of(self, idx: np.ndarray) -> np.ndarray:
+        occ = self.workforce.occ[idx]
+        task = self.inputs.task_exposure[occ]
+        return task * (1.0 - self.inputs.automation_share[occ])
 
-    # -- set-up helpers -----------------------------------------------------------------------
+    def _sector_mean(self, n: int, values: Callable[[np.ndarray], np.ndarray]
+                     ) -> np.ndarray:
+        """Mean of ``values(slots)`` by sector over the formal workers in slots 0..n-1."""
+        sums = np.zeros(self.n_sectors)
+        counts = np.zeros(self.n_sectors)
+        for a, b in chunks(n):
+            part = np.arange(a, b)
+            part = part[self.workforce.status[part] == Status.FORMAL]
+            s = self.workforce.sector[part]
+            sums += np.bincount(s, weights=values(part), minlength=self.n_sectors)
+            counts += np.bincount(s, minlength=self.n_sectors)
+        return np.divide(sums, counts, out=np.zeros(self.n_sectors), where=counts > 0)
 
-    @staticmethod
-    def _employment(scenario: Scenario, country: CountryData, ids: dict[str, int]
-                    ) -> np.ndarray:
-        employment = country.employment.astype(float).copy()
-        for name, thousands in scenario.population.employment_thousands.items():
-            employment[ids[name]] = thousands * 1000.0
-        if scenario.population.sectors is not None:
-            keep = np.zeros(len(employment), dtype=bool)
-            keep[[ids[name] for name in scenario.population.sectors]] = True
-            employment[~keep] = 0.0
-        return employment
+    def _draw_people(self, rng: np.random.Generator, sector: np.ndarray, *,
+                     rescale: bool = False, out: dict[str, np.ndarray] | None = None
+                     ) -> dict[str, np.ndarray]:
+        """Sex, occupation, skill and automation exposure of people in ``sector`` [n].
 
-    def _search_efficiency(self, searchers: np.ndarray) -> np.ndarray:
-        """Search efficiency: 1 in the first month of search, falling with its length."""
-        months = self.month - self.workforce.status_since[searchers] - 1
-        return np.exp(-self.search_decay * np.maximum(months, 0))
-
-    def _open_vacancies(self, hire_rate: float, filling_rate: float) -> float:
-        """Post the opening vacancy stock and return the matching efficiency m.
-
-        In the first month the hire rate per unit of search effort must equal the calibrated
-        ``hire_rate`` in every sector, and a share ``filling_rate`` of the vacancies open at
-        matching time is filled. That fixes the vacancies per unit of effort, V/S = c / q, and
-        hence m = c / (c / q)^(1 - eta). The stock is posted net of the month's expected
-        replacement vacancies (turnover happens before matching).
+        Sex from the sector's female share; ISCO major group from the sector's mix for that
+        sex; 2-digit group from the country's mix within the major group for that sex; skill
+        band from the major group; task exposure Beta-distributed around the group's share of
+        exposed tasks, times the group's automation share. With ``rescale``, sectors with a set
+        mean automation exposure are reshaped to it (a power transform keeps [0, 1] and the
+        ranking) and the power is kept for later entrants. ``out`` may give the arrays [n] to
+        write occupation, exposure and skill into (the workforce's own, at set-up: no copies).
         """
-        self.month = 1  # efficiencies as seen at the first month's matching
-        unemployed = np.flatnonzero(self.workforce.status == Status.UNEMPLOYED)
-        efficiency = self._search_efficiency(unemployed)
-        self.month = 0
-        effort = efficiency @ self.mobility[self.workforce.sector[unemployed]]
-        employed = self.workforce.stocks[Status.EMPLOYED].sum(axis=(1, 2)).astype(float)
-        inflow = self.separation_rate * employed
-        ratio = hire_rate / filling_rate
+        inputs = self.inputs
+        n = sector.size
+        female = np.empty(n, dtype=bool)
+        occ = np.empty(n, dtype=np.int8) if out is None else out["occ"]
+        exposure = np.empty(n, dtype=np.float32) if out is None else out["exposure"]
+        by_sex_cdf = np.cumsum(inputs.occ_mix_by_sex, axis=2)
+        by_sex_cdf[..., -1] = 1.0
+        within = inputs.occ_within
+        codes_of = [[np.flatnonzero((inputs.occ_major == g) & (within[s] > 0))
+                     for g in range(1, 10)] for s in range(2)]
+        cdf_of = [[np.cumsum(within[s, codes]) / within[s, codes].sum() if codes.size else codes
+                   for g, codes in enumerate(codes_of[s])] for s in range(2)]
+        mean = np.clip(inputs.task_exposure, 1e-3, 1 - 1e-3)
+        conc = self.scenario.labour_market.exposure_concentration
+        for a, b in chunks(n, DRAW_CHUNK):
+            sec = sector[a:b].astype(np.intp)
+            fem = rng.random(b - a) < inputs.female_share[sec]
+            u = rng.random(b - a)
+            v = rng.random(b - a)
+            code = kernels.occupations(sec, fem, u, v, by_sex_cdf, codes_of, cdf_of)
+            m = mean[code]
+            task = rng.beta(m * conc, (1 - m) * conc)
+            female[a:b] = fem
+            occ[a:b] = code
+            exposure[a:b] = task * inputs.automation_share[code]
+        if rescale:
+            self.exposure_power = np.ones(self.n_sectors)
+            for j in np.flatnonzero(~np.isnan(self.exposure_target)):
+                rows = np.flatnonzero(sector == j)
+                if rows.size:
+                    values = np.clip(exposure[rows].astype(float), 1e-9, 1.0)
+                    self.exposure_power[j] = match_mean(values, self.exposure_target[j])
+        for j in np.flatnonzero(self.exposure_power != 1.0):
+            rows = np.flatnonzero(sector == j)
+            exposure[rows] = np.clip(exposure[rows], 1e-9, 1.0) ** self.exposure_power[j]
+        skill = (inputs.occ_skill[occ] if out is None
+                 else np.take(inputs.occ_skill, occ, out=out["skill"]))
+        return {"sector": sector, "female": female, "occ": occ, "skill": skill,
+                "exposure": exposure}
+
+    def _build_sectors(self) -> None:
+        """Adoption curves, separations, growth paths and opening vacancies per sector."""
+        scenario, inputs = self.scenario, self.inputs
+        unc, lab = scenario.uncertainties, scenario.labour_market
+        stocks = self.workforce.stocks
+        formal = stocks[Status.FORMAL].sum(axis=(0, 2, 3)).astype(float)
+        growth = self._growth_paths(formal)
+        steepness = unc.adoption_speed_per_year / 12.0 * unc.adoption_pace
+        curve = dict(midpoint_at_100=unc.adoption_midpoint_month,
+                     delay_per_point=unc.readiness_delay_months_per_point,
+                     depth_elasticity=unc.readiness_depth_elasticity,
+                     ceiling=unc.adoption_ceiling)
+        vacancy_rate = inputs.vacancy_rate if inputs.vacancy_rate is not None else (
+            self.separation / lab.vacancy_filling_rate)
+        self.sectors: list[SectorAgent] = []
+        for i, name in enumerate(inputs.sectors):
+            pace = steepness * unc.sector_adoption_pace.get(name, 1.0)
+            own = adoption_curve(inputs.ai_readiness, steepness=pace, **curve)
+            frontier = adoption_curve(100.0, steepness=pace, **curve)
+            automation = frontier if unc.readiness_affects == "gains_only" else own
+            self.sectors.append(SectorAgent(
+                self, index=i, name=name,
+                automation_exposure=float(self.automation_exposure[i]),
+                augmentation_exposure=float(self.augmentation_exposure[i]),
+                automation=automation, augmentation=own,
+                elasticity=unc.displacement_elasticity, new_jobs_ratio=unc.new_jobs_ratio,
+                window_months=unc.adjustment_window_months,
+                attrition=float(self.separation[i] + self.retire_rate),
+                vacancy_rate=float(np.broadcast_to(vacancy_rate, (self.n_sectors,))[i]),
+                lapse_rate=unc.ai_vacancy_lapse_rate, growth=list(growth[i])))
+
+    def _separation_rates(self, employed: np.ndarray) -> np.ndarray:
+        """Monthly separations per worker by sector: named overrides, the rest scaled so the
+        employment-weighted mean stays at the country's calibrated rate."""
+        base = self.flows.separation_rate
+        rates = np.full(self.n_sectors, base)
+        named = np.zeros(self.n_sectors, dtype=bool)
+        for name, rate in self.scenario.labour_market.sector_separation_rate.items():
+            rates[self.sector_ids[name]] = rate
+            named[self.sector_ids[name]] = True
+        if named.any() and (~named).any() and employed[~named].sum() > 0:
+            rest = (base * employed.sum() - (rates * employed)[named].sum()) / \
+                employed[~named].sum()
+            rates[~named] = max(rest, base * 0.1)
+        return rates
+
+    def _growth_paths(self, formal: np.ndarray) -> np.ndarray:
+        """Monthly growth of formal labour demand per sector [S, months].
+
+        Named sectors grow at their own yearly rate; the others share the rest so total demand
+        grows with the labour force (ILO modelled series and projections)."""
+        months = self.horizon
+        lf = np.diff(self.population_path) / self.population_path[:-1]
+        paths = np.tile(lf, (self.n_sectors, 1))
+        named = np.zeros(self.n_sectors, dtype=bool)
+        for name, yearly in self.scenario.uncertainties.sector_demand_growth.items():
+            j = self.sector_ids[name]
+            paths[j] = (1 + yearly) ** (1 / 12) - 1
+            named[j] = True
+        if named.any() and (~named).any() and formal[~named].sum() > 0:
+            for t in range(months):
+                extra = ((paths[named, t] - lf[t]) * formal[named]).sum()
+                paths[~named, t] = lf[t] - extra / formal[~named].sum()
+        return paths
+
+    def _build_search(self) -> None:
+        """Mobility, search decay and the matching rates that hold the start's flows."""
+        scenario, inputs = self.scenario, self.inputs
+        lab = scenario.labour_market
+        stocks = self.workforce.stocks
+        formal = stocks[Status.FORMAL].sum(axis=(0, 2, 3)).astype(float)
+        informal = stocks[Status.INFORMAL].sum(axis=(0, 2, 3)).astype(float)
+        # balanced so searchers reach each sector in proportion to the jobs its leavers open
+        self.mobility = mobility_matrix(inputs.occ_mix, self.separation * (formal + informal),
+                                        lab.own_sector_search_share)
+        self._mobility_columns = cdf_columns(self.mobility)
+        self.eta = lab.matching_elasticity
+        self.search_decay = (self.flows.search_decay if lab.search_decay_per_month is None
+                             else lab.search_decay_per_month)
+        self.informal_intensity = lab.informal_search_intensity
+        # efficiency by months searched, up to the longest search the run can see
+        longest = self.horizon + 1 - min(int(self.workforce.search_since[:self.workforce.n].min()),
+                                         0)
+        self._decay_table = kernels.decay_table(self.search_decay, longest + 1)
+        searching = np.flatnonzero(self.workforce.status[:self.workforce.n]
+                                   == Status.UNEMPLOYED)
+        efficiency = np.exp(-self.search_decay * np.maximum(
+            0 - self.workforce.search_since[searching], 0))
+        effort = efficiency @ self.mobility[self.workforce.sector[searching]]
+        rates = calibrate_rates(
+            hire_rate_start=self.flows.hire_rate, formal=formal, informal=informal,
+            searching=effort, mobility=self.mobility, on_the_job=self.informal_intensity,
+            separation=self.separation,
+            reopened=(self.separation + self.retire_rate) * formal, eta=self.eta,
+            vacancy_rate=inputs.vacancy_rate, filling_rate=lab.vacancy_filling_rate)
+        self.informal_rate = rates.informal
+        self.matching_efficiency = rates.efficiency
         for sector in self.sectors:
-            sector.open_vacancies = max(ratio * effort[sector.index] - inflow[sector.index], 0.0)
-        return hire_rate / ratio ** (1 - self.eta)
+            sector.open_vacancies = float(rates.vacancies[sector.index])
+
+    def _build_programmes(self) -> None:
+        scenario = self.scenario
+        employed = self.workforce.stocks[list(REGULAR_JOBS)].sum(axis=(0, 1, 3, 4))
+        weights = employed.astype(float)
+        self.reskilling = ReskillingProgramme(self, scenario.levers.reskilling,
+                                              self.sector_ids, weights)
+        self.job_creation = JobCreationProgramme(self, scenario.levers.job_creation,
+                                                 self.sector_ids, weights)
+        self.evaluation = Evaluation(scenario.evaluation.control_share, self.streams.evaluation)
+        earn = scenario.earnings
+        formal_by_skill = self.workforce.stocks[Status.FORMAL].sum(axis=(0, 2)).astype(float)
+        self.wages = WageTable.build(
+            self.inputs.wage, self.inputs.skill_pay, formal_by_skill,
+            informal_ratio=earn.informal_earnings_ratio,
+            hours_ratio=earn.underemployed_hours_ratio,
+            programme_wage=(scenario.levers.job_creation.wage_share
+                            * self.job_creation.cost_per_job_month))
+        self._cell_pay = self.wages.cell_pay(self.n_sectors)
+        self.cohort = DisplacedCohort(
+            scar_same=earn.scar_same_sector, scar_switch=earn.scar_switch_sector,
+            half_life_months=12 * earn.scar_half_life_years, floor=earn.scar_floor,
+            n_sectors=self.n_sectors)
 
     def _reset_flows(self) -> None:
-        shape = (self.n_sectors, 2, N_SKILL)
-        self.flow_automation = np.zeros(shape, dtype=np.int64)
-        self.flow_turnover = np.zeros(self.n_sectors, dtype=np.int64)
-        self.flow_hires = np.zeros(self.n_sectors, dtype=np.int64)
+        self.workforce.transitions[:] = 0
+        s = self.n_sectors
+        shape = (s, 2, N_SKILL)
+        self.flow_layoffs = np.zeros(shape, dtype=np.int64)
+        self.flow_turnover = np.zeros(s, dtype=np.int64)
+        self.flow_retired = np.zeros(s, dtype=np.int64)
+        self.flow_entrants = np.zeros(3, dtype=np.int64)     # into U, formal, informal
+        self.flow_hires = np.zeros(s, dtype=np.int64)         # formal hires (all sources)
+        self.flow_informal_entries = np.zeros(s, dtype=np.int64)
+        self.flow_from_informal = np.zeros(s, dtype=np.int64)
         self.flow_displaced_hires = np.zeros(shape, dtype=np.int64)
-        self.flow_new_vacancies = np.zeros(self.n_sectors, dtype=float)
+        self.flow_hires_foregone = np.zeros(s)
+        self.flow_cut = np.zeros(s)
+        self.flow_growth_vacancies = np.zeros(s)
+        self.flow_new_vacancies = np.zeros(s)
+        self.flow_lapsed = np.zeros(s)
+        self.flow_discouraged = 0
+        self.flow_reentered = 0
 
     # -- the month ----------------------------------------------------------------------------
 
     def step(self) -> None:
-        """One month: adopt -> separate -> programmes -> match -> (collect by the caller)."""
+        """One month, in the order of the module docstring."""
         self.month += 1
         self._reset_flows()
-        self.adopt_and_post_demand()
+        for sector in self.sectors:
+            sector.adopt(self.month)
         self.separate()
-        self.idle = self.workforce.idle()
+        self.adjust_demand()
+        self.enter()
+        self.labour_force_flows()
+        self.idle = self.workforce.refresh_idle()
         self.reskilling.step()
         self.job_creation.step()
         self.match()
-
-    def adopt_and_post_demand(self) -> None:
-        """Sectors advance adoption; expected automation losses become new AI-era vacancies."""
-        expected_losses = 0.0
-        for sector in self.sectors:
-            sector.adopt()
-            employed = self.workforce.stocks[Status.EMPLOYED, sector.index].sum()
-            expected_losses += sector.displacement_rate * sector.exposure * employed
-        new_jobs = self.reinstatement_ratio * expected_losses * self.reinstatement_split
-        for sector in self.sectors:
-            sector.skilled_vacancies += new_jobs[sector.index]
-        self.flow_new_vacancies += new_jobs
+        self.update_earnings()
+        self.evaluation.record(self.month, self.workforce, self.regular_earnings)
 
     def separate(self) -> None:
-        """Automation displacement (exposure-weighted) and ordinary turnover separations."""
-        workforce = self.workforce
-        rng = self.rng
-        rate = np.array([s.displacement_rate for s in self.sectors])
-        bound = float(rate.max())
-        if bound > 0:
-            candidates = workforce.sample_employed(bound)
-            p = rate[workforce.sector[candidates]] * workforce.exposure[candidates]
-            lost = candidates[rng.random(candidates.size) * bound < p]
-            origin = workforce.sector[lost]
-            # A worker belongs to the cohort of their first automation job loss; repeat losses
-            # count as job-loss events only.
-            first = workforce.displaced_from[lost]
-            workforce.move(lost, Status.UNEMPLOYED, self.month, jobless=True,
-                           displaced_from=np.where(first >= 0, first, origin).astype(np.int8))
-            np.add.at(self.flow_automation,
-                      (origin, workforce.female[lost].astype(np.int64), workforce.skill[lost]), 1)
+        """Ordinary turnover (to unemployment) and retirement (out of the population)."""
+        workforce, month = self.workforce, self.month
+        rng = self.streams.turnover
+        bound = float(self.separation.max())
+        leavers = workforce.sample(rng, bound, REGULAR_JOBS)
+        accept = rng.random(leavers.size) * bound < self.separation[workforce.sector[leavers]]
+        leavers = leavers[accept]
+        formal = leavers[workforce.status[leavers] == Status.FORMAL]
+        self.flow_turnover = np.bincount(workforce.sector[leavers], minlength=self.n_sectors)
+        self._reopen(formal)
+        self._to_search(leavers, month)
+        workforce.move(leavers, Status.UNEMPLOYED, month)
 
-        leavers = workforce.sample_employed(self.separation_rate)
-        sectors = workforce.sector[leavers]
-        workforce.move(leavers, Status.UNEMPLOYED, self.month, jobless=True)
-        self.flow_turnover = np.bincount(sectors, minlength=self.n_sectors)
+        rng = self.streams.demography
+        retiring = workforce.sample(rng, self.retire_rate,
+                                    (Status.FORMAL, Status.INFORMAL, Status.UNEMPLOYED,
+                                     Status.TRAINING, Status.PROGRAMME_JOB, Status.INACTIVE))
+        self._reopen(retiring[workforce.status[retiring] == Status.FORMAL])
+        self.flow_retired = np.bincount(workforce.sector[retiring], minlength=self.n_sectors)
+        self.cohort.forget(retiring, month)
+        self.evaluation.drop(retiring)
+        for programme in (self.reskilling, self.job_creation):
+            programme.forget(retiring)
+        workforce.retire(retiring, month)
+
+    def _reopen(self, formal_leavers: np.ndarray) -> None:
+        """Formal jobs left by leavers become vacancies (positions not yet cut)."""
+        opened = np.bincount(self.workforce.sector[formal_leavers], minlength=self.n_sectors)
         for sector in self.sectors:
-            sector.open_vacancies += self.flow_turnover[sector.index]
+            sector.open_vacancies += opened[sector.index]
+
+    @staticmethod
+    def _reset_clocks(workforce: Workforce, idx: np.ndarray, month: int) -> None:
+        workforce.jobless_since[idx] = month
+        workforce.spell_start[idx] = month
+        workforce.search_since[idx] = month
+
+    def _to_search(self, idx: np.ndarray, month: int) -> None:
+        self._reset_clocks(self.workforce, idx, month)
+
+    def adjust_demand(self) -> None:
+        """Automation cuts (hires foregone first, then layoffs), growth and AI-era vacancies."""
+        workforce, month = self.workforce, self.month
+        formal = workforce.stocks[Status.FORMAL].sum(axis=(0, 2, 3)).astype(float)
+        rates = np.array([s.layoff_rate for s in self.sectors])
+        bound = float(rates.max())
+        if bound > 0:
+            rng = self.streams.automation
+            candidates = workforce.sample(rng, bound, (Status.FORMAL,))
+            p = rates[workforce.sector[candidates]] * workforce.exposure[candidates]
+            laid_off = candidates[rng.random(candidates.size) * bound < p]
+            self._lay_off(laid_off)
+        laid = self.flow_layoffs.sum(axis=(1, 2))
+        for sector in self.sectors:
+            j = sector.index
+            positions = formal[j] + max(sector.open_vacancies, 0.0)
+            # layoffs drawn person by person can exceed the expected cut in a month
+            cut = max(sector.cut(positions), float(laid[j]))
+            self.flow_cut[j] = cut
+            self.flow_hires_foregone[j] = sector.forgo_hires(cut - laid[j])
+            growth = sector.growth_rate(month) * positions
+            if growth >= 0:
+                sector.open_vacancies += growth
+                self.flow_growth_vacancies[j] = growth
+            else:
+                sector.forgo_hires(-growth)
+            new = sector.new_jobs(positions)
+            sector.skilled_vacancies += new
+            self.flow_new_vacancies[j] = new
+            self.flow_lapsed[j] = sector.lapse()
+
+    def _lay_off(self, idx: np.ndarray) -> None:
+        """Automation layoffs: into unemployment; first-timers join the displaced cohort."""
+        workforce, month = self.workforce, self.month
+        if idx.size == 0:
+            return
+        origin = workforce.sector[idx]
+        first = workforce.displaced_from[idx] < 0
+        self.cohort.add(idx[first], month, origin[first], self.regular_earnings(idx[first]))
+        np.add.at(self.flow_layoffs, (origin, workforce.female[idx].astype(np.intp),
+                                      workforce.skill[idx]), 1)
+        self._to_search(idx, month)
+        displaced = np.where(first, origin, workforce.displaced_from[idx]).astype(np.int8)
+        workforce.move(idx, Status.UNEMPLOYED, month, displaced_from=displaced)
+
+    def enter(self) -> None:
+        """Entrants replace retirees and add the labour force's growth.
+
+        A share equal to the unemployment rate starts by searching; the rest start work at
+        once: informal work with the intended sector's informal share, otherwise a formal
+        vacancy of that sector if one is open (else they search). Keeping the entrants' mix
+        at the labour force's mix holds the unemployment rate on a growth path.
+        """
+        workforce, month = self.workforce, self.month
+        rng = self.streams.demography
+        target = self.n_start * self.population_path[month]
+        active = workforce.stocks.sum()
+        count = stochastic_round(rng, max(target - active, 0.0))
+        if count <= 0:
+            return
+        employed = workforce.stocks[list(REGULAR_JOBS)].sum(axis=(0, 1, 3, 4)).astype(float)
+        sector = rng.choice(self.n_sectors, size=count,
+                            p=employed / employed.sum()).astype(np.int8)
+        people = self._draw_people(rng, sector)
+        u = rng.random(count)
+        v = rng.random(count)
+        informal = (u >= self.inputs.unemployment_rate) & (v < self.informal_share[sector])
+        wants_formal = (u >= self.inputs.unemployment_rate) & ~informal
+        status = np.where(informal, Status.INFORMAL, Status.UNEMPLOYED).astype(np.int8)
+        for sector_agent in self.sectors:
+            rows = np.flatnonzero(wants_formal & (sector == sector_agent.index))
+            room = int(max(sector_agent.open_vacancies, 0.0))
+            take = rows[:room]
+            status[take] = Status.FORMAL
+            sector_agent.open_vacancies -= take.size
+        under = rng.random(count) < self.under_share[(status == Status.INFORMAL).astype(int)]
+        idx = workforce.slots(count)
+        workforce.add(idx, status=status, month=month, entrant=True,
+                      under=under & (status != Status.UNEMPLOYED), **people)
+        self.flow_entrants = np.array([(status == s).sum() for s in
+                                       (Status.UNEMPLOYED, Status.FORMAL, Status.INFORMAL)])
+        self.flow_hires += np.bincount(sector[status == Status.FORMAL],
+                                       minlength=self.n_sectors)
+
+    def labour_force_flows(self) -> None:
+        """Discouraged searchers leave the labour force, some return; hours change."""
+        workforce, month, lab = self.workforce, self.month, self.scenario.labour_market
+        rng = self.streams.turnover
+        self.idle = workforce.refresh_idle()
+        unemployed = workforce.with_status(Status.UNEMPLOYED)
+        long_term = unemployed[month - workforce.spell_start[unemployed] >= LONG_TERM_MONTHS]
+        leaving = long_term[rng.random(long_term.size) < lab.discouragement_rate]
+        inactive = workforce.with_status(Status.INACTIVE)
+        returning = inactive[rng.random(inactive.size) < lab.reentry_rate]
+        workforce.move(leaving, Status.INACTIVE, month)
+        workforce.spell_start[returning] += (month - workforce.status_since[returning]).astype(
+            np.int16)
+        workforce.move(returning, Status.UNEMPLOYED, month)
+        self.flow_discouraged, self.flow_reentered = int(leaving.size), int(returning.size)
+
+        rng = self.streams.hours
+        bound = float(self.under_entry.max())
+        picked = workforce.sample(rng, bound, REGULAR_JOBS)
+        status = workforce.status[picked]
+        entry = self.under_entry[(status == Status.INFORMAL).astype(int)]
+        starting = picked[(rng.random(picked.size) * bound < entry) & ~workforce.under[picked]]
+        ending = workforce.sample(rng, self.under_exit, REGULAR_JOBS, flag=UNDER)
+        workforce.set_under(starting, True)
+        workforce.set_under(ending, False)
+
+    # -- matching -----------------------------------------------------------------------------
+
+    def _searchers(self) -> tuple[np.ndarray, np.ndarray]:
+        """(people searching this month, their search intensity): the unemployed, trainees and
+        programme workers who did not enter their state this month."""
+        workforce = self.workforce
+        intensity_of = np.zeros(len(Status) + 1)
+        intensity_of[Status.UNEMPLOYED] = 1.0
+        intensity_of[Status.TRAINING] = self.scenario.levers.reskilling.search_intensity
+        intensity_of[Status.PROGRAMME_JOB] = self.scenario.levers.job_creation.search_intensity
+        return kernels.searchers(self.idle, workforce.status, workforce.status_since,
+                                 self.month, intensity_of)
 
     def match(self) -> None:
-        """Searchers pick a sector by the mobility matrix and meet its vacancies.
+        """Searchers pick a sector (mobility) and meet its vacancies, or start informal work.
 
-        Workers who became unemployed this month start searching next month.
-
-        Hires in sector j from each vacancy pool follow
-        min(V, S, m * S^eta * V^(1-eta)), with S the search effort aimed at j (search
-        efficiency falls with the length of the search). New AI-era ("skilled") vacancies only
-        take searchers at or above the minimum skill band.
+        Per unit of effort in sector j: formal hires from the matching function (open
+        vacancies; AI-era vacancies only for qualified searchers: high enough skill and a
+        field in j), informal entry at the calibrated free-entry rate (unemployed only).
+        Informal workers search for formal jobs on the job at a reduced intensity. Effort is
+        search efficiency (falling with the length of search) times intensity.
         """
-        workforce = self.workforce
-        rng = self.rng
-        idle = self.idle
-        searchers = idle[(workforce.status[idle] == Status.UNEMPLOYED)
-                         & (workforce.status_since[idle] < self.month)]
-        if searchers.size == 0:
-            return
-        efficiency = self._search_efficiency(searchers)
-        target = self._target_sectors(workforce.sector[searchers], rng.random(searchers.size))
-        eligible = workforce.skill[searchers] >= self.new_job_min_skill
+        workforce, month = self.workforce, self.month
+        rng = self.streams.search
+        n = self.n_sectors
+        searchers, intensity = self._searchers()
+        target, efficiency, qualified, unemployed, effort, effort_skilled = \
+            kernels.search_effort(
+                searchers, intensity, rng.random(searchers.size), month, self.search_decay,
+                workforce.search_since, workforce.sector, workforce.skill, workforce.status,
+                SKILL_BANDS.index(self.scenario.uncertainties.new_job_min_skill),
+                Status.UNEMPLOYED, self._mobility_columns, n, self._decay_table)
 
-        effort_all = np.bincount(target, weights=efficiency, minlength=self.n_sectors)
-        effort_skilled = np.bincount(target, weights=efficiency * eligible,
-                                     minlength=self.n_sectors)
+        informal = workforce.stocks[Status.INFORMAL].sum(axis=(0, 2, 3)).astype(float)
+        on_the_job = self.informal_intensity * (informal @ self.mobility)
+        effort_open = effort + on_the_job
         open_v = np.array([s.open_vacancies for s in self.sectors])
         skilled_v = np.array([s.skilled_vacancies for s in self.sectors])
-        rate_open = self._hire_rate(effort_all, open_v)
-        rate_skilled = self._hire_rate(effort_skilled, skilled_v)
+        rate_open = hire_rate(self.matching_efficiency, self.eta, effort_open, open_v)
+        rate_skilled = hire_rate(self.matching_efficiency, self.eta, effort_skilled, skilled_v)
 
-        p_skilled = efficiency * rate_skilled[target] * eligible
-        p_open = efficiency * rate_open[target]
-        draw = rng.random(searchers.size)
-        hired = np.flatnonzero(draw < np.minimum(p_open + p_skilled, 1.0))
-        into_skilled = draw[hired] < p_skilled[hired]
+        # on-the-job searchers: informal workers thinned at the highest rate, then accepted
+        top = float(rate_open.max())
+        otj = workforce.sample(rng, self.informal_intensity * top, (Status.INFORMAL,))
+        otj_target = target_sectors(self._mobility_columns,
+                                    workforce.sector[otj].astype(np.intp), rng.random(otj.size))
 
-        # Group the hired by (pool, target sector): group g = pool * S + sector.
-        n = self.n_sectors
-        group = into_skilled * n + target[hired]
-        order = np.argsort(group, kind="stable")
-        hired, group = hired[order], group[order]
-        counts = np.bincount(group, minlength=2 * n)
-        # Never more hires than vacancies: a fractional vacancy is filled with probability
-        # equal to its fraction (the balance, between -1 and 0, carries over: hires unbiased).
-        vacancies = np.maximum(np.concatenate([open_v, skilled_v]), 0.0)
-        whole = np.floor(vacancies)
-        limits = (whole + (rng.random(2 * n) < vacancies - whole)).astype(np.int64)
-        keep = np.ones(hired.size, dtype=bool)
-        starts = np.concatenate([[0], np.cumsum(counts)])
-        for g in np.flatnonzero(counts > limits):  # rare: more winners than vacancies
-            members = np.arange(starts[g], starts[g + 1])
-            dropped = rng.choice(members, size=counts[g] - limits[g], replace=False)
-            keep[dropped] = False
+        pool = kernels.choose_pool(efficiency, target, qualified, unemployed, rate_open,
+                                   rate_skilled, self.informal_rate,
+                                   rng.random(searchers.size))
+        otj_draw = rng.random(otj.size) * max(top, 1e-300)
+        otj_pool = np.where(otj_draw < rate_open[otj_target], 0, -1)
+
+        everyone = np.concatenate([searchers, otj])
+        where = np.concatenate([target, otj_target])
+        pool = np.concatenate([pool, otj_pool])
+        hired = np.flatnonzero(pool >= 0)
+        group = pool[hired] * n + where[hired]           # group = pool * S + sector
+        keep = self._within_vacancies(rng, group, open_v, skilled_v)
         hired, group = hired[keep], group[keep]
-        filled = np.bincount(group, minlength=2 * n)
+        filled = np.bincount(group, minlength=3 * n)
         for sector in self.sectors:
             sector.open_vacancies -= filled[sector.index]
             sector.skilled_vacancies -= filled[n + sector.index]
-        chosen = searchers[hired]
-        if chosen.size == 0:
-            return
         destination = (group % n).astype(np.int8)
-        displaced = chosen[workforce.displaced_from[chosen] != NO_SECTOR]
-        np.add.at(self.flow_displaced_hires,
-                  (workforce.displaced_from[displaced],
-                   workforce.female[displaced].astype(np.int64), workforce.skill[displaced]), 1)
-        self.flow_hires = np.bincount(destination, minlength=self.n_sectors)
-        workforce.move(chosen, Status.EMPLOYED, self.month, sector=destination)
+        formal = group < 2 * n
+        chosen = everyone[hired]
+        self.flow_from_informal += np.bincount(
+            destination[formal & (workforce.status[chosen] == Status.INFORMAL)], minlength=n)
+        self.hire(chosen[formal], Status.FORMAL, destination[formal])
+        self.hire(chosen[~formal], Status.INFORMAL, destination[~formal])
 
-    def _target_sectors(self, origin: np.ndarray, u: np.ndarray) -> np.ndarray:
-        """The sector each searcher looks in: inverse CDF of its origin's mobility row.
+    def _within_vacancies(self, rng: np.random.Generator, group: np.ndarray,
+                          open_v: np.ndarray, skilled_v: np.ndarray) -> np.ndarray:
+        """Mask of winners kept so no (pool, sector) group hires more than its vacancies.
 
-        Counts the CDF entries below ``u`` column by column (the same comparisons as
-        ``(u[:, None] > cdf[origin]).sum(axis=1)``, in O(searchers) memory).
+        group: [h] pool x S + sector of each winner (pool 2, informal work, is unlimited). A
+        fractional vacancy is filled with probability equal to its fraction (the balance carries
+        over, so hires are unbiased); when winners exceed vacancies, a random subset keeps them.
         """
-        target = np.zeros(u.size, dtype=np.intp)
-        for column in self._mobility_cdf_columns:
-            target += u > column[origin]
-        return np.minimum(target, self.n_sectors - 1, out=target)
+        n = self.n_sectors
+        vacancies = np.maximum(np.concatenate([open_v, skilled_v]), 0.0)
+        whole = np.floor(vacancies)
+        limits = (whole + (rng.random(2 * n) < vacancies - whole)).astype(np.int64)
+        limits = np.concatenate([limits, np.full(n, np.iinfo(np.int64).max)])
+        counts = np.bincount(group, minlength=3 * n)
+        keep = np.ones(group.size, dtype=bool)
+        for g in np.flatnonzero(counts > limits):  # rare: more winners than vacancies
+            members = np.flatnonzero(group == g)
+            dropped = rng.choice(members, size=counts[g] - limits[g], replace=False)
+            keep[dropped] = False
+        return keep
+
+    def hire(self, idx: np.ndarray, status: Status, sector: np.ndarray,
+             source: str = "search") -> None:
+        """People ``idx`` start a regular job in ``sector`` (formal or informal).
+
+        A first re-employment after an automation layoff carries the pay scar; the new job is
+        underemployed with the state's steady-state share; a trainee who takes a job leaves
+        the course.
+        """
+        workforce, month = self.workforce, self.month
+        if idx.size == 0:
+            return
+        sector = np.asarray(sector, dtype=np.int8)
+        factor = workforce.factor[idx] * self.cohort.rehire(idx, month, sector)
+        displaced = idx[workforce.displaced_from[idx] >= 0]
+        np.add.at(self.flow_displaced_hires,
+                  (workforce.displaced_from[displaced].astype(np.intp),
+                   workforce.female[displaced].astype(np.intp), workforce.skill[displaced]), 1)
+        under = self.streams.hours.random(idx.size) < self.under_share[
+            int(status == Status.INFORMAL)]
+        workforce.target[idx[workforce.status[idx] == Status.TRAINING]] = NO_SECTOR
+        if status == Status.FORMAL:
+            self.flow_hires += np.bincount(sector, minlength=self.n_sectors)
+        else:
+            self.flow_informal_entries += np.bincount(sector, minlength=self.n_sectors)
+        workforce.move(idx, status, month, sector=sector, under=under,
+                       factor=factor.astype(np.float32))
+
+    # -- earnings -----------------------------------------------------------------------------
+
+    def update_earnings(self) -> None:
+        """Pay scars fade; watched people's earnings are recorded by months since the event."""
+        positions, multiplier = self.cohort.fade(self.month)
+        if positions.size:
+            ids = self.cohort.ids[positions]
+            self.workforce.set_factor(ids, (self.workforce.factor[ids] * multiplier).astype(
+                np.float32))
+        if self.watch is not None:
+            ids, events, left = self.watch
+            ok = (events <= self.month) & (self.month < left)
+            ids, since = ids[ok], self.month - events[ok]
+        else:
+            ids, since = self.cohort.ids, self.month - self.cohort.month
+        if ids.size:
+            np.add.at(self.cohort_earnings[0], since, self.all_earnings(ids))
+            np.add.at(self.cohort_earnings[1], since, 1)
+
+    def regular_earnings(self, idx: np.ndarray) -> np.ndarray:
+        """Monthly earnings from regular work (formal or informal) of people ``idx``."""
+        w = self.workforce
+        status = w.status[idx]
+        pay = self.wages.earnings(status, w.under[idx], w.sector[idx], w.skill[idx],
+                                  w.factor[idx])
+        return np.where(status == Status.PROGRAMME_JOB, 0.0, pay)
+
+    def all_earnings(self, idx: np.ndarray) -> np.ndarray:
+        """Monthly earnings from any work, programme jobs included, of people ``idx``."""
+        w = self.workforce
+        return self.wages.earnings(w.status[idx], w.under[idx], w.sector[idx], w.skill[idx],
+                                   w.factor[idx])
+
+    def wage_bill(self, regular_only: bool = False) -> np.ndarray:
+        """Monthly earnings of everyone employed, by sector [S] (from the ledger); with
+        ``regular_only``, programme jobs' pay left out."""
+        bill = (self._cell_pay * self.workforce.factor_sums).sum(axis=(0, 1, 3, 4))
+        if regular_only:
+            return bill
+        programme = self.workforce.stocks[Status.PROGRAMME_JOB].sum(axis=(0, 2, 3))
+        return bill + programme * self.wages.programme_wage
+
+    # -- shared measurements --------------------------------------------------------------
 
     def long_term_unemployed(self) -> np.ndarray:
-        """Indices of unemployed workers jobless LONG_TERM_MONTHS or more, at the month's end.
-
-        Computed once a month and shared by the reporters that need it.
-        """
-        if self._long_term[0] != self.month:
-            workforce, idle = self.workforce, self.idle
-            unemployed = idle[workforce.status[idle] == Status.UNEMPLOYED]
-            spell = self.month - workforce.jobless_since[unemployed]
-            self._long_term = (self.month, unemployed[spell >= LONG_TERM_MONTHS])
+        """Indices of the unemployed whose survey unemployment spell is 12+ months."""
+        workforce = self.workforce
+        # two reporters ask each month: computed once per (month, state of the workforce)
+        key = (self.month, workforce.moves)
+        if getattr(self, "_long_term", (None,))[0] != key:
+            unemployed = workforce.with_status(Status.UNEMPLOYED)
+            self._long_term = (key, unemployed[
+                self.month - workforce.spell_start[unemployed] >= LONG_TERM_MONTHS])
         return self._long_term[1]
-
-    def _hire_rate(self, effort: np.ndarray, vacancies: np.ndarray) -> np.ndarray:
-        """Hires per unit of search effort in each sector, from the matching function."""
-        m, eta = self.matching_efficiency, self.eta
-        vac = np.maximum(vacancies, 0.0)
-        hires = np.minimum.reduce([vac, effort, m * effort ** eta * vac ** (1 - eta)])
-        return np.divide(hires, effort, out=np.zeros_like(hires), where=effort > 0)

@@ -2,8 +2,9 @@
 
 Every result carries a provenance record (see ``run_record``) so that it can be reproduced:
 the scenario and its parameters, the seeds, the SHA-256 of each data file the run read
-(calibration included) and the code version. ``sources_table`` lists the source and
-confidence of every input figure of a country, for the app and the brief.
+(calibration and the labour-market tables included), which inputs fell back to the shipped
+tables or to a documented assumption, and the code version. ``sources_table`` lists the
+source and confidence of every input figure of a country, for the app and the brief.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ import hashlib
 import json
 import subprocess
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from sim.tables import STATUS_COLS, LabourMarketRow
 from sim.vocabulary import OCC_COLS
 
 if TYPE_CHECKING:
@@ -28,6 +30,7 @@ __all__ = [
     "canonical_hash",
     "code_version",
     "hash_bytes",
+    "input_notes",
     "run_record",
     "sources_table",
 ]
@@ -72,6 +75,12 @@ def code_version() -> str:
 def run_record(scenario: Any, tables: Any, runs: dict[str, list[Any]]) -> dict[str, Any]:
     """The provenance of one ``run_scenario`` call: what ran, on which inputs, with which code.
 
+    ``data_fallbacks`` says what the run did not take from the data folder itself:
+    ``shipped_tables``, the labour-market tables the folder lacks (the shipped file was read;
+    its hash is in ``data_hashes``), and ``countries``, per country, the notes of
+    ``sim.inputs.country_inputs`` (a country missing from a table, a basis without a value,
+    and the fallback used instead; data/README.md §11-§19).
+
     Args:
         scenario: the ``Scenario`` that ran.
         tables: the ``DataTables`` it read (their file hashes, calibration included).
@@ -91,6 +100,10 @@ def run_record(scenario: Any, tables: Any, runs: dict[str, list[Any]]) -> dict[s
         "data_folder": str(tables.folder),
         "data_hashes": dict(tables.hashes),
         "calibration": {iso3: status[iso3] for iso3 in runs},
+        "data_fallbacks": {
+            "shipped_tables": list(tables.shipped_extras),
+            "countries": {iso3: list(input_notes(scenario, tables, iso3)) for iso3 in runs},
+        },
         "code_version": code_version(),
         "memory_bytes_per_run": [r.memory_bytes for reps in runs.values() for r in reps],
         "wall_seconds": round(sum(r.wall_seconds for reps in runs.values() for r in reps), 3),
@@ -98,6 +111,31 @@ def run_record(scenario: Any, tables: Any, runs: dict[str, list[Any]]) -> dict[s
     if numbers != list(range(scenario.run.replications)):
         record["replication_numbers"] = numbers
     return record
+
+
+def input_notes(scenario: Any, tables: DataTables, iso3: str) -> tuple[str, ...]:
+    """What one country's inputs under ``scenario`` take from a fallback instead of its own
+    data (``CountryInputs.notes``); empty when nothing. Cached per tables, country and the
+    scenario settings that pick the data (a sweep records it for every run)."""
+    unc, lab = scenario.uncertainties, scenario.labour_market
+    return _input_notes(
+        tables, iso3, unc.exposure_assumption, lab.informality_basis, lab.underemployment_basis
+    )
+
+
+@lru_cache(maxsize=16)
+def _input_notes(
+    tables: DataTables, iso3: str, exposure: str, informality: str, underemployment: str
+) -> tuple[str, ...]:
+    from sim.inputs import country_inputs
+
+    return country_inputs(
+        tables,
+        iso3,
+        exposure_assumption=exposure,
+        informality_basis=informality,
+        underemployment_basis=underemployment,
+    ).notes
 
 
 _SECTOR_FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -135,22 +173,42 @@ _COUNTRY_FIELDS: tuple[tuple[str, str | Callable, str], ...] = (
 )
 
 
+#: labour_market.csv's figures (not their years or periods), with their source and confidence.
+_MARKET_FIELDS: tuple[tuple[str, str, str], ...] = tuple(
+    (column, src, conf)
+    for cells, src, conf in LabourMarketRow.PROVENANCE
+    for column in cells
+    if column.endswith(("_share", "_rate")) or column in STATUS_COLS
+    if column != "informal_share_default"  # a copy of one of the three bases
+)
+
+
 def sources_table(tables: DataTables, iso3: str) -> pd.DataFrame:
     """Long provenance table for one country: field, sector, value, source, confidence.
 
-    ``sector`` is empty for country-level fields; ``value`` is NaN where not derivable
-    (the source then says why).
+    Rows: the sector figures of sectors.csv and the informal shares of sector_informality.csv
+    (``sector`` named), then the country figures of countries.csv and labour_market.csv
+    (``sector`` empty). ``value`` is NaN where not derivable (the source then says why).
     """
     tables.country(iso3)  # validates the code
     recs = []
     for _, r in tables.sectors.loc[tables.sectors["iso3"] == iso3].iterrows():
         for fld, src, conf in _SECTOR_FIELDS:
             recs.append((fld, r["sector"], r[fld], r[src], r[conf]))
+    informality = tables.extras["sector_informality.csv"]
+    for _, r in informality.loc[informality["iso3"] == iso3].iterrows():
+        recs.append(
+            ("informal_share", r["sector"], r["informal_share"], r["source"], r["confidence"])
+        )
     c = tables.countries.loc[tables.countries["iso3"] == iso3].iloc[0]
     for fld, cite, conf in _COUNTRY_FIELDS:
         cited = cite(c) if callable(cite) else str(c[cite])
         confidence = c[conf] if conf in c.index else conf
         recs.append((fld, "", c[fld], cited, confidence))
+    market = tables.extras["labour_market.csv"]
+    for _, r in market.loc[market["iso3"] == iso3].iterrows():
+        for fld, src, conf in _MARKET_FIELDS:
+            recs.append((fld, "", r[fld], r[src], r[conf]))
     out = pd.DataFrame(recs, columns=["field", "sector", "value", "source", "confidence"])
     out["value"] = out["value"].astype(float)
     return out

@@ -23,47 +23,131 @@ import pandas as pd
 
 from sim.agents.workforce import Status
 from sim.data import DataTables
+from sim.errors import SimError
 from sim.io import write_table
 from sim.metrics import COUNTRY_METRICS, CUMULATIVE, SECTOR_METRICS
 from sim.provenance import run_record
-from sim.scenarios import Scenario
+from sim.scenarios import Scenario, check_sectors
 from sim.vocabulary import ALL, BAND, HEADLINE_YEARS, SECTORS, SEXES, SKILL_BANDS
 
 if TYPE_CHECKING:
     from sim.runner import Replication
 
-__all__ = ["HEADLINE", "CostPerWorker", "Results", "compare", "cost_per_reemployed", "median_band"]
+__all__ = [
+    "HEADLINE",
+    "CostPerWorker",
+    "Results",
+    "check_years",
+    "compare",
+    "cost_per_reemployed",
+    "median_band",
+    "month_in",
+    "run_dates",
+]
 
 # Indicators summed from recorded metrics.
 DERIVED = {
     "displaced_workers": (
-        "displaced_employed",
+        "displaced_formal",
+        "displaced_informal",
         "displaced_unemployed",
+        "displaced_inactive",
+        "displaced_retired",
         "displaced_in_training",
         "displaced_in_programme_job",
     ),
+    "displaced_out_of_labour_force": ("displaced_inactive", "displaced_retired"),
+    "displaced_employed": ("displaced_formal", "displaced_informal"),
+    # employment as the ILO counts it: regular work and programme jobs
+    "employed_with_programme_jobs": ("employed", "programme_jobs"),
     "programme_cost_cumulative": ("reskilling_cost_cumulative", "job_creation_cost_cumulative"),
 }
+#: Shares reported in percent.
+PERCENT = ("unemployment_rate", "informal_share", "underemployment_rate", "vacancy_rate")
 # (label, indicator, scope): "focus" = for the chosen sectors, "economy" = whole economy.
 HEADLINE = [
-    ("Workers displaced by automation", "displaced_workers", "focus"),
-    ("  of whom back in a regular job", "displaced_employed", "focus"),
+    ("Formal positions removed by automation", "automation_cut_cumulative", "focus"),
+    ("  of which hires foregone (jobs not created)", "hires_foregone_cumulative", "focus"),
+    ("  of which layoffs (jobs destroyed)", "automation_job_losses_cumulative", "focus"),
+    ("New AI-era vacancies (augmentation)", "new_ai_vacancies_cumulative", "focus"),
+    ("  of which lost for want of skills", "ai_vacancies_lapsed_cumulative", "focus"),
+    ("People laid off by automation", "displaced_workers", "focus"),
+    ("  of whom in formal work", "displaced_formal", "focus"),
+    ("  of whom in informal work", "displaced_informal", "focus"),
+    ("  of whom underemployed", "displaced_underemployed", "focus"),
     ("  of whom unemployed", "displaced_unemployed", "focus"),
-    ("    of whom unemployed 12+ months", "displaced_long_term_unemployed", "focus"),
+    ("    of whom 12+ months", "displaced_long_term_unemployed", "focus"),
+    ("  of whom out of the labour force", "displaced_out_of_labour_force", "focus"),
     ("  of whom in reskilling", "displaced_in_training", "focus"),
     ("  of whom in a programme job", "displaced_in_programme_job", "focus"),
-    ("Automation job losses (incl. repeat losses)", "automation_job_losses_cumulative", "focus"),
     ("Employed in these sectors", "employed", "focus"),
+    ("  of whom entered the labour force since the start", "entrants_employed", "focus"),
     ("Unemployment rate, whole economy (%)", "unemployment_rate", "economy"),
+    ("Informal share of employment (%)", "informal_share", "economy"),
+    ("Time-related underemployment (%)", "underemployment_rate", "economy"),
     ("Long-term unemployed, whole economy", "long_term_unemployed", "economy"),
+    ("Monthly wage bill, these sectors ({currency})", "wage_bill", "focus"),
+    ("People enrolled in reskilling to date", "reskilling_enrolments_cumulative", "economy"),
     ("Programme cost to date ({currency})", "programme_cost_cumulative", "economy"),
 ]
 BREAKDOWN_STATUS = {
-    "displaced_employed": Status.EMPLOYED,
+    "displaced_formal": Status.FORMAL,
+    "displaced_informal": Status.INFORMAL,
     "displaced_unemployed": Status.UNEMPLOYED,
+    "displaced_inactive": Status.INACTIVE,
     "displaced_in_training": Status.TRAINING,
     "displaced_in_programme_job": Status.PROGRAMME_JOB,
 }
+
+
+def run_dates(start: str, horizon_months: int) -> pd.PeriodIndex:
+    """The calendar month whose end each model month 0..``horizon_months`` stands for.
+
+    The calendar, once for everything: model month 0 is the state at the start, i.e. the end
+    of the month before ``start`` (``run.start``); simulated month t (1, 2, ...) is the
+    calendar month ``start`` + (t - 1), and its values are at that month's end. So "by end of
+    2026" is model month 12 of a run starting 2026-01.
+    """
+    first = pd.Period(start, freq="M") - 1
+    return pd.period_range(first, periods=horizon_months + 1, freq="M")
+
+
+def month_in(dates: pd.PeriodIndex, year: int, month: int = 12) -> int | None:
+    """Model month of a calendar month in a run's ``dates``, or None if outside the run."""
+    offset = (pd.Period(year=year, month=month, freq="M") - dates[0]).n
+    return offset if 0 <= offset < len(dates) else None
+
+
+def check_years(dates: pd.PeriodIndex, years: Iterable[int], what: str = "year") -> None:
+    """Refuse years whose end ("by end of YYYY" = December of YYYY) is outside the run.
+
+    Raises:
+        SimError: one line naming the year and the run's calendar range.
+    """
+    for year in years:
+        if month_in(dates, int(year)) is not None:
+            continue
+        first = dates[0].year
+        last = dates[-1].year if dates[-1].month == 12 else dates[-1].year - 1
+        can = (
+            f"years {first} to {last} can be shown"
+            if first < last
+            else f"only {first} can be shown"
+            if first == last
+            else "no December falls in it; lengthen the run"
+        )
+        raise SimError(
+            f"{what} {year}: outside the run, which covers the end of {dates[0]} (the state at "
+            f"the start) to the end of {dates[-1]}; by end of a year means its December, so "
+            f"{can}"
+        )
+
+
+def _present(array: np.ndarray | None) -> np.ndarray:
+    """An array a replication always records (typed optional for older pickles)."""
+    if array is None:
+        raise ValueError("a replication without its evaluation or cohort arrays")
+    return array
 
 
 def median_band(
@@ -94,6 +178,16 @@ class Results:
     sector_metrics: tuple[str, ...] = ()
     country_metrics: tuple[str, ...] = ()
     currencies: dict[str, str] = field(default_factory=dict)
+    #: [country, replication, programme, arm, long-term, horizon, measure] (sim.evaluation)
+    evaluation: np.ndarray | None = None
+    #: [country, replication, 2 (earnings, people), month since layoff]: the laid-off cohort
+    cohort_earnings: np.ndarray | None = None
+    #: [country, replication]: the cohort's monthly earnings before the layoff, summed
+    cohort_pre: np.ndarray | None = None
+    #: [country, replication]: real people per simulated person
+    scales: np.ndarray | None = None
+    #: the same seeds with no automation, when run with ``counterfactual=True``
+    counterfactual: Results | None = None
 
     @classmethod
     def from_runs(
@@ -105,6 +199,22 @@ class Results:
         country = np.stack([np.stack([r.country for r in reps]) for reps in runs.values()])
         losses = np.stack([np.stack([r.losses for r in reps]) for reps in runs.values()])
         displaced = np.stack([np.stack([r.displaced for r in reps]) for reps in runs.values()])
+        extras = {
+            "evaluation": np.stack(
+                [np.stack([_present(r.evaluation) for r in reps]) for reps in runs.values()]
+            ),
+            "cohort_earnings": np.stack(
+                [np.stack([_present(r.cohort_earnings) for r in reps]) for reps in runs.values()]
+            ),
+            "cohort_pre": np.array([[r.cohort_pre for r in reps] for reps in runs.values()]),
+            "scales": np.array([[r.scale for r in reps] for reps in runs.values()]),
+        }
+        twins = {iso3: [r.twin for r in reps] for iso3, reps in runs.items()}
+        counterfactual = None
+        if all(t is not None for reps in twins.values() for t in reps):
+            from sim.runner import no_automation
+
+            counterfactual = cls.from_runs(no_automation(scenario), twins, tables)  # type: ignore[arg-type]
 
         # Totals over sectors: sums, or employment-weighted means for rates.
         employed = sector[..., names.index("employed"), :]
@@ -150,20 +260,20 @@ class Results:
             tuple(names + sector_extra),
             tuple(cnames + country_extra),
             currencies,
+            counterfactual=counterfactual,
+            **extras,
         )
 
     # -- calendar -----------------------------------------------------------------------------
 
     @cached_property
     def dates(self) -> pd.PeriodIndex:
-        """Calendar month of each model month (month 0 = the scenario's start)."""
-        return pd.period_range(self.scenario.run.start, periods=self.sector_cube.shape[2], freq="M")
+        """The calendar month whose end each model month stands for (``run_dates``)."""
+        return run_dates(self.scenario.run.start, self.sector_cube.shape[2] - 1)
 
     def month_of(self, year: int, month: int = 12) -> int | None:
         """Model month of a calendar month, or None if outside the run."""
-        target = pd.Period(year=year, month=month, freq="M")
-        offset = (target - self.dates[0]).n
-        return offset if 0 <= offset < len(self.dates) else None
+        return month_in(self.dates, year, month)
 
     @property
     def sectors(self) -> tuple[str, ...]:
@@ -185,6 +295,10 @@ class Results:
         cube = self.sector_cube[c, :, :, self.sector_metrics.index(metric)]
         if sectors is None:
             return cube[..., -1]
+        sectors = [sectors] if isinstance(sectors, str) else list(sectors)
+        unknown = [s for s in sectors if s not in SECTORS]
+        if unknown:
+            raise SimError(f"unknown sector {unknown[0]!r}; valid: {', '.join(SECTORS)}")
         picked = [SECTORS.index(s) for s in sectors]
         if SECTOR_METRICS.get(metric) and SECTOR_METRICS[metric].how == "employment_mean":
             emp = self.sector_cube[c, :, :, self.sector_metrics.index("employed")][..., picked]
@@ -271,29 +385,39 @@ class Results:
     def report_months(self, years: Sequence[int] | None = None) -> list[int]:
         """Model months for headline years (December of each), by default 2030 and 2035.
 
-        With the default years, a run too short to reach them reports its last month.
+        With the default years, those the run reaches, or its last month if it reaches none.
+
+        Raises:
+            SimError: a year given is outside the run (``check_years``).
         """
-        months = [m for m in (self.month_of(y) for y in (years or HEADLINE_YEARS)) if m is not None]
-        if not months and years is None:
-            months = [len(self.dates) - 1]
-        return months
+        if years:
+            check_years(self.dates, years)
+            return [month_in(self.dates, y) for y in years]  # type: ignore[misc]
+        months = [m for m in (self.month_of(y) for y in HEADLINE_YEARS) if m is not None]
+        return months or [len(self.dates) - 1]
 
     def indicator(
-        self, metric: str, country: str | None = None, sectors: Iterable[str] | None = None
+        self,
+        metric: str,
+        country: str | None = None,
+        sectors: Iterable[str] | None = None,
+        scope: str | None = None,
     ) -> np.ndarray:
         """A headline indicator as [replication, month].
 
         Displacement and employment are for ``sectors`` (default: the scenario's focus sectors,
-        or every sector); whole-economy indicators ignore it. Percentages are in percent.
+        or every sector); whole-economy indicators (``scope="economy"``, by default those so
+        marked in ``HEADLINE``) ignore it. Percentages are in percent.
         """
-        scope = next((scope for _, name, scope in HEADLINE if name == metric), "focus")
+        if scope is None:
+            scope = next((scope for _, name, scope in HEADLINE if name == metric), "focus")
         if scope == "economy":
             sectors = None
         elif sectors is None:
             sectors = self.scenario.focus_sectors or None
         parts = DERIVED.get(metric, (metric,))
         total = np.sum([self.values(part, country, sectors) for part in parts], axis=0)
-        return total * 100 if metric == "unemployment_rate" else total
+        return total * 100 if metric in PERCENT else total
 
     def headline(
         self,
@@ -301,20 +425,28 @@ class Results:
         years: Sequence[int] | None = None,
         band: tuple[float, float] = BAND,
         country: str | None = None,
+        rows: Sequence[tuple[str, str, str]] = (),
     ) -> pd.DataFrame:
         """Headline numbers at the end of each year: median and band over replications.
 
         Displacement counts refer to workers displaced from ``sectors`` (default: the
-        scenario's focus sectors, or every sector). Years outside the run are left out.
+        scenario's focus sectors, or every sector). ``years`` default to 2030 and 2035 where
+        the run reaches them (else its last month). ``rows`` are (label, indicator, scope) to
+        report instead of ``HEADLINE``.
+
+        Raises:
+            SimError: a year outside the run, or a sector that is unknown or not simulated.
         """
-        rows = []
+        if sectors is not None:
+            check_sectors(self.scenario, list(sectors), "sector")
+        table = []
         for iso3 in (country,) if country else self.countries:
             currency = self.currencies.get(iso3, "local currency")
             for month in self.report_months(years):
-                for label, metric, _ in HEADLINE:
-                    v = self.indicator(metric, iso3, sectors)[:, month]
+                for label, metric, scope in rows or HEADLINE:
+                    v = self.indicator(metric, iso3, sectors, scope)[:, month]
                     mid, lo, hi = median_band(v, band)
-                    rows.append(
+                    table.append(
                         {
                             "country": iso3,
                             "year": self.dates[month].year,
@@ -327,14 +459,26 @@ class Results:
                         }
                     )
         return pd.DataFrame(
-            rows,
+            table,
             columns=["country", "year", "date", "indicator", "metric", "median", "low", "high"],
         )
 
     # -- files --------------------------------------------------------------------------------
 
+    def file_provenance(self) -> dict[str, Any]:
+        """The provenance a result file carries: ``provenance`` plus the scale of each country
+        (real people per simulated person)."""
+        record = dict(self.provenance)
+        if self.scales is not None:
+            record["scale"] = {
+                iso3: sorted({int(k) for k in row})
+                for iso3, row in zip(self.countries, self.scales, strict=True)
+            }
+        return record
+
     def write(self, path: Path | str, what: str = "summary") -> Path:
-        """Write ``summary``, ``frame`` or ``breakdown`` to CSV or Parquet (by suffix).
+        """Write ``summary``, ``frame`` or ``breakdown`` to CSV, Parquet or Excel (by suffix),
+        with the run's provenance inside the file (``sim.io``).
 
         Writes to a temporary file beside the target and renames it, so an interrupted write
         never leaves a half-written result.
@@ -342,7 +486,7 @@ class Results:
         table = {"summary": self.summary, "frame": lambda: self.frame, "breakdown": self.breakdown}[
             what
         ]()
-        return write_table(table, path)
+        return write_table(table, path, self.file_provenance(), sheet=what)
 
 
 def compare(
@@ -351,22 +495,32 @@ def compare(
     band: tuple[float, float] = BAND,
     sectors: Iterable[str] | None = None,
     years: Sequence[int] | None = None,
+    rows: Sequence[tuple[str, str, str]] = (),
 ) -> pd.DataFrame:
-    """Policy minus baseline, paired by replication (same seeds), with median and band."""
+    """Policy minus baseline, paired by replication (same seeds), with median and band.
+
+    ``rows`` are (label, indicator, scope) to compare instead of ``HEADLINE``.
+
+    Raises:
+        ValueError: runs of other countries, replications or horizons.
+        SimError: a year outside the run, or a sector that is unknown or not simulated.
+    """
+    if sectors is not None:
+        check_sectors(baseline.scenario, list(sectors), "sector")
     if (
         baseline.countries != policy.countries
         or baseline.sector_cube.shape != policy.sector_cube.shape
     ):
         raise ValueError("compare needs two runs over the same countries, replications and horizon")
-    rows = []
+    table = []
     for iso3 in baseline.countries:
         currency = baseline.currencies.get(iso3, "local currency")
         for month in baseline.report_months(years):
-            for label, metric, _ in HEADLINE:
-                base = baseline.indicator(metric, iso3, sectors)[:, month]
-                pol = policy.indicator(metric, iso3, sectors)[:, month]
+            for label, metric, scope in rows or HEADLINE:
+                base = baseline.indicator(metric, iso3, sectors, scope)[:, month]
+                pol = policy.indicator(metric, iso3, sectors, scope)[:, month]
                 mid, low, high = median_band(pol - base, band)
-                rows.append(
+                table.append(
                     {
                         "country": iso3,
                         "year": baseline.dates[month].year,
@@ -379,7 +533,7 @@ def compare(
                         "high": float(high),
                     }
                 )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(table)
 
 
 # -- summaries for charts ----------------------------------------------------------------------

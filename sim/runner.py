@@ -28,13 +28,22 @@ import numpy as np
 from sim.agents.workforce import N_SKILL, N_STATUS
 from sim.data import DataTables, load_data
 from sim.flows import country_flows
+from sim.inputs import country_inputs
 from sim.metrics import COUNTRY_METRICS, SECTOR_METRICS
 from sim.model import LabourMarketModel
 from sim.provenance import code_version  # noqa: F401  (re-exported for callers)
 from sim.results import Results, compare  # noqa: F401  (re-exported for callers)
-from sim.scenarios import Scenario, load_scenario, with_overrides
+from sim.scenarios import Scenario, check_countries, load_scenario, with_overrides
 
-__all__ = ["Replication", "replication_seeds", "resolve_scenario", "run_scenario", "simulate"]
+__all__ = [
+    "Replication",
+    "make_model",
+    "parallel_executor",
+    "replication_seeds",
+    "resolve_scenario",
+    "run_scenario",
+    "simulate",
+]
 
 
 @dataclass
@@ -45,6 +54,11 @@ class Replication:
     country: np.ndarray  # [T+1, n_country_metrics]
     losses: np.ndarray  # [T+1, S, sex, skill] automation job losses in the month
     displaced: np.ndarray  # [T+1, status, S, sex, skill] displaced workers by status
+    evaluation: np.ndarray | None = None  # [programme, arm, long-term, horizon, measure]
+    cohort_earnings: np.ndarray | None = None  # [2 (sum, people), T+1] by months since layoff
+    cohort_pre: float = 0.0  # sum of the laid-off people's monthly earnings before the layoff
+    twin: Replication | None = None  # the same seed with no automation (``counterfactual``)
+    scale: int = 1  # real people per simulated person
     memory_bytes: int = 0
     wall_seconds: float = 0.0
     number: int = 0  # the replication's number r (its seed stream)
@@ -60,75 +74,214 @@ def replication_seeds(seed: int, iso3: str, replications: int) -> list[np.random
     return root.spawn(replications)
 
 
+def make_model(
+    scenario: Scenario,
+    iso3: str,
+    tables: DataTables,
+    seed: np.random.SeedSequence | int | None,
+    watch: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+) -> LabourMarketModel:
+    """A model of one country at month 0 (inputs and calibrated flows from ``tables``)."""
+    unc, lab = scenario.uncertainties, scenario.labour_market
+    inputs = _inputs(
+        tables, iso3, unc.exposure_assumption, lab.informality_basis, lab.underemployment_basis
+    )
+    return LabourMarketModel(scenario, inputs, country_flows(iso3, tables), seed=seed, watch=watch)
+
+
+_INPUTS: dict[tuple, Any] = {}
+
+
+def _inputs(tables: DataTables, iso3: str, exposure: str, informality: str, underemployment: str):
+    """``country_inputs``, kept per data folder, data hashes and settings: joining the tables
+    (pandas) took more time than a small run's whole set-up, and every replication, sweep run
+    and app redraw asks for the same few countries again."""
+    key = (
+        str(tables.folder),
+        tuple(sorted(tables.hashes.items())),
+        iso3,
+        exposure,
+        informality,
+        underemployment,
+    )
+    if key not in _INPUTS:
+        if len(_INPUTS) >= 32:
+            _INPUTS.pop(next(iter(_INPUTS)))
+        _INPUTS[key] = country_inputs(
+            tables,
+            iso3,
+            exposure_assumption=exposure,
+            informality_basis=informality,
+            underemployment_basis=underemployment,
+        )
+    return _INPUTS[key]
+
+
+def no_automation(scenario: Scenario) -> Scenario:
+    """The counterfactual twin: the same scenario, seeds and levers, with no AI adoption."""
+    return with_overrides(scenario, {"uncertainties.adoption_ceiling": 0.0})
+
+
+def _record(model: LabourMarketModel, seed: np.random.SeedSequence, started: float) -> Replication:
+    """Step ``model`` to its horizon, collecting every metric each month."""
+    horizon = model.horizon
+    sector_metrics = list(SECTOR_METRICS.values())
+    country_metrics = list(COUNTRY_METRICS.values())
+    n_sectors = model.n_sectors
+    sector_out = np.zeros((horizon + 1, len(sector_metrics), n_sectors))
+    country_out = np.zeros((horizon + 1, len(country_metrics)))
+    losses = np.zeros((horizon + 1, n_sectors, 2, N_SKILL))
+    displaced = np.zeros((horizon + 1, N_STATUS, n_sectors, 2, N_SKILL))
+    for month in range(horizon + 1):
+        if month:
+            model.step()
+        for i, metric in enumerate(sector_metrics):
+            sector_out[month, i] = metric.reporter(model)
+        for i, metric in enumerate(country_metrics):
+            country_out[month, i] = metric.reporter(model)
+        losses[month] = model.flow_layoffs * model.scale
+        displaced[month] = model.workforce.displaced_stocks.sum(axis=1) * model.scale
+    return Replication(
+        sector_out,
+        country_out,
+        losses,
+        displaced,
+        evaluation=model.evaluation.outcomes.copy(),
+        cohort_earnings=model.cohort_earnings * np.array([[model.scale], [model.scale]]),
+        cohort_pre=model.cohort.pre_total * model.scale,
+        scale=model.scale,
+        memory_bytes=model.workforce.memory_bytes(),
+        wall_seconds=time.perf_counter() - started,
+        number=int(seed.spawn_key[-1]) if seed.spawn_key else 0,
+    )
+
+
 def simulate(
-    scenario: Scenario, iso3: str, tables: DataTables, seed: np.random.SeedSequence
+    scenario: Scenario,
+    iso3: str,
+    tables: DataTables,
+    seed: np.random.SeedSequence,
+    counterfactual: bool = False,
 ) -> Replication:
     """Run one replication of one country and collect every metric each month.
 
-    The replication's number is the last element of the seed's spawn key.
+    With ``counterfactual``, the same seed is also run with no automation (``twin``), following
+    the people laid off by automation in the first run: their earnings there, month by month
+    since the layoff they did not have, are the counterfactual of Jacobson, LaLonde and
+    Sullivan's comparison. The replication's number is the last element of the seed's spawn key.
     """
     started = time.perf_counter()
-    model = LabourMarketModel(
-        scenario,
-        tables.country(iso3),
-        tables,
-        country_flows(iso3, tables),
-        rng=np.random.default_rng(seed),
-    )
+    model = make_model(scenario, iso3, tables, seed)
     try:
-        horizon = scenario.run.horizon_months
-        sector_metrics = list(SECTOR_METRICS.values())
-        country_metrics = list(COUNTRY_METRICS.values())
-        n_sectors = model.n_sectors
-        sector_out = np.zeros((horizon + 1, len(sector_metrics), n_sectors))
-        country_out = np.zeros((horizon + 1, len(country_metrics)))
-        losses = np.zeros((horizon + 1, n_sectors, 2, N_SKILL))
-        displaced = np.zeros((horizon + 1, N_STATUS, n_sectors, 2, N_SKILL))
-        for month in range(horizon + 1):
-            if month:
-                model.step()
-            for i, metric in enumerate(sector_metrics):
-                sector_out[month, i] = metric.reporter(model)
-            for i, metric in enumerate(country_metrics):
-                country_out[month, i] = metric.reporter(model)
-            losses[month] = model.flow_automation * model.scale
-            displaced[month] = model.workforce.displaced_stocks * model.scale
-        return Replication(
-            sector_out,
-            country_out,
-            losses,
-            displaced,
-            memory_bytes=model.workforce.memory_bytes(),
-            wall_seconds=time.perf_counter() - started,
-            number=int(seed.spawn_key[-1]) if seed.spawn_key else 0,
-        )
+        replication = _record(model, seed, started)
+        watch = model.cohort.watch_list()
     finally:
-        # Mesa 3.3.1 keeps every model alive through Agent._ids (mesa issue 3179).
+        # Mesa 3.3.1 keeps every model alive through Agent._ids (mesa issue 3179); and a model
+        # is a web of reference cycles, freed only when the garbage collector next runs, which
+        # a numpy-heavy run may not trigger for minutes: the next country would then be built
+        # beside the last one's people. Their arrays are dropped now.
         mesa.Agent._ids.pop(model, None)
+        model.workforce.release()
+    if counterfactual:
+        twin = make_model(no_automation(scenario), iso3, tables, seed, watch=watch)
+        try:
+            replication.twin = _record(twin, seed, time.perf_counter())
+        finally:
+            mesa.Agent._ids.pop(twin, None)
+            twin.workforce.release()
+    return replication
 
 
 def resolve_scenario(
-    scenario: Scenario | str | Path, overrides: dict[str, Any] | None = None, **settings: Any
+    scenario: Scenario | str | Path,
+    overrides: dict[str, Any] | None = None,
+    countries: Sequence[str] | None = None,
+    **settings: Any,
 ) -> Scenario:
-    """A scenario object from a name, path or object, with run settings and overrides applied."""
+    """A scenario object from a name, path or object, with run settings, overrides and
+    countries applied (all checked together, before anything runs).
+
+    Raises:
+        ScenarioError: an unknown scenario or key, a value out of range, or countries the
+            scenario cannot run for (``sim.scenarios.check_countries``).
+    """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     changes = {f"run.{key}": value for key, value in settings.items() if value is not None}
     changes.update(overrides or {})
+    if countries is not None:
+        if "for_country" not in changes:  # else the changed scenario is checked as a whole
+            check_countries(scenario, list(countries))
+        changes["countries"] = list(countries)
     return with_overrides(scenario, changes) if changes else scenario
 
 
 def simulate_in_worker(
-    scenario_json: str, iso3: str, seed: np.random.SeedSequence, data_dir: str
+    scenario_json: str,
+    iso3: str,
+    seed: np.random.SeedSequence,
+    data_dir: str,
+    counterfactual: bool = False,
 ) -> Replication:
     """``simulate`` in another process: plain arguments in (pickled cheaply), arrays out."""
     tables = load_data(data_dir)  # cached per process and folder
-    return simulate(Scenario.model_validate_json(scenario_json), iso3, tables, seed)
+    return simulate(Scenario.model_validate_json(scenario_json), iso3, tables, seed, counterfactual)
 
 
 def warm_up(data_dir: str | None = None) -> None:
     """Import the simulator and load the data in a worker process ahead of the first run."""
     load_data(data_dir)
+
+
+def simulated_people(scenario: Scenario, iso3: str, tables: DataTables) -> float:
+    """About how many people a run of ``iso3`` simulates at the start (``sim.resources.run_size``:
+    the scenario's sectors and employment, its scale or the automatic one with the floor of
+    simulated people in the sectors in focus)."""
+    from sim.resources import run_size
+
+    return float(run_size(scenario, iso3, tables).people)
+
+
+#: simulated person-months below which a run stays in this process: a worker process takes
+#: ~2-3 s to start and import the simulator, about what ~2e8 person-months cost
+PARALLEL_MIN_PERSON_MONTHS = 2e8
+
+
+def parallel_executor(
+    scenario: Scenario, tables: DataTables, counterfactual: bool = False
+) -> Executor | None:
+    """A process pool to run a scenario's (country, replication) runs side by side, or None
+    when serial is as fast (one run, one core, or too little work to pay for starting worker
+    processes). Close it after use (``with`` or ``shutdown``).
+
+    Processes, one per core up to the number of runs, started by spawn (Mesa forces it), one
+    per run, so each holds only its own country's people; memory peaks at the sum of the runs
+    in flight.
+    """
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    runs = len(scenario.countries) * scenario.run.replications
+    cores = os.cpu_count() or 1
+    work = (
+        sum(simulated_people(scenario, iso3, tables) for iso3 in scenario.countries)
+        * scenario.run.replications
+        * scenario.run.horizon_months
+        * (2 if counterfactual else 1)
+    )
+    if runs < 2 or cores < 2 or work < PARALLEL_MIN_PERSON_MONTHS:
+        return None
+    # A fresh process per run: a finished country's memory goes back to the system at once,
+    # instead of lingering in the worker's heap under the next country (start-up, ~2 s, is
+    # small beside a run this large).
+    return ProcessPoolExecutor(
+        max_workers=min(cores, runs),
+        mp_context=get_context("spawn"),
+        initializer=warm_up,
+        initargs=(str(tables.folder),),
+        max_tasks_per_child=1,
+    )
 
 
 def run_scenario(
@@ -143,6 +296,7 @@ def run_scenario(
     data: DataTables | Path | str | None = None,
     executor: Executor | Any | None = None,
     only: Sequence[int] | None = None,
+    counterfactual: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> Results:
     """Run a scenario for one or more countries with seeded, independent replications.
@@ -159,6 +313,9 @@ def run_scenario(
             replications run there, with the same numbers as serially. Default: serially.
         only: run just these replication numbers (each in ``range(replications)``), as a
             sweep or a replay does; default: all.
+        counterfactual: also run each replication with no automation (same seeds), for the
+            net effect of automation and the earnings of the people it lays off
+            (``Results.counterfactual``); doubles the run time.
         progress: called with (runs done, runs in total) after each replication.
 
     Returns:
@@ -172,13 +329,12 @@ def run_scenario(
     scenario = resolve_scenario(
         scenario,
         overrides,
+        countries,
         replications=replications,
         seed=seed,
         horizon_months=horizon_months,
         scale=scale,
     )
-    if countries is not None:
-        scenario = with_overrides(scenario, {"countries": list(countries)})
     tables = data if isinstance(data, DataTables) else load_data(data)
     for iso3 in scenario.countries:
         country_flows(iso3, tables)  # fail early, naming an unknown code or a failed fit
@@ -192,13 +348,19 @@ def run_scenario(
     }
     tasks = [(iso3, r, streams[iso3][r]) for iso3 in scenario.countries for r in numbers]
     if executor is None:
-        pending = (simulate(scenario, iso3, tables, seq) for iso3, _, seq in tasks)
+        pending = (simulate(scenario, iso3, tables, seq, counterfactual) for iso3, _, seq in tasks)
     else:
         text = scenario.model_dump_json()
-        futures = [
-            executor.submit(simulate_in_worker, text, iso3, seq, str(tables.folder))
-            for iso3, _, seq in tasks
-        ]
+        # Largest countries first: the long runs start at once and the short ones fill in
+        # around them (results are still collected in task order).
+        size = {iso3: simulated_people(scenario, iso3, tables) for iso3 in scenario.countries}
+        order = sorted(range(len(tasks)), key=lambda i: -size[tasks[i][0]])
+        futures: list[Any] = [None] * len(tasks)
+        for i in order:
+            iso3, _, seq = tasks[i]
+            futures[i] = executor.submit(
+                simulate_in_worker, text, iso3, seq, str(tables.folder), counterfactual
+            )
         pending = (future.result() for future in futures)
     runs: dict[str, list[Replication]] = {iso3: [] for iso3 in scenario.countries}
     for done, ((iso3, _, _), replication) in enumerate(zip(tasks, pending, strict=True), 1):

@@ -14,8 +14,10 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
-from sim.io import write_table
+from sim.errors import SimError, one_line
+from sim.io import check_output_file, write_table
 from sim.terminal import cell, console, err, fail, frame_table, input_errors
 
 app = typer.Typer()
@@ -99,13 +101,16 @@ def sweep_command(
         else (
             f"on {scheduler}"
             if scheduler
-            else f"on a local Dask cluster ({workers or 'all'} workers)"
+            else f"on a local Dask cluster ({workers} workers)"
+            if workers
+            else "on a local Dask cluster (one worker per core), or serially if the sweep is "
+            "too small to pay for starting one"
         )
     )
     console.print(
-        f"[bold]{escape(d.name)}[/]: {d.design} design, {plan.n_points} points x "
+        f"[bold]{escape(one_line(d.name))}[/]: {d.design} design, {plan.n_points} points x "
         f"{d.replications} replications = {plan.total_runs} runs of "
-        f"{escape(repr(plan.base.name))} in {plan.iso3}, {escape(where)}",
+        f"{escape(one_line(repr(plan.base.name)))} in {plan.iso3}, {escape(one_line(where))}",
         highlight=False,
     )
     params = Table(title_justify="left")
@@ -128,13 +133,20 @@ def sweep_command(
         TextColumn("ETA"),
         TimeRemainingColumn(),
     )
+    # The bar appears with the first finished count, once the scheduler answered and the
+    # folder is locked: a sweep refused before that prints its one error line and nothing else.
+    bar = Progress(*columns, console=err)
+    task = None
+
+    def tick(ok: int, failed: int, total: int) -> None:
+        nonlocal task
+        if task is None:
+            bar.start()
+            task = bar.add_task("sweep", total=total, ok=ok, failed=failed)
+        bar.update(task, completed=ok + failed, total=total, ok=ok, failed=failed)
+
     try:
-        with Progress(*columns, console=err) as progress:
-            task = progress.add_task("sweep", total=plan.total_runs, ok=0, failed=0)
-
-            def tick(ok: int, failed: int, total: int) -> None:
-                progress.update(task, completed=ok + failed, total=total, ok=ok, failed=failed)
-
+        try:
             result = engine.run_sweep(
                 plan,
                 out,
@@ -145,11 +157,13 @@ def sweep_command(
                 batch_size=batch_size,
                 connect_timeout=connect_timeout,
             )
+        finally:
+            bar.stop()
     except input_errors() as exc:
         raise fail(str(exc)) from None
     except KeyboardInterrupt:
         err.print(
-            f"interrupted: finished runs are saved in {escape(str(out))}; run the same "
+            f"interrupted: finished runs are saved in {escape(one_line(out))}; run the same "
             "command again to resume",
             highlight=False,
         )
@@ -170,7 +184,7 @@ def sweep_command(
     if result.workers_lost:
         err.print(
             f"note: {result.workers_lost} Dask worker(s) lost during the sweep; their "
-            f"runs were rescheduled (see {escape(str(out / 'events.jsonl'))})",
+            f"runs were rescheduled (see {escape(one_line(out / 'events.jsonl'))})",
             highlight=False,
         )
     if result.failed_total or result.lost:
@@ -187,7 +201,7 @@ def sweep_command(
                 "command again to do them)"
             )
         err.print(
-            "[bold yellow]warning:[/] sweep incomplete: " + escape("; ".join(parts)),
+            "[bold yellow]warning:[/] sweep incomplete: " + escape(one_line("; ".join(parts))),
             highlight=False,
         )
         raise typer.Exit(code=1)
@@ -211,6 +225,8 @@ def query_command(
     """Query a sweep's results with SQL (DuckDB), e.g. "SELECT status, count(*) FROM runs
     GROUP BY status"."""
     try:
+        if csv is not None:
+            check_output_file(csv, (".csv",), "--csv")
         frame = _engine().query(out, sql)
     except input_errors() as exc:
         raise fail(str(exc)) from None
@@ -219,11 +235,16 @@ def query_command(
         if len(frame) > max_rows
         else f" ({len(frame)} rows)"
     )
-    console.print(f"{out}{more}", highlight=False, markup=False)
+    console.print(Text(one_line(f"{out}{more}")))
     console.print(frame_table(frame, max_rows))
     if csv is not None:
-        write_table(frame, csv)
-        console.print(f"wrote {csv}")
+        try:
+            write_table(frame, csv)
+        except (OSError, SimError) as exc:
+            raise fail(
+                f"--csv {csv}: cannot write ({getattr(exc, 'strerror', None) or exc})"
+            ) from None
+        console.print(Text(f"wrote {csv}"))
 
 
 @app.command("sensitivity")
@@ -244,12 +265,23 @@ def sensitivity_command(
     except input_errors() as exc:
         raise fail(str(exc)) from None
     used = "sobol" if "ST" in frame.columns else "morris"
+    pairs = frame.attrs.get("second_order")
     for name, part in frame.groupby("outcome", sort=False):
         shown = part.drop(columns=["outcome", "key"])
         console.print(
-            f"[bold]{escape(name)}[/]: {used} indices (replications averaged per "
+            f"[bold]{escape(one_line(name))}[/]: {used} indices (replications averaged per "
             "point; *_conf = 95% interval half-width)",
             highlight=False,
         )
         console.print(frame_table(shown))
-    console.print(f"wrote {frame.attrs['path']}")
+        if pairs is not None:
+            console.print(
+                "second-order indices S2: the share of the variance due to each pair of "
+                "parameters acting together",
+                highlight=False,
+                markup=False,
+            )
+            console.print(frame_table(pairs[pairs["outcome"] == name].drop(columns="outcome")))
+    console.print(Text(f"wrote {frame.attrs['path']}"))
+    if pairs is not None:
+        console.print(Text(f"wrote {frame.attrs['second_order_path']}"))

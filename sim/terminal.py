@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sim.errors import SimError, one_line
+from sim.results import PERCENT
 
 # Piped output (files, CI logs) gets room for the tables instead of 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 140)
@@ -69,7 +70,7 @@ def progress() -> Progress:
 
 
 def fmt(value: float, metric: str) -> str:
-    if metric == "unemployment_rate":
+    if metric in PERCENT:
         return f"{value:.2f}"
     if abs(value) >= 1e9:
         return f"{value / 1e9:,.2f} bn"
@@ -78,25 +79,42 @@ def fmt(value: float, metric: str) -> str:
     return f"{value:,.0f}"
 
 
-def headline_table(title: str, frame) -> Table:
-    table = Table(title=title, title_justify="left", show_lines=False)
+def band(low: str, high: str, replications: int) -> str:
+    """A 5-95% band as shown, or "n/a" when one replication gives no spread to show."""
+    return "n/a" if replications < 2 else f"{low} to {high}"
+
+
+def single_replication_note(replications: int) -> None:
+    """Say why the bands read n/a (on stderr, so tables on stdout stay clean)."""
+    if replications < 2:
+        err.print(
+            "note: one replication: the 5-95% bands are n/a; run 2 or more (e.g. -r 5) "
+            "to see the uncertainty",
+            markup=False,
+            highlight=False,
+        )
+
+
+def headline_table(title: str, frame, replications: int = 2) -> Table:
+    table = Table(title=Text(one_line(title)), title_justify="left", show_lines=False)
     for column in ("by end of", "indicator", "median", "5-95% band"):
         table.add_column(column, justify="right" if column != "indicator" else "left")
     for row in frame.itertuples():
         table.add_row(
             str(row.year),
-            row.indicator,
+            Text(row.indicator),
             fmt(row.median, row.metric),
-            f"{fmt(row.low, row.metric)} to {fmt(row.high, row.metric)}",
+            band(fmt(row.low, row.metric), fmt(row.high, row.metric), replications),
         )
     return table
 
 
 def cell(value: Any):
-    # Plain text: values like "metric[sector]" are not markup.
+    # Plain text: values like "metric[sector]" are not markup, and control characters from
+    # files (escape codes, NUL) are shown escaped, not sent to the terminal.
     if isinstance(value, float):
         return Text(f"{value:.6g}")
-    return Text("" if value is None else str(value))
+    return Text("" if value is None else one_line(value))
 
 
 def frame_table(frame, max_rows: int | None = None) -> Table:
@@ -107,4 +125,92 @@ def frame_table(frame, max_rows: int | None = None) -> Table:
     shown = frame if max_rows is None else frame.head(max_rows)
     for row in shown.itertuples(index=False):
         table.add_row(*(cell(v) for v in row))
+    return table
+
+
+def number(value: float) -> str:
+    """A figure for a table: thousands separated, large values in m / bn, NaN as n/a."""
+    if value != value:  # NaN
+        return "n/a"
+    if abs(value) >= 1e9:
+        return f"{value / 1e9:,.2f} bn"
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:,.2f} m"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"
+
+
+def effect_table(title: str, frame, replications: int = 2) -> Table:
+    """Median and band rows (``year`` may be empty) as a table."""
+    table = Table(title=Text(one_line(title)), title_justify="left")
+    for column in ("by end of", "indicator", "median", "5-95% band", "note"):
+        table.add_column(column, justify="left" if column in ("indicator", "note") else "right")
+    for row in frame.itertuples():
+        year = getattr(row, "year", None)
+        shown = "" if year is None or year != year else str(int(year))
+        note = getattr(row, "note", "")
+        note = "" if not isinstance(note, str) else note
+        table.add_row(
+            shown,
+            Text(row.indicator),
+            number(row.median),
+            band(number(row.low), number(row.high), replications),
+            Text(str(note)),
+        )
+    return table
+
+
+def evaluation_rich_table(iso3: str, frame, replications: int = 2) -> Table:
+    """The in-model randomised evaluation: effects by months since assignment."""
+    horizons = sorted(frame["months_after_assignment"].unique())
+    table = Table(
+        title=f"In-model randomised evaluation (offered vs control, same run) - {iso3}",
+        title_justify="left",
+    )
+    table.add_column("programme / group")
+    table.add_column("measure")
+    for h in horizons:
+        table.add_column(f"{h} months", justify="right")
+    for (programme, group, indicator), rows in frame.groupby(
+        ["programme", "group", "indicator"], sort=False
+    ):
+        cells = []
+        by_h = rows.set_index("months_after_assignment")
+        for h in horizons:
+            if h in by_h.index:
+                r = by_h.loc[h]
+                spread = f" [{number(r['low'])}, {number(r['high'])}]" if replications > 1 else ""
+                cells.append(f"{number(r['median'])}{spread}")
+            else:
+                cells.append("")
+        table.add_row(Text(f"{programme}: {group}"), Text(indicator), *cells)
+    return table
+
+
+REGION_COLUMNS = (
+    ("AI readiness (0-100)", "readiness"),
+    ("employment in exposed occupations (%)", "exposed %"),
+    ("women / men exposed", "women/men"),
+    ("adoption (%)", "adoption %"),
+    ("formal positions removed (% of employment)", "removed %"),
+    ("layoffs (% of employment)", "layoffs %"),
+    ("hires foregone (% of employment)", "not created %"),
+    ("AI-era vacancies created (% of employment)", "AI-era jobs %"),
+    ("net employment effect vs no AI (% of employment)", "net vs no AI %"),
+    ("programme cost (% of the wage bill to date)", "cost % wage bill"),
+)
+
+
+def region_rich_table(title: str, frame) -> Table:
+    """The regional comparison: one row per country and year, medians."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("country")
+    table.add_column("year", justify="right")
+    for _, short in REGION_COLUMNS:
+        table.add_column(short, justify="right")
+    for row in frame.to_dict("records"):
+        table.add_row(
+            row["country"], str(row["year"]), *(f"{row[name]:,.2f}" for name, _ in REGION_COLUMNS)
+        )
     return table

@@ -9,12 +9,11 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from sim.data import load_data
-from sim.flows import country_flows
 from sim.model import LabourMarketModel
+from sim.runner import make_model
 from sim.scenarios import Scenario, load_scenario, with_overrides
 
 CHROMIUM = "/usr/bin/chromium"
@@ -48,8 +47,7 @@ def build_model(tables, iso3: str = "BRN", scenario: str | Scenario = "baseline"
     base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     if overrides:
         base = with_overrides(base, overrides)
-    return LabourMarketModel(base, tables.country(iso3), tables, country_flows(iso3),
-                             rng=np.random.default_rng(seed))
+    return make_model(base, iso3, tables, seed)
 
 
 def sweep_until_parts(design: Path, out: Path, parts: int, batch_size: int,

@@ -14,6 +14,7 @@ import pytest
 from sim.data import (
     CONFIDENCE_LEVELS,
     DEFAULT_DATA_DIR,
+    EXTRA_FILES,
     OCC_COLS,
     SECTOR_ISIC,
     SECTOR_LABELS,
@@ -47,8 +48,10 @@ def test_shipped_tables_validate(tables):
     for iso3 in ISO3:
         s = tables.sectors[tables.sectors["iso3"] == iso3]
         assert tuple(s["sector"]) == SECTORS
-    assert set(tables.hashes) == {*FILES, "calibration.csv"}  # calibration is an input too
+    # calibration and the labour-market tables are inputs too
+    assert set(tables.hashes) == {*FILES, "calibration.csv", *EXTRA_FILES}
     assert all(len(h) == 64 for h in tables.hashes.values())
+    assert set(tables.extras) == set(EXTRA_FILES) and tables.shipped_extras == ()
 
 
 def test_labels_and_mapping_match_derive(tables):
@@ -147,6 +150,15 @@ def test_sources_table(tables):
     assert (present["source"].str.len() > 0).all()
     assert set(present["confidence"]) <= CONFIDENCE_LEVELS
     assert {"unemployment_rate", "job_finding_rate", "employment_thousands"} <= set(st["field"])
+    # the labour-market figures the model reads are cited too (data/README.md §17-§18)
+    under = st.set_index("field").loc["underemployment_national_rate"]
+    assert under["value"] == pytest.approx(0.119) and under["confidence"] == "medium"
+    assert "PSA" in under["source"]
+    informal = st[st["field"] == "informal_share"]
+    assert tuple(informal["sector"]) == SECTORS
+    assert set(informal["confidence"]) == {"assumption"}  # PHL: the pooled profile (§18)
+    vacancy = st.set_index("field").loc["vacancy_rate"]
+    assert np.isnan(vacancy["value"]) and "GAP" in vacancy["source"]
 
 
 def test_gap_fills_are_labelled(tables):
@@ -296,8 +308,8 @@ def test_country_total_must_match_sectors(data_copy):
 
 
 def test_column_lists_match_the_row_models():
-    from sim.tables import TABLES, CalibrationRow, columns
-    for model in (*TABLES, CalibrationRow):
+    from sim.tables import EXTRA_TABLES, TABLES, CalibrationRow, columns
+    for model in (*TABLES, CalibrationRow, *EXTRA_TABLES):
         header = (DEFAULT_DATA_DIR / model.FILE).read_text(encoding="utf-8").split("\n")[0]
         assert header.split(",") == columns(model)
     assert len(OCC_COLS) == 9

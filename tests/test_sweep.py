@@ -40,7 +40,7 @@ levels = [1.0, 3.0]
 key = "uncertainties.exposure_assumption"
 levels = ["ilo_genai_2025", "ilo_genai_2023"]
 [[outcomes]]
-metric = "automation_job_losses_cumulative"
+metric = "automation_cut_cumulative"
 [[outcomes]]
 metric = "unemployment_rate"
 month = 12
@@ -60,9 +60,9 @@ key = "levers.job_creation.duration_months"
 range = [3, 36]
 kind = "lever"
 [[outcomes]]
-metric = "automation_job_losses_cumulative"
+metric = "automation_cut_cumulative"
 [[outcomes]]
-metric = "displaced_unemployed"
+metric = "hires_foregone_cumulative"
 """
 
 
@@ -167,7 +167,7 @@ def test_killed_sweep_resumes_with_every_run_exactly_once(tmp_path):
 
 def test_sensitivity_ranks_an_inert_lever_last(sobol_serial):
     table = sensitivity(sobol_serial)
-    losses = table[table["outcome"] == "automation_job_losses_cumulative"]
+    losses = table[table["outcome"] == "automation_cut_cumulative"]
     inert = losses.set_index("parameter").loc["duration_months"]
     assert inert["rank"] == 3
     assert abs(inert["ST"]) < 1e-9 and abs(inert["S1"]) < 1e-9
@@ -224,7 +224,7 @@ BAD = {
                              "parameters[0]", "uncertainties.adoption_pace"),
     "sobol N not a power of two": (SOBOL.replace("samples = 8", "samples = 10"),
                                    "'samples'", "power of two"),
-    "unknown outcome metric": (SOBOL.replace('"displaced_unemployed"', '"displaced_jobless"'),
+    "unknown outcome metric": (SOBOL.replace('"hires_foregone_cumulative"', '"hires_not_made"'),
                                "outcomes[1].metric", "unknown metric"),
     "unknown design key": (SOBOL.replace("samples = 8", "samples = 8\nreplicatons = 2"),
                            "'replicatons'", "did you mean"),
@@ -308,10 +308,105 @@ def test_a_sweep_run_replays_exactly_with_sim_run(tmp_path):
                      & (frame["sector"] == "all")]
         return rows.sort_values("month")["value"].to_numpy()
 
-    for outcome, metric in (("automation_job_losses_cumulative",) * 2,
+    for outcome, metric in (("automation_cut_cumulative",) * 2,
                             ("unemployment_rate@m12", "unemployment_rate")):
         theirs = swept[swept["outcome"] == outcome]["value"].to_numpy()
         assert len(theirs) == 25
         assert np.array_equal(series(metric, replication), theirs)  # exact
         assert not np.array_equal(series(metric, 0), theirs)  # another stream differs
     assert swept["value"].abs().sum() > 0
+
+
+# -- one sector's entry, second-order indices, Morris levels, files as saved ------------------
+
+EXPOSURE = HEADER.format(name="bpo exposure", reps=1, top='design = "grid"') + """
+[[parameters]]
+key = "uncertainties.sector_exposure.bpo_business_services"
+levels = [0.05, 0.6]
+[[outcomes]]
+metric = "automation_cut_cumulative"
+sector = "bpo_business_services"
+year = 2027
+"""
+
+
+def test_a_sweep_varies_one_sectors_exposure(tmp_path):
+    design, out = write(tmp_path, EXPOSURE), tmp_path / "out"
+    plan = load_design(design)
+    assert [p.name for p in plan.parameters] == ["sector_exposure_bpo_business_services"]
+    assert plan.outcomes[0].month == 24  # by end of 2027 = December 2027 = month 24
+    assert "uncertainties.sector_exposure.bpo_business_services=0.6" in plan.replay_args(1)
+    run_sweep(design, out, serial=True)
+    cut = query(out, "SELECT r.sector_exposure_bpo_business_services AS exposure, o.value FROM "
+                     "outcomes o JOIN runs r USING (run_id) WHERE o.month = 24 ORDER BY 1")
+    assert cut["exposure"].tolist() == [0.05, 0.6]
+    low, high = cut["value"]
+    assert high > 3 * low > 0, "more exposed BPO tasks: more BPO positions removed"
+
+
+def test_sobol_second_order_indices_are_computed_shown_and_written(tmp_path):
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+    text = SOBOL.replace("samples = 8", "samples = 8\nsecond_order = true")
+    text = text[:text.index('[[parameters]]\nkey = "levers.job_creation')] + \
+        text[text.index("[[outcomes]]"):]
+    out = tmp_path / "s2"
+    result = run_sweep(write(tmp_path, text), out, serial=True)
+    assert result.total == 8 * (2 * 2 + 2)  # Saltelli with second order: N (2D + 2)
+    table = sensitivity(out)
+    pairs = table.attrs["second_order"]
+    assert len(pairs) == 2  # one pair per outcome
+    assert set(pairs.columns) == {"outcome", "parameter", "with", "S2", "S2_conf"}
+    assert pairs[["S2", "S2_conf"]].notna().all().all()
+    written = pd.read_csv(out / "sensitivity_sobol_s2.csv")
+    assert written[["S2", "S2_conf"]].to_numpy().tolist() == \
+        pairs[["S2", "S2_conf"]].to_numpy().tolist()
+    shown = CliRunner().invoke(app, ["sensitivity", str(out)])
+    assert shown.exit_code == 0, shown.output
+    assert "second-order indices S2" in shown.output and "sensitivity_sobol_s2.csv" in shown.output
+
+
+def test_morris_needs_an_even_number_of_levels(tmp_path):
+    text = SOBOL.replace('design = "sobol"\nsamples = 8', 'design = "morris"\nsamples = 4\n'
+                         'morris_levels = 5')
+    with pytest.raises(SweepError, match=r"morris_levels.*even number of levels.*4 or 6"):
+        load_design(write(tmp_path, text))
+    assert load_design(write(tmp_path, text.replace("= 5", "= 6"), "ok.toml")).n_points == 16
+
+
+def test_a_design_saved_with_a_bom_and_a_scenario_beside_it_loads(tmp_path):
+    (tmp_path / "Mine.TOML").write_text('name = "mine"\ncountries = ["BRN"]\n', encoding="utf-8")
+    text = GRID.replace('scenario = "baseline"', 'scenario = "Mine.TOML"')
+    design = tmp_path / "bom.toml"
+    design.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    plan = load_design(design)
+    assert plan.base.name == "mine" and plan.base_ref == str(tmp_path / "Mine.TOML")
+
+
+def test_a_design_for_another_country_than_its_scenarios_figures_is_refused(tmp_path):
+    text = GRID.replace('scenario = "baseline"', 'scenario = "phl_bpo"')
+    with pytest.raises(SweepError, match="key 'country'.*holds figures for PHL only"):
+        load_design(write(tmp_path, text))
+
+
+def test_outcome_years_follow_the_calendar_and_refuse_years_outside(tmp_path):
+    text = GRID.replace("month = 12", "year = 2026")
+    assert load_design(write(tmp_path, text)).outcomes[1].month == 12  # December 2026
+    with pytest.raises(SweepError, match=r"outcomes\[1\]\.year 2028: outside the run.*2027-12"):
+        load_design(write(tmp_path, GRID.replace("month = 12", "year = 2028"), "late.toml"))
+
+
+def test_an_unreachable_scheduler_leaves_no_progress_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["sweep", str(write(tmp_path, GRID)), "--out", str(out),
+                                      "--scheduler", "tcp://127.0.0.1:1",
+                                      "--connect-timeout", "1"])
+    assert result.exit_code == 2, result.output
+    assert "cannot connect" in result.output
+    assert "ETA" not in result.output and "0/8" not in result.output, result.output
+    assert result.output.rstrip().splitlines()[-1].startswith("error:")
+    assert not out.exists()

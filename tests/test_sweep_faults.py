@@ -189,12 +189,12 @@ def test_runs_that_raise_are_recorded_then_retried(tmp_path, reference, monkeypa
     design = design_file(tmp_path)
     real = sim.runner.simulate
 
-    def simulate(scenario, iso3, tables, seq):
+    def simulate(scenario, iso3, tables, seq, *args):
         point = FAULTY.get((scenario.uncertainties.adoption_pace,
                             scenario.uncertainties.exposure_assumption))
         if point is not None:  # points 1 and 4, every replication
             raise RuntimeError(f"injected fault at point {point}")
-        return real(scenario, iso3, tables, seq)
+        return real(scenario, iso3, tables, seq, *args)
 
     monkeypatch.setattr(sim.runner, "simulate", simulate)
     first = cli(str(design), "--out", str(out), "--workers", "0")

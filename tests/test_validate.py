@@ -7,8 +7,9 @@ import pytest
 
 from sim.agents.workforce import Status
 from sim.calibrate import calibrate, fit_durations, spell_shares
-from sim.flows import load_calibration
-from sim.model import LabourFlows, LabourMarketModel
+from sim.flows import LabourFlows, load_calibration
+from sim.inputs import country_inputs
+from sim.model import LabourMarketModel
 from sim.scenarios import load_scenario, with_overrides
 from sim.validate import TOLERANCES, validate
 
@@ -60,17 +61,19 @@ def test_calibration_recovers_known_parameters_from_model_generated_data(tables)
     u = tables.country("BRN").unemployment_rate
     mean_spell = spell_shares(hire_rate, decay)[2]  # separations that sustain u (as calibrated)
     known = LabourFlows(hire_rate, decay, separation_rate=u / ((1 - u) * mean_spell))
+    # nobody leaves the labour force from long unemployment, so spells end only in a job
     scenario = with_overrides(load_scenario("baseline"), {
-        "uncertainties.adoption_ceiling": 0.0, "run.scale": 20})
-    model = LabourMarketModel(scenario, tables.country("BRN"), tables, known,
-                              rng=np.random.default_rng(5))
+        "uncertainties.adoption_ceiling": 0.0, "run.scale": 20,
+        "labour_market.discouragement_rate": 0.0})
+    inputs = country_inputs(tables, "BRN", exposure_assumption="ilo_genai_2025")
+    model = LabourMarketModel(scenario, inputs, known, seed=5)
     workforce = model.workforce
     short, long_ = [], []
     for _ in range(120):
         model.step()
         if model.month > 24:
-            unemployed = workforce.status == Status.UNEMPLOYED
-            elapsed = model.month - workforce.jobless_since[unemployed]
+            unemployed = workforce.with_status(Status.UNEMPLOYED)
+            elapsed = model.month - workforce.spell_start[unemployed]
             short.append((elapsed < 6).mean())
             long_.append((elapsed >= 12).mean())
     hire_rate, decay = fit_durations(float(np.mean(short)), float(np.mean(long_)))

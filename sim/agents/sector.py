@@ -1,20 +1,33 @@
-"""Sector agents: automation adoption and labour demand, one per sector of the country.
+"""Sector agents: AI adoption and formal labour demand, one per sector of the country.
 
-Each sector follows an S-curve of AI adoption A(t) in [0, ceiling]. Its steepness scales with
-the country's AI readiness and the scenario's adoption pace; its midpoint and ceiling are
-scenario uncertainties. The share of the sector's task time automated is exposure x A(t). The
-month's increase in A turns into a displacement probability for each worker in proportion to
-the worker's own task exposure (``displacement_rate``), and into new AI-era vacancies elsewhere
-(reinstatement, posted by the model in proportion to each sector's augmentation potential).
+Adoption follows an S-curve A(t) = ceiling x logistic(pace x k x (t - midpoint)). The country's
+AI readiness sets when it takes off and how far it goes (see ``adoption_curve``), so a country
+with low readiness starts later, not higher. Exposure is split by occupation (ILO gradients)
+into an automation part and an augmentation part:
 
-Vacancies are held in two pools per sector: ``open`` (replacement of ordinary turnover, any
-skill) and ``skilled`` (new AI-era jobs, a minimum skill band). Both are counted in simulated
-workers.
+- automation removes formal positions: each month ``elasticity x a x dA`` of the sector's
+  formal positions (filled or vacant), where ``a`` is the sector's mean automation exposure.
+  Firms adjust first through attrition: a position removed is a vacancy not re-posted (a hire
+  foregone, "a job not created"). Only the part an adopting firm cannot absorb through its
+  own leavers within ``window`` months becomes layoffs ("jobs destroyed"), chosen among the
+  most exposed workers. With a = mean exposure, s = monthly attrition and v = vacancy rate,
+  the layoff share of the cut is max(0, 1 - (window x s + v) / (elasticity x a x ceiling))
+  (an adopting firm cuts elasticity x a x ceiling of its workforce at once). Evidence that
+  adjustment runs through hires foregone: Dauth et al. (2021, JEEA) on robots in Germany.
+- augmentation raises labour demand in the same sector: ``ratio x elasticity x g x dA``
+  new positions per formal position, where ``g`` is the mean augmentation exposure and
+  ``ratio`` the jobs created per job destroyed by the same task share (a sourced
+  uncertainty). These AI-era vacancies need high skill in the sector's field, and lapse
+  (are offshored or abandoned) at a monthly rate when nobody qualified takes them.
+
+Formal labour demand also follows the baseline demand path (labour-force growth, or a sector's
+own growth rate), which posts growth vacancies. All counts are in simulated workers.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import mesa
 
@@ -27,8 +40,38 @@ def logistic(month: float, steepness: float, midpoint: float) -> float:
     return 1.0 / (1.0 + math.exp(z))
 
 
+@dataclass(frozen=True)
+class AdoptionCurve:
+    """A(t) = ceiling x logistic(steepness x (t - midpoint)), t in months after the start."""
+
+    steepness: float
+    midpoint: float
+    ceiling: float
+
+    def level(self, month: int) -> float:
+        """Adoption level in month ``month`` (0 = the start)."""
+        return self.ceiling * logistic(month, self.steepness, self.midpoint)
+
+
+def adoption_curve(readiness: float, *, steepness: float, midpoint_at_100: float,
+                   delay_per_point: float, depth_elasticity: float,
+                   ceiling: float) -> AdoptionCurve:
+    """The adoption curve of a country with AI readiness ``readiness`` (0-100).
+
+    Readiness moves timing and depth, not the S-curve's slope: the midpoint is
+    ``midpoint_at_100 + delay_per_point x (100 - readiness)`` months and the ceiling is
+    ``ceiling x (readiness / 100) ** depth_elasticity``. So a country with lower readiness
+    reaches any given adoption level later, and starts no higher (Comin and Mestieri 2018:
+    adoption lags across countries, and a lasting gap in the intensity of use).
+    """
+    r = min(max(readiness, 0.0), 100.0)
+    return AdoptionCurve(steepness=steepness,
+                         midpoint=midpoint_at_100 + delay_per_point * (100.0 - r),
+                         ceiling=ceiling * (r / 100.0) ** depth_elasticity)
+
+
 class SectorAgent(mesa.Agent):
-    """One sector: its adoption curve, automated task share and open vacancies."""
+    """One sector: adoption, automated task share, formal positions and vacancy pools."""
 
     def __init__(
         self,
@@ -36,43 +79,102 @@ class SectorAgent(mesa.Agent):
         *,
         index: int,
         name: str,
-        exposure: float,
-        augmentation: float,
-        steepness: float,
-        midpoint: float,
-        ceiling: float,
-        displacement_elasticity: float,
-        open_vacancies: float,
+        automation_exposure: float,
+        augmentation_exposure: float,
+        automation: AdoptionCurve,
+        augmentation: AdoptionCurve,
+        elasticity: float,
+        new_jobs_ratio: float,
+        window_months: float,
+        attrition: float,
+        vacancy_rate: float,
+        lapse_rate: float,
+        growth: list[float] | None = None,
     ) -> None:
+        """Args (shares per month unless stated):
+            automation_exposure, augmentation_exposure: the sector's mean exposures (a, g).
+            automation, augmentation: adoption curves driving each part.
+            elasticity: positions removed per unit of automated task share.
+            new_jobs_ratio: positions created per unit of augmented task share, relative to
+                those removed per unit of automated task share.
+            window_months: months an adopting firm spreads its cut over through attrition.
+            attrition: monthly leavers per worker (turnover + retirement), for the layoff share.
+            vacancy_rate: vacancies per position at the start (also absorb cuts).
+            lapse_rate: share of unfilled AI-era vacancies lost each month.
+            growth: monthly growth rate of baseline formal demand, one per month (index 0 =
+                month 1), or None for no growth.
+        """
         super().__init__(model)
         self.index = index
         self.name = name
-        self.exposure = exposure
+        self.automation_exposure = automation_exposure
+        self.augmentation_exposure = augmentation_exposure
+        self.automation = automation
         self.augmentation = augmentation
-        self.steepness = steepness
-        self.midpoint = midpoint
-        self.ceiling = ceiling
-        self.elasticity = displacement_elasticity
-        self.adoption = self._curve(0)
+        self.elasticity = elasticity
+        self.new_jobs_ratio = new_jobs_ratio
+        self.lapse_rate = lapse_rate
+        self.growth = growth
+        cut_at_adoption = elasticity * automation_exposure * automation.ceiling
+        absorbed = window_months * attrition + vacancy_rate
+        self.layoff_share = (max(0.0, 1.0 - absorbed / cut_at_adoption)
+                             if cut_at_adoption > 0 else 0.0)
+        self.adoption = automation.level(0)
         self.adoption_increase = 0.0
-        self.open_vacancies = open_vacancies
+        self.augmentation_level = augmentation.level(0)
+        self.augmentation_increase = 0.0
+        self.open_vacancies = 0.0
         self.skilled_vacancies = 0.0
-
-    def _curve(self, month: int) -> float:
-        return self.ceiling * logistic(month, self.steepness, self.midpoint)
+        self.pending_cut = 0.0   # positions still to remove from future vacancies
 
     @property
     def automated_task_share(self) -> float:
-        """Share of the sector's task time automated: mean exposure x adoption."""
-        return self.exposure * self.adoption
+        """Share of the sector's task time automated: mean automation exposure x adoption."""
+        return self.automation_exposure * self.adoption
 
     @property
-    def displacement_rate(self) -> float:
-        """This month's job-loss probability per unit of a worker's task exposure."""
-        return self.elasticity * self.adoption_increase
+    def layoff_rate(self) -> float:
+        """This month's layoff probability per unit of a formal worker's automation exposure."""
+        return self.layoff_share * self.elasticity * self.adoption_increase
 
-    def adopt(self) -> None:
-        """Advance adoption by one month along the S-curve."""
-        new = self._curve(self.model.month)
+    def adopt(self, month: int) -> None:
+        """Advance both adoption curves to ``month``."""
+        new = self.automation.level(month)
         self.adoption_increase = max(new - self.adoption, 0.0)
         self.adoption = new
+        new = self.augmentation.level(month)
+        self.augmentation_increase = max(new - self.augmentation_level, 0.0)
+        self.augmentation_level = new
+
+    def cut(self, positions: float) -> float:
+        """Formal positions removed by automation this month (filled or vacant)."""
+        return self.elasticity * self.automation_exposure * self.adoption_increase * positions
+
+    def new_jobs(self, positions: float) -> float:
+        """AI-era positions created by augmentation this month."""
+        return (self.new_jobs_ratio * self.elasticity * self.augmentation_exposure
+                * self.augmentation_increase * positions)
+
+    def growth_rate(self, month: int) -> float:
+        """Baseline growth of formal demand in ``month`` (a share of positions)."""
+        if not self.growth:
+            return 0.0
+        return self.growth[min(month, len(self.growth)) - 1]
+
+    def forgo_hires(self, count: float) -> float:
+        """Remove ``count`` positions from open vacancies (plus any cut still pending).
+
+        Returns the vacancies actually cancelled; what cannot be cancelled now waits for the
+        next vacancies (attrition) in ``pending_cut``.
+        """
+        wanted = self.pending_cut + count
+        cancelled = min(wanted, max(self.open_vacancies, 0.0))
+        self.open_vacancies -= cancelled
+        self.pending_cut = wanted - cancelled
+        return cancelled
+
+    def lapse(self) -> float:
+        """Unfilled AI-era vacancies lost this month (offshored or abandoned)."""
+        lost = max(self.skilled_vacancies, 0.0) * self.lapse_rate
+        self.skilled_vacancies -= lost
+        return lost

@@ -1,15 +1,41 @@
-"""The workforce: every simulated worker of one country, held as a struct of arrays.
+"""The workforce: every simulated person of one country, held as a struct of arrays.
 
-One Python object per worker is ~160x slower than arrays at the sizes ministries need (a
-whole country person by person), so the workers live in numpy arrays owned by a single
-``Workforce`` agent. Each worker i has a sector, an ISCO-08 occupation group, a skill band, a
-sex, a task exposure, a status with the month it began, the month its current jobless spell
-began, the sector it lost a job to automation in (if any) and a retraining target.
+One Python object per worker is ~160x slower than arrays at the sizes ministries need (a whole
+country person by person), so people live in numpy arrays owned by a single ``Workforce``
+agent. Slot i holds one person: sector (of the current or last job), occupation (ISCO-08
+sub-major group, or major group where a country has no 2-digit data), skill band, sex, task
+exposure to automation, labour-force status with the month it began, whether the person is
+time-related underemployed, three clocks (see below), the sector they first lost a job to
+automation in, a retraining target, whether they entered the labour force during the run, the
+month of their last programme enrolment and a personal earnings factor.
 
-Every change of status goes through ``move``, which keeps a ledger of stocks by
-(status, sector, sex, skill) and, for workers displaced by automation, by the sector they were
-displaced from. Stocks therefore change by exactly their flows; ``recount`` rebuilds the same
-ledger from the arrays so that tests can check it.
+Storage, 20 bytes a person: sex, underemployment, entrant and idle-set membership are bits of
+one ``flags`` byte (read and written through ``BitColumn``s named like the old arrays); the
+earnings factor is an index into a table of the distinct factors (``TableColumn``: exact, a
+few hundred values); the retraining target and the last assignment month are held only for the
+people who have one (``SparseColumn``). All three index like numpy arrays.
+
+Statuses follow the ILO labour-force concepts (ICLS 19th resolution): formal and informal
+employment, unemployment and outside the labour force; full-time trainees are outside the
+labour force (ILO) but tracked as their own status, and participants in public employment
+programmes are employed. A slot whose person has retired (or has not entered yet) is VACANT and
+is reused by the next entrant.
+
+Clocks (months, int16):
+- ``jobless_since``: when the person last left a regular job (or entered the labour force).
+  Programme eligibility ("months since last regular job") runs on it; training and programme
+  jobs do not stop it.
+- ``spell_start``: start of the current unemployment spell as a labour-force survey measures
+  it. Months in training or in a programme job are not unemployment: the clock is paused
+  (moved forward by the time spent) when the person returns to search.
+- ``search_since``: start of the current job search, which sets search efficiency (long
+  searches find work less often). Paused like ``spell_start``, except that a completed course
+  starts a fresh search (graduates search afresh).
+
+Every change of status goes through ``move``, which keeps ledgers of people, and of the sum of
+personal earnings factors, by (status, underemployed, sector, sex, skill), and for people
+displaced by automation by the sector they were displaced from. Stocks therefore change by
+exactly their flows; ``recount`` rebuilds the same ledgers from the arrays so tests can check.
 """
 
 from __future__ import annotations
@@ -19,22 +45,34 @@ from enum import IntEnum
 import mesa
 import numpy as np
 
+from sim import kernels
+
 NO_SECTOR = -1
+NEVER = np.iinfo(np.int16).min  # "never enrolled"
 
 
 class Status(IntEnum):
-    """A worker's labour-market status."""
+    """A person's labour-force status (ILO concepts)."""
 
-    EMPLOYED = 0
-    UNEMPLOYED = 1
-    TRAINING = 2
-    PROGRAMME_JOB = 3
+    FORMAL = 0          # formal employment (wage jobs in registered firms)
+    INFORMAL = 1        # informal employment: own-account, contributing family, informal wage
+    UNEMPLOYED = 2      # without work, searching and available (ILO unemployment)
+    TRAINING = 3        # full-time trainee in a reskilling programme
+    PROGRAMME_JOB = 4   # employed in a public job-creation programme
+    INACTIVE = 5        # outside the labour force (stopped searching)
+    VACANT = 6          # slot not in use: retired, or not yet entered
 
 
-N_STATUS = len(Status)
-N_SEX = 2  # 0 = male, 1 = female
-N_SKILL = 3  # 0 = low, 1 = medium, 2 = high (ISCO-08 skill levels of the occupation)
-CHUNK = 1 << 22  # workers per chunk in whole-population passes (bounds temporaries to ~32 MB)
+N_STATUS = 6            # ledger statuses (VACANT is not counted)
+EMPLOYED_STATUSES = (Status.FORMAL, Status.INFORMAL, Status.PROGRAMME_JOB)
+REGULAR_JOBS = (Status.FORMAL, Status.INFORMAL)
+N_SEX = 2               # 0 = male, 1 = female
+N_SKILL = 3             # 0 = low, 1 = medium, 2 = high (ISCO-08 skill levels of the occupation)
+CHUNK = 1 << 22         # people per chunk in whole-population passes (bounds temporaries)
+# People per block of the population's random draws: part of the seed scheme (a different
+# block size draws different people), so it is not CHUNK, which may change freely.
+DRAW_CHUNK = 1 << 22
+FEMALE, UNDER, ENTRANT, IN_IDLE = (np.uint8(1 << b) for b in range(4))  # bits of ``flags``
 
 
 def match_mean(values: np.ndarray, target: float, sample: int = 100_000) -> float:
@@ -58,219 +96,454 @@ def match_mean(values: np.ndarray, target: float, sample: int = 100_000) -> floa
     return float(np.exp((low + high) / 2))
 
 
-def _chunks(n: int) -> list[tuple[int, int]]:
-    """[start, stop) ranges covering range(n) in pieces of ``CHUNK``."""
-    return [(a, min(a + CHUNK, n)) for a in range(0, n, CHUNK)]
+def chunks(n: int, size: int | None = None) -> list[tuple[int, int]]:
+    """[start, stop) ranges covering range(n) in pieces of ``size`` (default ``CHUNK``)."""
+    size = size or CHUNK
+    return [(a, min(a + size, n)) for a in range(0, n, size)]
+
+
+def thin(rng: np.random.Generator, n: int, p: float, among: tuple | None = None) -> np.ndarray:
+    """Slots 0..n-1 each picked with probability ``p``, sorted; cost proportional to picks.
+
+    Draws the number of picks from a binomial and that many distinct slots uniformly: the same
+    law as a Bernoulli draw per slot (above p = 0.05, a draw per slot). The draws consumed
+    depend only on (n, p), never on who is in which state, so two runs that share the stream
+    pick the same slots (common random numbers). With ``among`` = (status [n], allowed status
+    codes [8] bool, flags [n], flag bit or 0), only the picks it allows are returned.
+    """
+    p = min(max(p, 0.0), 1.0)
+    if p <= 0.0 or n == 0:
+        return np.empty(0, dtype=np.int64)
+    if p > 0.05:
+        return kernels.dense_picks(rng, n, p, among)
+    k = rng.binomial(n, p)
+    return kernels.sorted_unique(rng.integers(0, n, size=k), n, among)
+
+
+def _index(idx, capacity: int) -> np.ndarray:
+    """An index array from an index array or a slice over ``capacity`` slots."""
+    if isinstance(idx, slice):
+        return np.arange(*idx.indices(capacity), dtype=np.int64)
+    return np.asarray(idx)
+
+
+class BitColumn:
+    """One boolean per person kept as a bit of ``Workforce.flags``; indexed like a numpy
+    array (index arrays or slices), reads give bool arrays."""
+
+    dtype = np.dtype(np.bool_)
+    nbytes = 0  # held in the flags byte
+
+    def __init__(self, owner: Workforce, bit: int) -> None:
+        self.owner = owner
+        self.bit = np.uint8(bit)
+
+    def __getitem__(self, idx) -> np.ndarray:
+        return (self.owner.flags[idx] & self.bit) != 0
+
+    def __setitem__(self, idx, value) -> None:
+        flags = self.owner.flags
+        current = flags[idx]
+        flags[idx] = np.where(np.asarray(value, dtype=bool), current | self.bit,
+                              current & ~self.bit)
+
+
+class TableColumn:
+    """A float32 per person held as an index (uint16, uint32 if ever needed) into a table of
+    the distinct values: exact, since every value is stored as its own float32."""
+
+    dtype = np.dtype(np.float32)
+    nbytes = 0  # the ids are the owner's ``factor_id`` array; the table is counted apart
+
+    def __init__(self, owner: Workforce, fill: float) -> None:
+        self.owner = owner
+        self.table = np.array([fill], dtype=np.float32)
+        self._ids = {self.table.view(np.uint32)[0]: 0}  # bit pattern -> id
+
+    def __getitem__(self, idx) -> np.ndarray:
+        return self.table[self.owner.factor_id[idx]]
+
+    def __setitem__(self, idx, value) -> None:
+        self.owner.factor_id[idx] = self.ids_of(value)
+
+    def ids_of(self, value) -> np.ndarray:
+        """The ids of ``value`` (float32 values, any shape), new values added to the table."""
+        value = np.asarray(value, dtype=np.float32)
+        bits, inverse = np.unique(value.view(np.uint32), return_inverse=True)
+        new = [b for b in bits.tolist() if b not in self._ids]
+        if new:
+            start = self.table.size
+            self._ids.update({b: start + i for i, b in enumerate(new)})
+            self.table = np.concatenate([self.table, np.array(new, dtype=np.uint32).view(
+                np.float32)])
+            if self.table.size > np.iinfo(self.owner.factor_id.dtype).max:
+                self.owner.factor_id = self.owner.factor_id.astype(np.uint32)
+        ids = np.array([self._ids[b] for b in bits.tolist()], dtype=self.owner.factor_id.dtype)
+        return ids[inverse].reshape(value.shape)
+
+
+class SparseColumn:
+    """A value that few people hold (everyone else holds ``fill``): sorted slots and values.
+
+    Indexed like a numpy array (index arrays without repeats, or slices); setting ``fill``
+    forgets a person.
+    """
+
+    def __init__(self, dtype, fill: int, owner: Workforce) -> None:
+        self.dtype = np.dtype(dtype)
+        self.fill = fill
+        self.owner = owner
+        self.keys = np.empty(0, dtype=np.int64)
+        self.values = np.empty(0, dtype=self.dtype)
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.keys.nbytes + self.values.nbytes)
+
+    def __getitem__(self, idx) -> np.ndarray:
+        idx = _index(idx, self.owner.capacity)
+        out = np.full(idx.shape, self.fill, dtype=self.dtype)
+        if self.keys.size and idx.size:
+            pos = np.minimum(np.searchsorted(self.keys, idx), self.keys.size - 1)
+            hit = self.keys[pos] == idx
+            out[hit] = self.values[pos[hit]]
+        return out
+
+    def __setitem__(self, idx, value) -> None:
+        idx = _index(idx, self.owner.capacity).reshape(-1)
+        if idx.size == 0:
+            return
+        value = np.broadcast_to(np.asarray(value, dtype=self.dtype), idx.shape)
+        keys, values = self.keys, self.values
+        if keys.size:
+            keep = ~np.isin(keys, idx)
+            keys, values = keys[keep], values[keep]
+        held = value != self.fill
+        if held.any():
+            keys = np.concatenate([keys, idx[held]])
+            values = np.concatenate([values, value[held]])
+            order = np.argsort(keys, kind="stable")
+            keys, values = keys[order], values[order]
+        self.keys, self.values = keys, values
 
 
 class Workforce(mesa.Agent):
-    """All simulated workers of a country (struct of arrays) and their stock ledger."""
+    """All simulated people of a country (struct of arrays) and their ledgers."""
 
-    def __init__(
-        self,
-        model: mesa.Model,
-        *,
-        employed: np.ndarray,
-        unemployed: np.ndarray,
-        occ_mix: np.ndarray,
-        occ_skill: np.ndarray,
-        occ_exposure: np.ndarray,
-        sector_exposure_target: np.ndarray,
-        female_share: np.ndarray,
-        exposure_concentration: float,
-        months_jobless: callable,
-    ) -> None:
-        """Create workers sector by sector.
+    def __init__(self, model: mesa.Model, *, n_sectors: int, capacity: int) -> None:
+        """Empty workforce with room for ``capacity`` people; fill it with ``add``.
 
         Args:
-            model: the owning model (its ``rng`` is the only source of randomness).
-            employed: simulated employed workers per sector [S] (integers).
-            unemployed: simulated unemployed workers per last sector [S] (integers).
-            occ_mix: occupation mix per sector [S, 9].
-            occ_skill: skill band of each ISCO major group [9].
-            occ_exposure: mean task exposure of each ISCO major group [9].
-            sector_exposure_target: mean task exposure to rescale each sector to, or NaN [S].
-            female_share: share of women per sector [S].
-            exposure_concentration: Beta a+b for the spread of exposure around its mean.
-            months_jobless: function(rng, n) -> months already spent jobless, for the
-                initial unemployed.
+            model: the owning model.
+            n_sectors: number of sectors S.
+            capacity: slots to allocate (people at the start plus expected net entrants).
         """
         super().__init__(model)
-        rng = model.rng
-        n_sectors = len(employed)
         self.n_sectors = n_sectors
-        per_sector = employed + unemployed
-        n = int(per_sector.sum())
-        self.n = n
-        self.sector = np.repeat(np.arange(n_sectors, dtype=np.int8), per_sector)
-        status = np.empty(n, dtype=np.int8)
-        start = 0
-        for s in range(n_sectors):
-            status[start:start + employed[s]] = Status.EMPLOYED
-            status[start + employed[s]:start + per_sector[s]] = Status.UNEMPLOYED
-            start += per_sector[s]
-        self.status = status
+        self.n = 0                      # slots in use or used before (high-water mark)
+        self.vacant = int(Status.VACANT)
+        self.moves = 0                  # calls of ``move`` so far (a version for caches)
+        self._allocate(capacity)
+        self._shape = (N_STATUS, 2, n_sectors, N_SEX, N_SKILL)
+        self._size = int(np.prod(self._shape))
+        self.stocks = np.zeros(self._shape, dtype=np.int64)
+        self.displaced_stocks = np.zeros(self._shape, dtype=np.int64)
+        self.factor_sums = np.zeros(self._shape, dtype=np.float64)
+        # moves this month: [from status, to status], VACANT included (entries and exits)
+        self.transitions = np.zeros((len(Status), len(Status)), dtype=np.int64)
+        # people who entered the labour force during the run, by (status, sector)
+        self.entrant_stocks = np.zeros((N_STATUS, n_sectors), dtype=np.int64)
+        self.free: list[np.ndarray] = []  # stacks of vacant slot indices, reused first
+        self.idle = np.empty(0, dtype=np.int64)   # people not in a regular job (see refresh)
+        self._new_idle: list[np.ndarray] = []
 
-        # Occupation drawn from the sector's mix: inverse-CDF per sector. Draws are made in
-        # chunks so that no float64 temporary spans the whole population (a whole country is
-        # ~50 million workers); a Generator fills chunks from the same stream in the same
-        # order, so chunking does not change a single draw.
-        cdf = np.cumsum(occ_mix, axis=1)
-        cdf[:, -1] = 1.0
-        occ = np.empty(n, dtype=np.int8)
-        for a, b in _chunks(n):
-            u = rng.random(b - a)
-            bounds = np.searchsorted(self.sector[a:b], np.arange(n_sectors + 1))
-            for s in range(n_sectors):
-                lo, hi = bounds[s], bounds[s + 1]
-                if hi > lo:
-                    occ[a + lo:a + hi] = np.searchsorted(cdf[s], u[lo:hi], side="right")
-        np.minimum(occ, occ_mix.shape[1] - 1, out=occ)
-        self.occ = occ
-        self.skill = occ_skill[self.occ].astype(np.int8)
-        female = np.empty(n, dtype=bool)
-        for a, b in _chunks(n):
-            female[a:b] = rng.random(b - a) < female_share[self.sector[a:b]]
-        self.female = female
+    # -- storage ------------------------------------------------------------------------------
 
-        # Task exposure: Beta around the occupation's mean; sectors with a set mean are
-        # reshaped to it by a power transform (keeps [0, 1] and the ranking of workers).
-        # Drawn sector by sector (workers are created in sector order), so the float64
-        # working copy spans one sector, not the population.
-        mean_of_occ = np.clip(occ_exposure, 1e-3, 1 - 1e-3)
-        self.exposure = np.empty(n, dtype=np.float32)
-        starts = np.concatenate(([0], np.cumsum(per_sector))).astype(np.int64)
-        for s in range(n_sectors):
-            first, stop = starts[s], starts[s + 1]
-            exposure = np.empty(stop - first)
-            for a, b in _chunks(int(stop - first)):
-                mean = mean_of_occ[self.occ[first + a:first + b]]
-                exposure[a:b] = rng.beta(mean * exposure_concentration,
-                                         (1 - mean) * exposure_concentration)
-            if exposure.size and not np.isnan(sector_exposure_target[s]):
-                exposure **= match_mean(exposure, float(sector_exposure_target[s]))
-            self.exposure[first:stop] = exposure
+    # Dense per-person arrays: 20 bytes a person. Four flags share one byte (``flags``); the
+    # earnings factor is an index into a table of the distinct factors (a few hundred values:
+    # 1, and the products of scars and training returns); a retraining target and the month
+    # of the last programme assignment are held only for the few people who have one.
+    _FIELDS = {
+        "sector": (np.int8, NO_SECTOR), "occ": (np.int8, 0), "skill": (np.int8, 0),
+        "exposure": (np.float32, 0.0), "status": (np.int8, Status.VACANT),
+        "status_since": (np.int16, 0), "jobless_since": (np.int16, 0),
+        "spell_start": (np.int16, 0), "search_since": (np.int16, 0),
+        "displaced_from": (np.int8, NO_SECTOR), "flags": (np.uint8, 0),
+        "factor_id": (np.uint16, 0),
+    }
+    _BITS = {"female": FEMALE, "under": UNDER, "entrant": ENTRANT, "in_idle": IN_IDLE}
 
-        self.status_since = np.zeros(n, dtype=np.int16)
-        self.jobless_since = np.zeros(n, dtype=np.int16)
-        idle = np.flatnonzero(status == Status.UNEMPLOYED)
-        spent = months_jobless(rng, idle.size).astype(np.int16)
-        self.status_since[idle] = -spent
-        self.jobless_since[idle] = -spent
-        self.displaced_from = np.full(n, NO_SECTOR, dtype=np.int8)
-        self.target = np.full(n, NO_SECTOR, dtype=np.int8)
+    def _allocate(self, capacity: int) -> None:
+        for name, (dtype, fill) in self._FIELDS.items():
+            old = getattr(self, name, None)
+            new = np.full(capacity, fill, dtype=old.dtype if old is not None else dtype)
+            if old is not None:
+                new[:old.size] = old
+            setattr(self, name, new)
+        if not hasattr(self, "factor"):
+            for name, bit in self._BITS.items():
+                setattr(self, name, BitColumn(self, bit))
+            self.factor = TableColumn(self, 1.0)
+            self.target = SparseColumn(np.int8, NO_SECTOR, self)
+            self.last_enrol = SparseColumn(np.int16, NEVER, self)
+        self.capacity = capacity
 
-        shape = (N_STATUS, n_sectors, N_SEX, N_SKILL)
-        self._size = int(np.prod(shape))
-        self._shape = shape
-        self.stocks, self.displaced_stocks = self.recount()
+    def release(self) -> None:
+        """Drop every per-person array (the run is over): their memory is freed now rather
+        than when the garbage collector breaks the model's reference cycles."""
+        for name, (dtype, _) in self._FIELDS.items():
+            setattr(self, name, np.empty(0, dtype=dtype))
+        self.target = SparseColumn(np.int8, NO_SECTOR, self)
+        self.last_enrol = SparseColumn(np.int16, NEVER, self)
+        self.idle = np.empty(0, dtype=np.int64)
+        self._new_idle = []
+        self.free = []
+        self.n = self.capacity = 0
 
-    # -- ledger -----------------------------------------------------------------------------
+    def memory_bytes(self) -> int:
+        """Bytes held by the per-person data (dense arrays, sparse columns, factor table)."""
+        return int(sum(getattr(self, name).nbytes for name in self._FIELDS)
+                   + self.factor.table.nbytes + self.target.nbytes + self.last_enrol.nbytes)
 
-    def _keys(self, idx: np.ndarray | slice, by: np.ndarray) -> np.ndarray:
-        return (((self.status[idx].astype(np.int64) * self.n_sectors + by[idx]) * N_SEX
-                 + self.female[idx]) * N_SKILL + self.skill[idx])
+    # -- people in and out --------------------------------------------------------------------
 
-    def _count(self, idx: np.ndarray | slice, by: np.ndarray) -> np.ndarray:
-        return np.bincount(self._keys(idx, by), minlength=self._size).reshape(self._shape)
+    def slots(self, count: int) -> np.ndarray:
+        """``count`` slots for new people: vacant ones first (lowest recent first), then new."""
+        taken: list[np.ndarray] = []
+        need = count
+        while need and self.free:
+            block = self.free[-1]
+            use = block[:need]
+            taken.append(use)
+            rest = block[use.size:]
+            if rest.size:
+                self.free[-1] = rest
+            else:
+                self.free.pop()
+            need -= use.size
+        if need:
+            if self.n + need > self.capacity:
+                self._allocate(int((self.n + need) * 1.1) + 1024)
+            taken.append(np.arange(self.n, self.n + need, dtype=np.int64))
+            self.n += need
+        return np.concatenate(taken) if taken else np.empty(0, dtype=np.int64)
 
-    def recount(self) -> tuple[np.ndarray, np.ndarray]:
-        """Stocks rebuilt from the arrays: [status, sector, sex, skill], total and displaced."""
-        stocks = np.zeros(self._shape, dtype=np.int64)
-        displaced_stocks = np.zeros(self._shape, dtype=np.int64)
-        for a, b in _chunks(self.n):
-            part = slice(a, b)
-            stocks += self._count(part, self.sector)
-            displaced = a + np.flatnonzero(self.displaced_from[part] >= 0)
-            displaced_stocks += self._count(displaced, self.displaced_from)
-        return stocks, displaced_stocks
+    def add(self, idx: np.ndarray, *, status: np.ndarray | int, month: int, sector: np.ndarray,
+            occ: np.ndarray, skill: np.ndarray, female: np.ndarray, exposure: np.ndarray,
+            under: np.ndarray | bool = False, entrant: bool = False,
+            jobless_since: np.ndarray | int | None = None) -> None:
+        """Put new people into vacant slots ``idx`` (from ``slots``) and count them."""
+        if idx.size == 0:
+            return
+        self.sector[idx] = sector
+        self.occ[idx] = occ
+        self.skill[idx] = skill
+        self.female[idx] = female
+        self.exposure[idx] = exposure
+        self.entrant[idx] = entrant
+        self.displaced_from[idx] = NO_SECTOR
+        self.target[idx] = NO_SECTOR
+        self.last_enrol[idx] = NEVER
+        self.factor[idx] = 1.0
+        since = month if jobless_since is None else jobless_since
+        for clock in (self.status_since, self.jobless_since, self.spell_start,
+                      self.search_since):
+            clock[idx] = since
+        self.status[idx] = Status.VACANT
+        self.move(idx, np.broadcast_to(np.asarray(status, dtype=np.int8), idx.shape), month,
+                  under=under)
+        self.status_since[idx] = since
+
+    def retire(self, idx: np.ndarray, month: int) -> None:
+        """People leave the population for good (retirement, death); their slots are freed."""
+        if idx.size == 0:
+            return
+        self.move(idx, Status.VACANT, month)
+        self.free.append(idx[::-1].copy())
+
+    # -- ledger -------------------------------------------------------------------------------
+
+    def _keys(self, status: np.ndarray, under: np.ndarray, by: np.ndarray,
+              female: np.ndarray, skill: np.ndarray) -> np.ndarray:
+        key = status.astype(np.intp) * 2 + under
+        key = key * self.n_sectors + by
+        return (key * N_SEX + female) * N_SKILL + skill
+
+    def _shift(self, status: np.ndarray, under: np.ndarray, sector: np.ndarray,
+               female: np.ndarray, skill: np.ndarray, displaced_from: np.ndarray,
+               factor: np.ndarray, sign: int) -> None:
+        """Add ``sign`` x these people (equal-length arrays) to the ledgers; VACANT ignored."""
+        live = status != Status.VACANT
+        if not live.all():
+            status, under, sector, female, skill, displaced_from, factor = (
+                a[live] for a in (status, under, sector, female, skill, displaced_from, factor))
+        if status.size == 0:
+            return
+        keys = self._keys(status, under, sector, female, skill)
+        self.stocks += sign * np.bincount(keys, minlength=self._size).reshape(self._shape)
+        self.factor_sums += sign * np.bincount(keys, weights=factor.astype(np.float64),
+                                               minlength=self._size).reshape(self._shape)
+        was = displaced_from >= 0
+        if was.any():
+            keys = self._keys(status[was], under[was], displaced_from[was], female[was],
+                              skill[was])
+            self.displaced_stocks += sign * np.bincount(
+                keys, minlength=self._size).reshape(self._shape)
 
     def move(
         self,
         idx: np.ndarray,
-        status: Status,
+        status: np.ndarray | int,
         month: int,
         *,
         sector: np.ndarray | int | None = None,
         skill: np.ndarray | None = None,
-        jobless: bool = False,
+        under: np.ndarray | bool | None = None,
         displaced_from: np.ndarray | None = None,
+        factor: np.ndarray | float | None = None,
     ) -> None:
-        """Change the status (and optionally sector, skill, displacement) of workers ``idx``.
+        """Change the status (and optionally sector, skill, hours, displacement, earnings
+        factor) of people ``idx``; ``status_since`` becomes ``month``.
 
-        ``jobless=True`` starts a jobless spell now (a job was lost); otherwise the spell's
-        start is kept (training and programme jobs do not end or restart it).
+        Only employed people can be underemployed: a move to any other status clears the flag
+        unless ``under`` is given. Clocks other than ``status_since`` are the caller's.
         """
+        self.moves += 1
         if idx.size == 0:
             return
-        # Ledger keys before and after, from one gather of each attribute (the population
-        # arrays are large and idx is scattered, so gathers dominate the cost).
-        sector_before = self.sector[idx]
-        female = self.female[idx]
-        skill_before = self.skill[idx]
-        displaced_before = self.displaced_from[idx]
-        status_before = self.status[idx]
-        sector_after = sector_before if sector is None else np.broadcast_to(sector, idx.shape)
-        skill_after = skill_before if skill is None else skill
-        displaced_after = (displaced_before if displaced_from is None
-                           else np.broadcast_to(displaced_from, idx.shape))
-        self._shift(status_before, sector_before, female, skill_before, displaced_before, -1)
-        self._shift(np.full(idx.shape, status, dtype=np.int8), sector_after, female,
-                    skill_after, displaced_after, +1)
-        self.status[idx] = status
+        if kernels.ENABLED:  # the same steps in one compiled pass
+            joining = kernels.move_people(self, idx, status, month, sector, skill, under,
+                                          displaced_from, factor)
+            if joining.size:
+                self._new_idle.append(joining)
+            return
+        flags = self.flags[idx]
+        before = (self.status[idx], (flags & UNDER) != 0, self.sector[idx], (flags & FEMALE) != 0,
+                  self.skill[idx], self.displaced_from[idx], self.factor[idx])
+        new_status = np.broadcast_to(np.asarray(status, dtype=np.int8), idx.shape)
+        employed = (new_status == Status.FORMAL) | (new_status == Status.INFORMAL)
+        if under is None:
+            new_under = before[1] & employed
+        else:
+            new_under = np.broadcast_to(np.asarray(under, dtype=bool), idx.shape) & employed
+        new_sector = before[2] if sector is None else np.broadcast_to(
+            np.asarray(sector, dtype=np.int8), idx.shape)
+        new_skill = before[4] if skill is None else skill
+        new_displaced = before[5] if displaced_from is None else np.broadcast_to(
+            np.asarray(displaced_from, dtype=np.int8), idx.shape)
+        new_factor = before[6] if factor is None else np.broadcast_to(
+            np.asarray(factor, dtype=np.float32), idx.shape)
+        entrant = (flags & ENTRANT) != 0
+        after = (new_status, new_under, new_sector, before[3], new_skill, new_displaced,
+                 new_factor)
+        if not kernels.shift_ledgers(self, before, after, entrant):
+            self._shift(*before, -1)
+            self._shift(*after, +1)
+            n_status = len(Status)
+            self.transitions += np.bincount(
+                before[0].astype(np.intp) * n_status + new_status,
+                minlength=n_status ** 2).reshape(n_status, n_status)
+            if entrant.any():
+                self._count_entrants(before[0][entrant], before[2][entrant], -1)
+                self._count_entrants(new_status[entrant], new_sector[entrant], +1)
+        self.status[idx] = new_status
         self.status_since[idx] = month
         if sector is not None:
-            self.sector[idx] = sector
+            self.sector[idx] = new_sector
         if skill is not None:
-            self.skill[idx] = skill
+            self.skill[idx] = new_skill
         if displaced_from is not None:
-            self.displaced_from[idx] = displaced_from
-        if jobless:
-            self.jobless_since[idx] = month
+            self.displaced_from[idx] = new_displaced
+        if factor is not None:
+            self.factor[idx] = new_factor
+        # people leaving a regular job join the idle set (unless they are in it already)
+        idle = ~employed & (new_status != Status.VACANT) & ((flags & IN_IDLE) == 0)
+        flags = (flags & ~UNDER) | (new_under.astype(np.uint8) * UNDER) | (
+            idle.astype(np.uint8) * IN_IDLE)
+        self.flags[idx] = flags
+        if idle.any():
+            self._new_idle.append(idx[idle])
 
-    def _shift(self, status: np.ndarray, sector: np.ndarray, female: np.ndarray,
-               skill: np.ndarray, displaced_from: np.ndarray, sign: int) -> None:
-        """Add ``sign`` x the workers with these attributes (equal-length arrays) to the stocks."""
-        person = female.astype(np.intp) * N_SKILL + skill
-        status_key = status.astype(np.intp) * self.n_sectors
-        keys = (status_key + sector) * (N_SEX * N_SKILL) + person
-        self.stocks += sign * np.bincount(keys, minlength=self._size).reshape(self._shape)
-        was = displaced_from >= 0
-        if was.any():
-            keys = (status_key[was] + displaced_from[was]) * (N_SEX * N_SKILL) + person[was]
-            self.displaced_stocks += sign * np.bincount(
-                keys, minlength=self._size).reshape(self._shape)
+    def _count_entrants(self, status: np.ndarray, sector: np.ndarray, sign: int) -> None:
+        live = status != Status.VACANT
+        np.add.at(self.entrant_stocks, (status[live].astype(np.intp),
+                                        sector[live].astype(np.intp)), sign)
 
-    # -- sampling helpers ---------------------------------------------------------------------
+    def set_under(self, idx: np.ndarray, under: bool) -> None:
+        """Change the underemployment flag of employed people ``idx`` (status unchanged)."""
+        if idx.size == 0 or kernels.set_under(self, idx, under):
+            return
+        before = (self.status[idx], self.under[idx], self.sector[idx], self.female[idx],
+                  self.skill[idx], self.displaced_from[idx], self.factor[idx])
+        self.under[idx] = under
+        after = (before[0], self.under[idx], *before[2:])
+        if not kernels.shift_ledgers(self, before, after, None):
+            self._shift(*before, -1)
+            self._shift(*after, +1)
 
-    def sample_employed(self, probability_bound: float) -> np.ndarray:
-        """Employed workers each picked with probability ``probability_bound`` (thinning).
+    def set_factor(self, idx: np.ndarray, factor: np.ndarray) -> None:
+        """Change personal earnings factors of people ``idx`` (status unchanged)."""
+        if idx.size == 0:
+            return
+        before = (self.status[idx], self.under[idx], self.sector[idx], self.female[idx],
+                  self.skill[idx], self.displaced_from[idx], self.factor[idx])
+        self.factor[idx] = factor
+        after = (*before[:6], self.factor[idx])
+        if not kernels.shift_ledgers(self, before, after, None):
+            self._shift(*before, -1)
+            self._shift(*after, +1)
 
-        Draws the number of picks from a binomial over the whole population and picks that
-        many distinct workers uniformly, keeping the employed ones: the same as a Bernoulli
-        draw per employed worker, at a cost proportional to the picks, not the population.
-        """
-        p = min(max(probability_bound, 0.0), 1.0)
-        if p <= 0.0 or self.n == 0:
-            return np.empty(0, dtype=np.int64)
-        rng = self.model.rng
-        if p > 0.05:
-            picked = np.flatnonzero(rng.random(self.n) < p)
-        else:
-            k = rng.binomial(self.n, p)
-            # np.unique, written out: numpy 2's hash-based unique is ~100x slower than a sort
-            # here (0.2 s vs 2 ms for 700k picks), and this runs twice a month.
-            picked = np.sort(rng.integers(0, self.n, size=k))
-            if picked.size > 1:
-                picked = picked[np.concatenate(([True], picked[1:] != picked[:-1]))]
-        return picked[self.status[picked] == Status.EMPLOYED]
+    def recount(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Ledgers rebuilt from the arrays: people, displaced people, earnings-factor sums and
+        entrants by (status, sector)."""
+        entrants = np.zeros_like(self.entrant_stocks)
+        stocks = np.zeros(self._shape, dtype=np.int64)
+        displaced = np.zeros(self._shape, dtype=np.int64)
+        factors = np.zeros(self._shape, dtype=np.float64)
+        for a, b in chunks(self.n):
+            status = self.status[a:b]
+            live = np.flatnonzero(status != Status.VACANT)
+            keys = self._keys(status[live], self.under[a:b][live], self.sector[a:b][live],
+                              self.female[a:b][live], self.skill[a:b][live])
+            stocks += np.bincount(keys, minlength=self._size).reshape(self._shape)
+            factors += np.bincount(keys, weights=self.factor[a:b][live].astype(np.float64),
+                                   minlength=self._size).reshape(self._shape)
+            was = live[self.displaced_from[a:b][live] >= 0]
+            keys = self._keys(status[was], self.under[a:b][was], self.displaced_from[a:b][was],
+                              self.female[a:b][was], self.skill[a:b][was])
+            displaced += np.bincount(keys, minlength=self._size).reshape(self._shape)
+            ent = live[self.entrant[a:b][live]]
+            np.add.at(entrants, (status[ent].astype(np.intp),
+                                 self.sector[a:b][ent].astype(np.intp)), 1)
+        return stocks, displaced, factors, entrants
 
-    def idle(self) -> np.ndarray:
-        """Indices of workers not in a regular job (unemployed, training, programme job)."""
-        return np.flatnonzero(self.status)  # EMPLOYED is 0: no bool temporary of size N
+    # -- who is where -------------------------------------------------------------------------
 
-    def memory_bytes(self) -> int:
-        """Bytes held by the per-worker arrays."""
-        arrays = (self.sector, self.occ, self.skill, self.female, self.exposure, self.status,
-                  self.status_since, self.jobless_since, self.displaced_from, self.target)
-        return int(sum(a.nbytes for a in arrays))
+    def refresh_idle(self) -> np.ndarray:
+        """Indices of people not in a regular job and not vacant (unemployed, in training, in a
+        programme job, inactive), kept up to date from the moves since the last call: the cost
+        is proportional to that set and to the moves, not to the population."""
+        idle = self.idle
+        if idle.size:
+            status = self.status[idle]
+            still = (status >= Status.UNEMPLOYED) & (status != Status.VACANT)
+            self.in_idle[idle[~still]] = False
+            idle = idle[still]
+        if self._new_idle:
+            idle = np.concatenate([idle, *self._new_idle])
+            self._new_idle = []
+        self.idle = idle
+        return idle
+
+    def with_status(self, status: Status, among: np.ndarray | None = None) -> np.ndarray:
+        """People with ``status`` among ``among`` (default: the idle set, for idle statuses)."""
+        pool = self.idle if among is None else among
+        return pool[self.status[pool] == status]
+
+    def sample(self, rng: np.random.Generator, p: float, statuses: tuple[Status, ...],
+               flag: np.uint8 | None = None) -> np.ndarray:
+        """People in ``statuses`` (and with ``flag``, a bit of ``flags``, set, if given) each
+        picked with probability ``p`` (see ``thin``) [picked], sorted."""
+        allowed = np.zeros(len(Status) + 1, dtype=bool)
+        allowed[list(statuses)] = True
+        return thin(rng, self.n, p, (self.status, allowed, self.flags, flag or 0))

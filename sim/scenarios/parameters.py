@@ -17,6 +17,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from sim.scenarios.schema import (
+    Earnings,
+    EvaluationDesign,
     JobCreation,
     LabourMarket,
     Population,
@@ -26,7 +28,14 @@ from sim.scenarios.schema import (
     Uncertainties,
 )
 
-__all__ = ["PARAMETERS", "SECTIONS", "Parameter", "field_type", "parameter_table"]
+__all__ = [
+    "PARAMETERS",
+    "SECTIONS",
+    "Parameter",
+    "field_type",
+    "mapping_entry",
+    "parameter_table",
+]
 
 #: Scenario sections holding parameters, by dotted prefix.
 SECTIONS: dict[str, type[BaseModel]] = {
@@ -35,6 +44,8 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "labour_market": LabourMarket,
     "levers.reskilling": Reskilling,
     "levers.job_creation": JobCreation,
+    "evaluation": EvaluationDesign,
+    "earnings": Earnings,
     "population": Population,
 }
 
@@ -119,6 +130,38 @@ def _registry() -> dict[str, Parameter]:
 
 
 PARAMETERS: dict[str, Parameter] = _registry()
+
+
+def mapping_entry(key: str) -> Parameter | None:
+    """The parameter behind one entry of a per-sector table, e.g.
+    ``uncertainties.sector_exposure.bpo_business_services``: the table's kind, unit and
+    reference, the entry's bounds and type, and the table's value for it as the default
+    (None when the table leaves the sector alone). None if ``key`` is not such an entry.
+
+    The entry name itself is checked when the scenario is validated (a sector id).
+    """
+    parent, _, entry = key.rpartition(".")
+    table = PARAMETERS.get(parent)
+    if table is None or typing.get_origin(table.annotation) is not dict or not entry:
+        return None
+    value_type = typing.get_args(table.annotation)[1]
+    metadata: list[Any] = []
+    if typing.get_origin(value_type) is typing.Annotated:
+        value_type, *extras = typing.get_args(value_type)
+        for extra in extras:  # pydantic Field(ge=..., le=...) keeps its bounds in metadata
+            metadata.extend(getattr(extra, "metadata", [extra]))
+    lo, hi = _bounds(metadata)
+    return Parameter(
+        key=key,
+        kind=table.kind,
+        unit=table.unit,
+        default=(table.default or {}).get(entry),
+        minimum=lo,
+        maximum=hi,
+        description=f"{table.description} ({entry})",
+        reference=table.reference,
+        annotation=value_type,
+    )
 
 
 def field_type(key: str) -> Any:

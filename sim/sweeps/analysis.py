@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.errors import SweepError
-from sim.io import atomic_write
+from sim.errors import SimError, SweepError
+from sim.io import atomic_write, check_folder
 
 
 def read_manifest(out: Path) -> dict[str, Any]:
@@ -129,10 +129,23 @@ def sensitivity(
     """Sobol (first-order and total) or Morris (mu*, sigma) indices per outcome.
 
     Replications are averaged per design point before the analysis. The table is also saved as
-    ``sensitivity_<method>.csv`` in the folder (its path is in ``table.attrs["path"]``).
+    ``sensitivity_<method>.csv`` in the folder (its path is in ``table.attrs["path"]``). A
+    Sobol design sampled with ``second_order = true`` also gives the second-order indices S2
+    of every pair of parameters (the share of the outcome's variance due to the two acting
+    together, beyond their first-order effects), with their 95% half-widths: one row per
+    outcome and pair in ``table.attrs["second_order"]``, saved as
+    ``sensitivity_sobol_s2.csv`` (its path in ``table.attrs["second_order_path"]``).
+
+    Raises:
+        SweepError: not a finished sweep folder, a method the design cannot support, an
+            unknown outcome, or a folder where the table cannot be written (checked first).
     """
     out = Path(out_dir)
     manifest = read_manifest(out)
+    try:
+        check_folder(out, "sweep folder")
+    except SimError as exc:
+        raise SweepError(str(exc)) from None
     design = manifest["method"]
     method = method or (design if design in {"sobol", "morris"} else "sobol")
     if method not in {"sobol", "morris"}:
@@ -154,7 +167,8 @@ def sensitivity(
     }
     seed = int(manifest["seed"]) % 2**32
     ys = _scalar_outcomes(out, manifest, outcome)
-    frames = []
+    second_order = method == "sobol" and bool(manifest["design"]["second_order"])
+    frames, pairs = [], []
     for name, y in ys.items():
         if np.ptp(y) == 0:
             stats = {
@@ -170,6 +184,7 @@ def sensitivity(
                     "mu_star_conf",
                 )
             }
+            stats["S2"] = stats["S2_conf"] = np.full((len(params), len(params)), np.nan)
         elif method == "sobol":
             from SALib.analyze import sobol
 
@@ -177,7 +192,7 @@ def sensitivity(
                 stats = sobol.analyze(
                     problem,
                     y,
-                    calc_second_order=manifest["design"]["second_order"],
+                    calc_second_order=second_order,
                     num_resamples=num_resamples,
                     conf_level=conf_level,
                     seed=seed,
@@ -217,9 +232,35 @@ def sensitivity(
         rank_by = "ST" if method == "sobol" else "mu_star"
         frame["rank"] = frame[rank_by].rank(ascending=False, method="min").astype("Int64")
         frames.append(frame.sort_values(rank_by, ascending=False, na_position="last"))
+        if second_order:
+            names = [p["name"] for p in params]
+            pairs.append(_pairs(name, names, stats["S2"], stats["S2_conf"]))
     table = pd.concat(frames, ignore_index=True)
     suffix = "" if outcome is None else "_" + re.sub(r"[^A-Za-z0-9_]+", "_", outcome).strip("_")
     path = out / f"sensitivity_{method}{suffix}.csv"
     atomic_write(path, lambda tmp: table.to_csv(tmp, index=False))
     table.attrs["path"] = str(path)
+    if second_order:
+        s2 = pd.concat(pairs, ignore_index=True)
+        s2_path = out / f"sensitivity_sobol_s2{suffix}.csv"
+        atomic_write(s2_path, lambda tmp: s2.to_csv(tmp, index=False))
+        table.attrs["second_order"] = s2
+        table.attrs["second_order_path"] = str(s2_path)
     return table
+
+
+def _pairs(outcome: str, names: list[str], s2: Any, conf: Any) -> pd.DataFrame:
+    """SALib's upper-triangular S2 matrix as one row per pair of parameters, largest first."""
+    s2, conf = np.asarray(s2, dtype=float), np.asarray(conf, dtype=float)
+    rows = [
+        {
+            "outcome": outcome,
+            "parameter": names[i],
+            "with": names[j],
+            "S2": s2[i, j],
+            "S2_conf": conf[i, j],
+        }
+        for i in range(len(names))
+        for j in range(i + 1, len(names))
+    ]
+    return pd.DataFrame(rows).sort_values("S2", ascending=False, na_position="last")

@@ -21,14 +21,23 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from sim.errors import ScenarioError, SweepError, validation_message
+from sim.errors import ScenarioError, SimError, SweepError, validation_message
 from sim.metrics import COUNTRY_METRICS, CUMULATIVE, SECTOR_METRICS
 from sim.provenance import canonical_hash
+from sim.results import check_years, month_in, run_dates
 from sim.runner import replication_seeds, resolve_scenario
-from sim.scenarios import PARAMETERS, Scenario, load_scenario, with_overrides
+from sim.scenarios import (
+    PARAMETERS,
+    SCENARIO_DIR,
+    Scenario,
+    check_countries,
+    load_scenario,
+    resolve_path,
+    with_overrides,
+)
+from sim.scenarios.parameters import mapping_entry
 from sim.vocabulary import SECTORS
 
 MAX_DESIGN_BYTES = 256 * 1024
@@ -113,6 +122,18 @@ class Design(_Strict):
     run: RunSpec = Field(default_factory=lambda: RunSpec())
     parameters: list[Parameter] = Field(..., min_length=1)
     outcomes: list[Outcome] = Field(..., min_length=1)
+
+    @field_validator("morris_levels")
+    @classmethod
+    def _even(cls, value: int) -> int:
+        # SALib's Morris steps by levels / (2 (levels - 1)): with an odd number of levels the
+        # grid points are not visited evenly (SALib only warns), which biases mu* and sigma.
+        if value % 2:
+            raise ValueError(
+                f"Morris needs an even number of levels (SALib's num_levels), e.g. "
+                f"{value - 1} or {value + 1}"
+            )
+        return value
 
 
 @dataclass(frozen=True)
@@ -271,7 +292,7 @@ def load_design(path: str | Path, data: str | Path | None = None) -> SweepPlan:
     if path.stat().st_size > MAX_DESIGN_BYTES:
         raise SweepError(f"{origin}: larger than {MAX_DESIGN_BYTES // 1024} KiB")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is not TOML
         raw = tomllib.loads(text)
     except UnicodeDecodeError as exc:
         raise SweepError(f"{origin}: not UTF-8 text (byte {exc.start})") from None
@@ -300,13 +321,11 @@ def plan_design(
     """Check a design against the scenario schema, the data and the metrics; sample points."""
     from sim.data import DataError, load_data
 
-    # Base scenario, with the design's run settings.
-    scenario_ref: str | Path = design.scenario
-    if base_dir is not None and (design.scenario.endswith(".toml") or "/" in design.scenario):
-        candidate = base_dir / design.scenario
-        scenario_ref = candidate if candidate.is_file() else Path(design.scenario)
+    # Base scenario, with the design's run settings; a file is looked for beside the design.
     try:
-        base = load_scenario(scenario_ref)
+        path = resolve_path(design.scenario, base_dir)
+        scenario_ref = design.scenario if path.parent == SCENARIO_DIR else str(path)
+        base = load_scenario(path)
         run = design.run
         base = resolve_scenario(
             base,
@@ -325,7 +344,8 @@ def plan_design(
         raise SweepError(f"--data: {exc}") from None
     try:
         tables.country(iso3)
-    except DataError as exc:
+        check_countries(base, [iso3])
+    except (DataError, ScenarioError) as exc:
         raise SweepError(f"{origin}: key 'country': {exc}") from None
     base = with_overrides(base, {"countries": [iso3]}, origin)
 
@@ -362,7 +382,10 @@ def _check_parameters(design: Design, base: Scenario, origin: str) -> list[Param
     for i, spec in enumerate(design.parameters):
         where = f"{origin}: parameters[{i}]"
         key = spec.key
-        if key not in PARAMETERS:
+        # One sector's entry of a per-sector table (uncertainties.sector_exposure.retail_trade)
+        # varies like a parameter of its own.
+        known = PARAMETERS.get(key) or mapping_entry(key)
+        if known is None or (key not in PARAMETERS and key.rsplit(".", 1)[-1] not in SECTORS):
             try:
                 with_overrides(base, {key: None}, f"{where}.key")
             except ScenarioError as exc:
@@ -371,14 +394,16 @@ def _check_parameters(design: Design, base: Scenario, origin: str) -> list[Param
             raise SweepError(
                 f"{where}.key: {key!r} is not a parameter that a sweep can vary (see `sim params`)"
             )
-        known = PARAMETERS[key]
         if known.kind == "run" or key.startswith("run."):
             raise SweepError(f"{where}.key: {key!r} is a run setting; set it in [run] instead")
         if spec.kind is not None and spec.kind != known.kind:
             raise SweepError(
                 f"{where}.kind: {key!r} is a {known.kind} in the scenario schema, not a {spec.kind}"
             )
-        name = spec.name or key.rsplit(".", 1)[-1]
+        # Default column name: the key's last part; for a table's entry, the table's and the
+        # entry's (sector_exposure_retail_trade), as the same sector may appear in two tables.
+        parts = key.split(".")
+        name = spec.name or ("_".join(parts[-2:]) if key not in PARAMETERS else parts[-1])
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise SweepError(f"{where}.name: {name!r} must be letters, digits and _")
         if name in names or name in RUN_COLUMNS:
@@ -463,11 +488,6 @@ def _apply_type(value: Any, numeric: str | None) -> Any:
     return value
 
 
-def _month_of(start: str, year: int, month: int = 12) -> int:
-    first = pd.Period(start, freq="M")
-    return (pd.Period(year=year, month=month, freq="M") - first).n
-
-
 def _check_outcomes(design: Design, base: Scenario, origin: str) -> list[OutcomeInfo]:
     known = [*SECTOR_METRICS, *COUNTRY_METRICS, *CUMULATIVE]
     horizon = base.run.horizon_months
@@ -499,19 +519,21 @@ def _check_outcomes(design: Design, base: Scenario, origin: str) -> list[Outcome
                 raise SweepError(f"{where}.sector: empty list")
         if spec.year is not None and spec.month is not None:
             raise SweepError(f"{where}: give year or month, not both")
+        dates = run_dates(base.run.start, horizon)
         if spec.year is not None:
-            month = _month_of(base.run.start, spec.year)
-            label = f"@{spec.year}"
+            try:
+                check_years(dates, [spec.year], "year")
+            except SimError as exc:
+                raise SweepError(f"{where}.{exc}; or raise run.horizon_months") from None
+            month, label = month_in(dates, spec.year) or 0, f"@{spec.year}"
         elif spec.month is not None:
             month, label = spec.month, f"@m{spec.month}"
         else:
             month, label = horizon, ""
         if not 0 <= month <= horizon:
-            last = pd.Period(base.run.start, freq="M") + horizon
-            key = "year" if spec.year is not None else "month"
             raise SweepError(
-                f"{where}.{key}: outside the run ({base.run.start} to {last}, "
-                f"{horizon} months); raise run.horizon_months"
+                f"{where}.month: {month} is outside the run (months 0 to {horizon}: the end "
+                f"of {dates[0]} to the end of {dates[-1]}); raise run.horizon_months"
             )
         name = spec.name or spec.metric + (f"[{'+'.join(sectors)}]" if sectors else "") + label
         if any(o.name == name for o in out):

@@ -27,6 +27,13 @@ from sim.sweeps.store import (
     statuses,
 )
 
+#: seconds a LocalCluster takes on a small machine to start and import the simulator in its
+#: workers (measured 3-4 s on 2 cores; benchmarks/sweep_throughput.py)
+CLUSTER_START_SECONDS = 4.0
+#: serial cost model of one run: simulated person-months x this, plus a fixed set-up and
+#: collection cost (benchmarks/scale.py: 10-25 ns a person-month on 2 shared cores)
+SECONDS_PER_PERSON_MONTH = 2.5e-8
+SECONDS_PER_RUN = 0.15
 DEFAULT_FLUSH_SECONDS = 2.0
 DEFAULT_BATCH_SIZE = 50
 DEFAULT_CONNECT_TIMEOUT = 10.0
@@ -83,6 +90,28 @@ def _todo(
     return todo, ok_before, failed_kept
 
 
+def serial_seconds(plan: SweepPlan, runs: int) -> float:
+    """Estimated seconds to do ``runs`` of ``plan`` serially (``SECONDS_PER_*`` cost model)."""
+    from sim.data import load_data
+    from sim.runner import simulated_people
+
+    people = simulated_people(plan.base, plan.iso3, load_data(plan.data_dir))
+    per_run = people * plan.base.run.horizon_months * SECONDS_PER_PERSON_MONTH
+    return runs * (per_run + SECONDS_PER_RUN)
+
+
+def cluster_pays(plan: SweepPlan, runs: int, cores: int | None = None) -> bool:
+    """Whether a local cluster with one worker per core finishes ``runs`` sooner than running
+    them here: the time it saves must exceed its start-up (``CLUSTER_START_SECONDS``)."""
+    import os
+
+    cores = cores or os.cpu_count() or 1
+    if cores < 2 or runs < 2:
+        return False
+    saved = serial_seconds(plan, runs) * (1 - 1 / min(cores, runs))
+    return saved > CLUSTER_START_SECONDS
+
+
 def run_sweep(
     design: str | Path | SweepPlan,
     out_dir: str | Path,
@@ -110,7 +139,8 @@ def run_sweep(
         out_dir: the output folder; re-running on it skips the runs already finished.
         scheduler: address of a running Dask scheduler (``tcp://host:8786``); default: a
             LocalCluster with one single-threaded worker process per core.
-        workers: LocalCluster worker processes (default: the machine's cores); 0 = serial.
+        workers: LocalCluster worker processes (default: the machine's cores, or serial when
+            the sweep is too small to pay for starting a cluster: ``cluster_pays``); 0 = serial.
         progress: called with (runs finished ok, runs failed, runs in total) as runs finish.
         retry_failed: run again the runs recorded as failed.
         serial: run in this process without Dask (same results, bit for bit).
@@ -131,6 +161,8 @@ def run_sweep(
     exists = check_output(out, plan)  # read only
     todo, _, _ = _todo(plan, statuses(out) if exists else {}, retry_failed)
     dask = None
+    if not serial and scheduler is None and workers is None and todo:
+        serial = not cluster_pays(plan, len(todo))
     if todo and not (serial or workers == 0):
         dask = DaskRunner(scheduler, workers, connect_timeout)  # before anything is written
     try:

@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.errors import SweepError
-from sim.io import atomic_write
+from sim.errors import SimError, SweepError
+from sim.io import atomic_write, check_folder
 from sim.provenance import SEED_STREAMS
 from sim.sweeps.analysis import query
 from sim.sweeps.design import SweepPlan
@@ -122,6 +122,10 @@ def check_output(out: Path, plan: SweepPlan, *, probe_lock: bool = True) -> bool
     manifest_path = out / "manifest.json"
     if out.exists() and not out.is_dir():
         raise SweepError(f"{out}: exists and is not a folder")
+    try:
+        check_folder(out)  # writable, or creatable: found now rather than after connecting
+    except SimError as exc:
+        raise SweepError(str(exc)) from None
     if probe_lock:
         _check_unlocked(out)
     if manifest_path.is_file():

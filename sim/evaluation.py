@@ -1,0 +1,355 @@
+"""An in-model randomised evaluation of the programmes, as an evaluator would run it.
+
+When a person first becomes eligible for a programme in a spell of joblessness, they are
+randomly assigned to be offered a place (they join the waiting list) or not (the control
+group, never offered in that spell), with probability ``control_share`` of control. Outcomes
+are recorded 6, 12, 24 and 36 months after assignment: in regular employment (formal or
+informal; ILO employment, programme jobs excluded), in formal employment, monthly earnings from
+regular work, and whether they had enrolled by then.
+
+From these, per replication:
+- intention-to-treat (ITT): mean outcome of the offered minus the control group;
+- treatment-on-the-treated (TOT): ITT divided by the share of the offered who enrolled (Bloom
+  1984; nobody in the control group can enrol);
+both overall and for people assigned after 12+ months without a regular job (entrants from
+long-term joblessness, where Card, Kluve and Weber 2018 find larger effects).
+
+This is the partial effect an evaluation measures. The net effect on the whole economy is the
+policy run minus its no-policy twin (``sim.results``); the gap between the two is the
+displacement of non-participants (participants taking jobs others would have had).
+People who leave the population (retire) drop out of the evaluation, as in a real panel.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.agents.workforce import Status
+
+HORIZONS = (6, 12, 24, 36)  # months after assignment
+PROGRAMMES = ("reskilling", "job_creation")
+MEASURES = ("people", "employed", "formal", "earnings", "enrolled")
+OFFERED, CONTROL = 1, 0
+#: Below this share of the offered enrolled, ITT / take-up is too unstable to show (TOT = NaN).
+MIN_TAKE_UP = 0.05
+
+
+class Evaluation:
+    """Random assignment and outcome records for both programmes (one run)."""
+
+    def __init__(self, control_share: float, rng: np.random.Generator) -> None:
+        self.control_share = control_share
+        self.rng = rng
+        self.ids = np.empty(0, dtype=np.int64)
+        self.month = np.empty(0, dtype=np.int16)
+        self.arm = np.empty(0, dtype=np.int8)
+        self.programme = np.empty(0, dtype=np.int8)
+        self.long_term = np.empty(0, dtype=bool)
+        self.enrolled = np.empty(0, dtype=np.int16)  # month of enrolment, -1 = not enrolled
+        self.active = np.empty(0, dtype=bool)  # still in the population
+        # [programme, arm, long-term, horizon, measure], summed over people
+        self.outcomes = np.zeros((len(PROGRAMMES), 2, 2, len(HORIZONS), len(MEASURES)))
+
+    def assign(
+        self, ids: np.ndarray, month: int, programme: int, long_term: np.ndarray
+    ) -> np.ndarray:
+        """Randomly assign newly eligible ``ids``; returns the mask of those offered a place."""
+        if ids.size == 0:
+            return np.zeros(0, dtype=bool)
+        if self.control_share > 0:
+            offered = self.rng.random(ids.size) >= self.control_share
+        else:
+            offered = np.ones(ids.size, dtype=bool)
+        self.ids = np.concatenate([self.ids, ids])
+        self.month = np.concatenate([self.month, np.full(ids.size, month, dtype=np.int16)])
+        self.arm = np.concatenate([self.arm, offered.astype(np.int8)])
+        self.programme = np.concatenate(
+            [self.programme, np.full(ids.size, programme, dtype=np.int8)]
+        )
+        self.long_term = np.concatenate([self.long_term, long_term])
+        self.enrolled = np.concatenate([self.enrolled, np.full(ids.size, -1, dtype=np.int16)])
+        self.active = np.concatenate([self.active, np.ones(ids.size, dtype=bool)])
+        return offered
+
+    def _positions(self, ids: np.ndarray) -> np.ndarray:
+        """Latest active record of each id in ``ids`` (or -1)."""
+        if self.ids.size == 0 or ids.size == 0:
+            return np.full(ids.size, -1, dtype=np.intp)
+        live = np.flatnonzero(self.active)
+        # last record per id: sort live records by (id, position)
+        order = live[np.lexsort((live, self.ids[live]))]
+        keys = self.ids[order]
+        last = np.concatenate([keys[1:] != keys[:-1], [True]]) if keys.size else keys
+        order, keys = order[last], keys[last]
+        where = np.minimum(np.searchsorted(keys, ids), max(keys.size - 1, 0))
+        found = keys.size > 0
+        hit = (keys[where] == ids) if found else np.zeros(ids.size, dtype=bool)
+        return np.where(hit, order[where], -1)
+
+    def note_enrolment(self, ids: np.ndarray, month: int) -> None:
+        """Record that ``ids`` (offered) enrolled this month."""
+        pos = self._positions(ids)
+        pos = pos[pos >= 0]
+        self.enrolled[pos] = np.where(self.enrolled[pos] < 0, month, self.enrolled[pos])
+
+    def drop(self, ids: np.ndarray) -> None:
+        """People who left the population leave the evaluation (their slots are reused)."""
+        pos = self._positions(ids)
+        self.active[pos[pos >= 0]] = False
+
+    def record(self, month: int, workforce, earnings) -> None:
+        """Add the outcomes of everyone reaching a horizon this month.
+
+        ``earnings(idx)`` returns monthly earnings from regular work for people ``idx``.
+        """
+        if self.ids.size == 0:
+            return
+        for h, horizon in enumerate(HORIZONS):
+            start = month - horizon
+            lo, hi = np.searchsorted(self.month, [start, start + 1])
+            if hi <= lo:
+                continue
+            rows = np.arange(lo, hi)[self.active[lo:hi]]
+            if rows.size == 0:
+                continue
+            ids = self.ids[rows]
+            status = workforce.status[ids]
+            regular = (status == Status.FORMAL) | (status == Status.INFORMAL)
+            values = np.stack(
+                [
+                    np.ones(rows.size),
+                    regular,
+                    status == Status.FORMAL,
+                    np.where(regular, earnings(ids), 0.0),
+                    (self.enrolled[rows] >= 0) & (self.enrolled[rows] <= month),
+                ],
+                axis=1,
+            )
+            cell = (self.programme[rows] * 2 + self.arm[rows]) * 2 + self.long_term[rows]
+            sums = np.zeros((len(PROGRAMMES) * 4, len(MEASURES)))
+            np.add.at(sums, cell, values)
+            self.outcomes[:, :, :, h, :] += sums.reshape(len(PROGRAMMES), 2, 2, len(MEASURES))
+
+
+def effects(
+    outcomes: np.ndarray, programme: int, long_term: bool | None = None
+) -> dict[str, np.ndarray]:
+    """ITT and TOT by horizon from summed outcomes [..., programme, arm, long_term, horizon,
+    measure] (leading axes, e.g. replications, are kept).
+
+    Returns arrays [..., horizon] for: ``itt_employed``, ``itt_formal``, ``itt_earnings``,
+    ``tot_employed``, ``tot_earnings``, ``take_up``, ``control_employed``, ``people``.
+    NaN where an arm is empty, and TOT where fewer than ``MIN_TAKE_UP`` of the offered enrolled
+    (a long waiting list early on).
+    """
+    block = outcomes[..., programme, :, :, :, :]  # [..., arm, lt, h, m]
+    block = block.sum(axis=-3) if long_term is None else block[..., int(long_term), :, :]
+    offered, control = block[..., OFFERED, :, :], block[..., CONTROL, :, :]
+    people = MEASURES.index("people")
+
+    def mean(arm: np.ndarray, name: str) -> np.ndarray:
+        n = arm[..., people]
+        return np.divide(
+            arm[..., MEASURES.index(name)], n, out=np.full(n.shape, np.nan), where=n > 0
+        )
+
+    take_up = mean(offered, "enrolled")
+    out = {
+        "take_up": take_up,
+        "control_employed": mean(control, "employed"),
+        "people": offered[..., people] + control[..., people],
+    }
+    for name in ("employed", "formal", "earnings"):
+        out[f"itt_{name}"] = mean(offered, name) - mean(control, name)
+    for name in ("employed", "earnings"):
+        out[f"tot_{name}"] = np.divide(
+            out[f"itt_{name}"],
+            take_up,
+            out=np.full(take_up.shape, np.nan),
+            where=take_up >= MIN_TAKE_UP,
+        )
+    return out
+
+
+def earnings_loss(
+    cohort: np.ndarray, twin: np.ndarray, pre: np.ndarray, discount_rate: float = 0.05
+) -> dict[str, np.ndarray]:
+    """Earnings lost by people laid off by automation, against the same people with no
+    automation (the twin run, same seeds): the comparison of Jacobson, LaLonde and Sullivan.
+
+    Args:
+        cohort, twin: [..., 2, months] earnings summed (index 0) over the people observed
+            (index 1) by months since the layoff, in the run and in its twin.
+        pre: [...] the same people's monthly earnings before the layoff, summed.
+        discount_rate: yearly, for the present value (Davis and von Wachter 2011 use 5%).
+
+    Returns (leading axes kept):
+        ``loss_by_year`` [..., years]: share of counterfactual earnings lost in years 1, 2, ...
+        after the layoff (months 1-12, 13-24, ...; NaN where nobody is observed);
+        ``present_value_years``: the lost earnings' present value over the months observed,
+        per person laid off, in years of pre-layoff earnings (Davis and von Wachter: 1.4 years
+        in US expansions over 20 years, 2.8 in recessions).
+    """
+    months = cohort.shape[-1]
+    years = (months - 1) // 12
+    run, counter = cohort[..., 0, :], twin[..., 0, :]
+    people = cohort[..., 1, :]
+    loss = np.full((*run.shape[:-1], years), np.nan)
+    for y in range(years):
+        span = slice(12 * y + 1, 12 * y + 13)
+        a, b = run[..., span].sum(-1), counter[..., span].sum(-1)
+        loss[..., y] = np.divide(b - a, b, out=np.full(b.shape, np.nan), where=b > 0)
+    # present value per person: each month's gap per person observed, discounted
+    t = np.arange(months)
+    gap_per_person = np.divide(counter - run, people, out=np.zeros_like(run), where=people > 0)
+    discount = (1 + discount_rate) ** (-t / 12)
+    pre_per_person = np.divide(
+        pre, people[..., 0], out=np.full(pre.shape, np.nan), where=people[..., 0] > 0
+    )
+    pv = (gap_per_person * discount).sum(-1) / (12 * pre_per_person)
+    return {"loss_by_year": loss, "present_value_years": pv}
+
+
+# -- tables from Results ---------------------------------------------------------------------
+
+EFFECT_LABELS = {
+    "itt_employed": "ITT: in regular work (points)",
+    "itt_formal": "ITT: in formal work (points)",
+    "itt_earnings": "ITT: monthly earnings ({currency})",
+    "tot_employed": "TOT: in regular work (points)",
+    "tot_earnings": "TOT: monthly earnings ({currency})",
+    "take_up": "offered who enrolled (%)",
+    "control_employed": "control group in regular work (%)",
+}
+POINTS = ("itt_employed", "itt_formal", "tot_employed", "take_up", "control_employed")
+#: Fewer simulated people than this in an arm at a horizon: the estimate is not shown.
+MIN_ARM = 30
+
+
+def evaluation_table(results, band: tuple[float, float] = (0.05, 0.95)) -> pd.DataFrame:
+    """The in-model randomised evaluation of each programme that ran: effects by months since
+    random assignment, for everyone assigned and for entrants from long-term unemployment;
+    median and band over replications. Shares are in percent (points for differences)."""
+    from sim.results import median_band
+
+    rows: list[dict] = []
+    if results.evaluation is None:
+        return pd.DataFrame(rows)
+    for c, iso3 in enumerate(results.countries):
+        currency = results.currencies.get(iso3, "local currency")
+        cube = results.evaluation[c]  # [replication, programme, arm, lt, horizon, measure]
+        scale = results.scales[c][:, None] if results.scales is not None else 1
+        for p, programme in enumerate(PROGRAMMES):
+            if cube[:, p, ..., MEASURES.index("people")].sum() == 0:
+                continue
+            for group, long_term in (
+                ("everyone assigned", None),
+                ("from long-term unemployment", True),
+            ):
+                found = effects(cube, p, long_term)
+                block = cube[:, p].sum(axis=2) if long_term is None else cube[:, p, :, 1]
+                smallest = block[..., MEASURES.index("people")].min(axis=1)  # [rep, horizon]
+                for name, label in EFFECT_LABELS.items():
+                    values = found[name] * (100 if name in POINTS else 1)
+                    for h, horizon in enumerate(HORIZONS):
+                        column = np.where(smallest[:, h] >= MIN_ARM, values[:, h], np.nan)
+                        if np.isnan(column).all():
+                            continue
+                        mid, low, high = median_band(column[~np.isnan(column)], band)
+                        rows.append(
+                            {
+                                "country": iso3,
+                                "programme": programme,
+                                "group": group,
+                                "months_after_assignment": horizon,
+                                "measure": name,
+                                "indicator": label.replace("{currency}", currency),
+                                "people": float(np.median((found["people"] * scale)[:, h])),
+                                "median": float(mid),
+                                "low": float(low),
+                                "high": float(high),
+                            }
+                        )
+    return pd.DataFrame(rows)
+
+
+def cost_benefit(
+    baseline, policy, discount_rate: float = 0.05, band: tuple[float, float] = (0.05, 0.95)
+) -> pd.DataFrame:
+    """Costs and benefits of the policy, both on the whole economy, paired by seed.
+
+    Per replication, over the whole run: the programme cost; employment-months gained (people
+    employed as the ILO counts them, programme jobs included, policy run minus its no-policy
+    twin, summed over months: a flow, not an end-year stock), and of those in regular work
+    (formal or informal); net job-years gained (employment-months / 12); the cost per net
+    job-year; earnings from regular work gained (programme wages are a transfer paid out of
+    the cost, so they are not counted as a benefit); earnings regained per unit of currency
+    spent; and the benefit-cost ratio (present values at ``discount_rate`` a year). Benefits
+    after the run's last month are not counted. A ratio whose denominator is not positive is
+    NaN, and the ``note`` says so.
+    """
+    from sim.results import median_band
+
+    rows = []
+    months = np.arange(baseline.sector_cube.shape[2])
+    discount = (1 + discount_rate) ** (-months / 12)
+    for iso3 in baseline.countries:
+        currency = baseline.currencies.get(iso3, "local currency")
+
+        def diff(metric: str, iso3: str = iso3) -> np.ndarray:
+            return policy.values(metric, iso3) - baseline.values(metric, iso3)
+
+        cost = (
+            policy.values("reskilling_cost", iso3)
+            + policy.values("job_creation_cost", iso3)
+            - baseline.values("reskilling_cost", iso3)
+            - baseline.values("job_creation_cost", iso3)
+        )
+        regular = diff("employed")
+        employed = regular + diff("programme_jobs")
+        earnings = diff("regular_wage_bill")
+        cost_total, cost_pv = cost.sum(-1), (cost * discount).sum(-1)
+        months_gained = employed[:, 1:].sum(-1)
+        earnings_total, earnings_pv = earnings[:, 1:].sum(-1), (earnings * discount)[:, 1:].sum(-1)
+        measures = {
+            "people trained (distinct people)": policy.values("reskilling_people", iso3)[:, -1],
+            "reskilling enrolments": policy.values("reskilling_enrolments_cumulative", iso3)[:, -1],
+            "programme jobs created": policy.values("programme_hires", iso3).sum(-1),
+            f"programme cost ({currency})": cost_total,
+            "employment-months gained, whole economy": months_gained,
+            "  of which in regular work": regular[:, 1:].sum(-1),
+            "net job-years gained": months_gained / 12,
+            f"cost per net job-year ({currency})": _ratio(cost_total, months_gained / 12),
+            f"earnings from regular work gained ({currency})": earnings_total,
+            "earnings regained per unit of cost": _ratio(earnings_total, cost_total),
+            f"benefit-cost ratio (present values, {discount_rate:.0%} a year)": _ratio(
+                earnings_pv, cost_pv
+            ),
+        }
+        for name, values in measures.items():
+            ok = values[~np.isnan(values)]
+            note = ""
+            if ok.size < values.size:
+                note = (
+                    f"undefined in {values.size - ok.size} of {values.size} replications "
+                    "(no gain, or no cost)"
+                )
+            mid, low, high = median_band(ok, band) if ok.size else (np.nan,) * 3
+            rows.append(
+                {
+                    "country": iso3,
+                    "indicator": name,
+                    "median": float(mid),
+                    "low": float(low),
+                    "high": float(high),
+                    "note": note,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    return np.divide(
+        numerator, denominator, out=np.full(numerator.shape, np.nan), where=denominator > 0
+    )

@@ -1,0 +1,162 @@
+"""How much a run asks of the machine, known before anything is built.
+
+A run's size follows from its scenario alone: the people simulated (the country's labour force
+divided by the scale, which the model picks with ``sim.model.automatic_scale`` when the scenario
+leaves it open), the person slots the workforce allocates for labour-force growth, the months
+and the replications. ``run_size`` states that size; ``check_memory`` refuses, in one line, a
+run whose peak memory would exceed what the machine has available. The CLI calls it before a
+run and the app before every request (the app also bounds the work, ``RunSize.person_months``).
+
+The memory coefficients were measured on the Philippine baseline (peak resident memory of one
+process, ``VmHWM``; scales 100, 20 and 5, i.e. 0.5 m to 9.8 m person slots): about 243 MB for the
+interpreter with numpy, pandas, mesa and numba, about 300 MB once the compiled kernels are
+loaded, plus 76 to 110 bytes per person slot at the peak (the workforce's arrays take 20 bytes
+a slot; building the population draws temporary arrays of several times that). The estimate
+uses the upper end.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.data import DataTables
+from sim.errors import ModelError
+from sim.inputs import country_inputs
+from sim.model import automatic_scale, labour_force_growth
+from sim.scenarios import Scenario
+
+__all__ = [
+    "BYTES_PER_SLOT",
+    "PROCESS_BYTES",
+    "RunSize",
+    "available_memory",
+    "check_memory",
+    "run_size",
+]
+
+#: Peak bytes per person slot while a model is built and run (measured; see the module's text).
+BYTES_PER_SLOT = 110
+#: Resident memory of a process that has imported the simulator and loaded its compiled kernels,
+#: before any model (measured: 243 MB after the imports, about 300 MB with the kernels loaded;
+#: the kernels' first compilation on a fresh machine adds about 15 MB more).
+PROCESS_BYTES = 320 * 2**20
+GIB = 2**30
+
+
+@dataclass(frozen=True)
+class RunSize:
+    """What one country's run of a scenario asks for.
+
+    ``people`` are simulated at the start; ``slots`` is the workforce's allocation (people plus
+    the labour force's growth over the horizon); ``models`` is 2 with the no-automation twin,
+    which a replication builds while its own model is still held.
+    """
+
+    iso3: str
+    scale: int
+    people: int
+    slots: int
+    months: int
+    replications: int
+    models: int
+
+    @property
+    def person_months(self) -> float:
+        """Simulated person-months over every replication (and the twins): the work."""
+        return float(self.slots) * self.months * self.replications * self.models
+
+    @property
+    def model_bytes(self) -> int:
+        """Peak memory of one replication in one process, bytes."""
+        return PROCESS_BYTES + self.models * self.slots * BYTES_PER_SLOT
+
+
+def run_size(
+    scenario: Scenario, iso3: str, tables: DataTables, counterfactual: bool = False
+) -> RunSize:
+    """The size of ``scenario``'s run for one country, from its data (nothing is simulated).
+
+    Follows the model's own set-up: the scenario's employment overrides and sector selection,
+    the automatic scale when ``run.scale`` is empty, the unemployed on top of employment, and
+    the slots allocated for the labour force's growth (``sim.model``).
+
+    Raises:
+        DataError: an unknown country code.
+    """
+    data = tables.country(iso3)
+    employment = np.asarray(data.employment, dtype=float).copy()
+    index = {name: i for i, name in enumerate(data.sectors)}
+    for name, thousands in scenario.population.employment_thousands.items():
+        employment[index[name]] = thousands * 1000.0
+    if scenario.population.sectors is not None:
+        keep = np.zeros(employment.size, dtype=bool)
+        keep[[index[name] for name in scenario.population.sectors]] = True
+        employment[~keep] = 0.0
+    focus = [index[name] for name in scenario.focus_sectors]
+    scale = scenario.run.scale or automatic_scale(employment, focus)
+    people = int(employment.sum() / (1.0 - data.unemployment_rate) / scale)
+    inputs = country_inputs(
+        tables, iso3, exposure_assumption=scenario.uncertainties.exposure_assumption
+    )
+    year, month = (int(part) for part in scenario.run.start.split("-"))
+    growth = labour_force_growth(inputs.labour_force, year, month, scenario.run.horizon_months)
+    peak = float(np.cumprod(1.0 + growth).max(initial=1.0))
+    slots = int(people * peak * 1.02) + 1024
+    return RunSize(
+        iso3,
+        int(scale),
+        people,
+        slots,
+        scenario.run.horizon_months,
+        scenario.run.replications,
+        2 if counterfactual else 1,
+    )
+
+
+def available_memory() -> int:
+    """Bytes of memory available to new work now (``MemAvailable``; else the physical total)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def check_memory(
+    scenario: Scenario,
+    tables: DataTables,
+    counterfactual: bool = False,
+    processes: int = 1,
+    available: int | None = None,
+) -> list[RunSize]:
+    """Refuse a run whose peak memory would exceed the memory available; else its sizes.
+
+    Runs go one after another in one process, or ``processes`` (country, replication) runs at
+    once (each as large as the largest, an upper bound).
+
+    Raises:
+        ModelError: one line with the memory needed, the memory available and a scale that fits.
+    """
+    sizes = [run_size(scenario, iso3, tables, counterfactual) for iso3 in scenario.countries]
+    have = available_memory() if available is None else available
+    at_once = max(1, min(processes, len(scenario.countries) * scenario.run.replications))
+    for size in sizes:
+        need = at_once * size.model_bytes
+        if need <= have:
+            continue
+        per_slot = size.models * BYTES_PER_SLOT * at_once
+        room = max(have - at_once * PROCESS_BYTES, 1)
+        fits = int(np.ceil(size.scale * size.slots * per_slot / room))
+        raise ModelError(
+            f"{size.iso3}: a run at scale {size.scale:,} ({size.slots:,} simulated people"
+            f"{', and its no-automation twin' if size.models == 2 else ''}) needs about "
+            f"{need / GIB:.1f} GiB of memory; this machine has {have / GIB:.1f} GiB available: "
+            f"use --scale {fits:,} or more"
+        )
+    return sizes

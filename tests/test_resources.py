@@ -1,0 +1,96 @@
+"""A run's size and memory are known before it is built; the CLI refuses what cannot fit."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from sim import resources
+from sim.cli import app
+from sim.resources import GIB, check_memory, run_size
+from sim.runner import make_model
+from sim.scenarios import load_scenario, with_overrides
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize(("name", "iso3", "scale"), [
+    ("baseline", "BRN", None), ("phl_bpo", "PHL", None), ("baseline", "LAO", 40)])
+def test_run_size_is_the_model_s_own(tables, name, iso3, scale):
+    """The scale (the automatic rule with its focus-sector floor, or the scenario's) and the
+    person slots are those the model itself allocates."""
+    scenario = with_overrides(load_scenario(name), {"countries": [iso3], "run.scale": scale,
+                                                    "run.horizon_months": 24})
+    size = run_size(scenario, iso3, tables)
+    model = make_model(scenario, iso3, tables, seed=1)
+    assert size.scale == model.scale
+    assert size.slots == pytest.approx(model.workforce.capacity, rel=0.01)
+    assert size.person_months == size.slots * 24 * scenario.run.replications
+
+
+MEASURE = """
+import json, sys
+from sim.data import load_data
+from sim.runner import make_model
+from sim.scenarios import load_scenario, with_overrides
+scenario = with_overrides(load_scenario("baseline"), {"countries": ["PHL"], "run.scale": 40,
+                                                      "run.horizon_months": 3})
+model = make_model(scenario, "PHL", load_data(), seed=1)
+for _ in range(3):
+    model.step()
+# VmHWM: this process's own peak (getrusage's ru_maxrss keeps the parent's peak across exec)
+hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM"))
+print(json.dumps(int(hwm.split()[1]) * 1024))
+"""
+
+
+def test_memory_estimate_bounds_the_measured_peak(tables):
+    """The estimate is an upper bound of a real process's peak (so a refusal prevents running
+    out of memory) and not so loose that it refuses runs that would fit."""
+    done = subprocess.run([sys.executable, "-c", MEASURE], capture_output=True, text=True,
+                          check=True)
+    measured = json.loads(done.stdout.strip().splitlines()[-1])
+    scenario = with_overrides(load_scenario("baseline"), {"countries": ["PHL"],
+                                                          "run.scale": 40,
+                                                          "run.horizon_months": 3})
+    estimate = run_size(scenario, "PHL", tables).model_bytes
+    assert measured <= estimate <= 1.6 * measured, (measured / 2**20, estimate / 2**20)
+
+
+def test_the_twin_doubles_the_models_held(tables):
+    scenario = with_overrides(load_scenario("baseline"), {"countries": ["BRN"]})
+    one, two = run_size(scenario, "BRN", tables), run_size(scenario, "BRN", tables, True)
+    assert two.model_bytes - resources.PROCESS_BYTES == 2 * (one.model_bytes
+                                                             - resources.PROCESS_BYTES)
+
+
+def test_check_memory_refuses_in_one_line_with_a_scale_that_fits(tables):
+    scenario = with_overrides(load_scenario("baseline"), {"countries": ["IDN"], "run.scale": 1})
+    with pytest.raises(Exception) as caught:
+        check_memory(scenario, tables, counterfactual=True, available=8 * GIB)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "IDN" in message and "GiB" in message and "8.0 GiB available" in message
+    suggested = int(message.rsplit("--scale ", 1)[1].split()[0].replace(",", ""))
+    fitted = with_overrides(scenario, {"run.scale": suggested})
+    check_memory(fitted, tables, counterfactual=True, available=8 * GIB)  # fits: no error
+    assert check_memory(scenario, tables, available=64 * GIB)[0].scale == 1
+
+
+def test_cli_refuses_a_run_too_big_for_the_machine_before_building_it(tmp_path, monkeypatch):
+    """Indonesia person by person on a machine with 4 GiB free: one line, exit 2, no file."""
+    monkeypatch.setattr(resources, "available_memory", lambda: 4 * GIB)
+    built = []
+    monkeypatch.setattr("sim.runner.make_model", lambda *a, **k: built.append(a))
+    out = tmp_path / "idn.csv"
+    result = runner.invoke(app, ["run", "baseline", "-c", "IDN", "--scale", "1", "-r", "1",
+                                 "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "error: IDN: a run at scale 1" in result.output
+    assert "4.0 GiB available: use --scale" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not built and not out.exists()
