@@ -9,7 +9,9 @@ cd "$(dirname "$0")/.."
 repo="$PWD"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-if command -v uv >/dev/null; then UV=(uv); else UV=(python3 -m uv); fi
+# uv: on the PATH, or where scripts/setup.sh put it (inside .venv, when there was none)
+if command -v uv >/dev/null; then UV=(uv); elif [[ -x "$repo/.venv/bin/uv" ]]; then
+    UV=("$repo/.venv/bin/uv"); else UV=("$repo/.venv/bin/python" -m uv); fi
 
 .venv/bin/python -m build --wheel --outdir "$work/dist" . >"$work/build.log" 2>&1 \
     || { cat "$work/build.log" >&2; exit 1; }
