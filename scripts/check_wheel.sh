@@ -9,6 +9,9 @@ cd "$(dirname "$0")/.."
 repo="$PWD"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+# uv trusts the system's certificates, as in scripts/setup.sh (a network that inspects TLS adds
+# its authority there; uv's own list refuses it)
+export UV_SYSTEM_CERTS="${UV_SYSTEM_CERTS:-true}" UV_NATIVE_TLS="${UV_NATIVE_TLS:-true}"
 # uv: on the PATH, or where scripts/setup.sh put it (inside .venv, when there was none)
 if command -v uv >/dev/null; then UV=(uv); elif [[ -x "$repo/.venv/bin/uv" ]]; then
     UV=("$repo/.venv/bin/uv"); else UV=("$repo/.venv/bin/python" -m uv); fi
