@@ -107,6 +107,23 @@ def formatted_headline(summary: dict[str, Any]) -> pd.DataFrame:
     )
 
 
+def brief_labels(headline: str) -> dict[str, str]:
+    """The brief's headings in the page's language, ``headline`` over its first table."""
+    return {
+        "scenario": _("Scenario"),
+        "country": _("Country"),
+        "headline": headline,
+        "charts": _("Charts"),
+        "parameters": _("Scenario parameters"),
+        "sources": _("Data sources"),
+        "provenance": _("Reproducibility"),
+        "no_charts": _(
+            "Charts could not be embedded; the numbers behind them are in the CSV and Excel files."
+        ),
+        "more_rows": _("more rows in the CSV export."),
+    }
+
+
 def brief(
     *,
     summary: dict[str, Any],
@@ -135,20 +152,7 @@ def brief(
         notes=[*notes, _("Simulator version {version}.").format(version=code_version())],
         summary=sentence,
         lang=language(),
-        labels={
-            "scenario": _("Scenario"),
-            "country": _("Country"),
-            "headline": _("Headline numbers"),
-            "charts": _("Charts"),
-            "parameters": _("Scenario parameters"),
-            "sources": _("Data sources"),
-            "provenance": _("Reproducibility"),
-            "no_charts": _(
-                "Charts could not be embedded; the numbers behind them are in "
-                "the CSV and Excel files."
-            ),
-            "more_rows": _("more rows in the CSV export."),
-        },
+        labels=brief_labels(_("Headline numbers")),
         tables=extra_tables,
         key_numbers=[(card.label, card.value, card.caption) for card in story.cards(summary)],
     )
@@ -193,18 +197,7 @@ def region_brief(
             "jobs automation removes and the AI-era vacancies it creates."
         ),
         lang=language(),
-        labels={
-            "scenario": _("Scenario"),
-            "country": _("Country"),
-            "headline": _("The ten countries by the end of {year} (medians)").format(year=year),
-            "charts": _("Charts"),
-            "parameters": _("Scenario parameters"),
-            "sources": _("Data sources"),
-            "provenance": _("Reproducibility"),
-            "no_charts": _(
-                "Charts could not be embedded; the numbers behind them are in the CSV and Excel "
-                "files."
-            ),
-            "more_rows": _("more rows in the CSV export."),
-        },
+        labels=brief_labels(
+            _("The ten countries by the end of {year} (medians)").format(year=year)
+        ),
     )
