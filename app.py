@@ -7,8 +7,9 @@ or the same one without its programmes, can stand beside the first with the same
 
 Helpers live in ``webapp/``: settings and the share link (``settings``), the sidebar
 (``controls``), running and summarising (``compute``), charts (``charts``), the result in words
-(``story``), files (``exports``) and the language (``i18n``). No model logic lives here: every
-number comes from the ``sim`` package.
+(``story``), the top of the page (``headline``), the side-by-side view (``side_by_side``), the
+ASEAN section (``region``), files (``exports``) and the language (``i18n``). No model logic
+lives here: every number comes from the ``sim`` package.
 
 Run with ``streamlit run app.py``.
 """
@@ -26,8 +27,23 @@ from sim.flows import load_calibration
 from sim.provenance import sources_table
 from sim.validate import validate
 from webapp import charts, compute, controls, exports, i18n, region, settings, story
-from webapp.i18n import N_, _, money, num, pct, signed
-from webapp.settings import NO_LEVERS, SECTIONS, ss
+from webapp.headline import (
+    bound_note,
+    draw,
+    employment_effect_chart,
+    labelled,
+    programme_notes,
+    rates_chart,
+    removed_chart,
+    run_caption,
+    series_labels,
+    show_cards,
+    show_story,
+    where_note,
+)
+from webapp.i18n import _, money, num, signed
+from webapp.settings import SECTIONS, ss
+from webapp.side_by_side import side_by_side
 
 #: A compact page for a projector: less padding above the heading, the result in large type.
 CSS = """<style>
@@ -44,162 +60,6 @@ table.side th, table.side td {padding: .2rem .5rem; border-bottom: 1px solid #dd
   text-align: left; vertical-align: top;}
 table.side .band {color: #555; font-size: .85rem; white-space: nowrap;}
 </style>"""
-
-
-# -- the story: heading, result, key numbers, main charts -----------------------------------------
-
-
-def series_labels() -> dict[str, str]:
-    """The translated names of the chart series (``compute`` names them by id)."""
-    return {
-        "foregone": _("Hires foregone"),
-        "layoffs": _("Layoffs"),
-        "new_ai": _("New AI-era vacancies"),
-        "lapsed": _("Lost for want of skills"),
-        "in_work": _("Back in regular work"),
-        "unemployed": _("Unemployed"),
-        "out_of_labour_force": _("Out of the labour force"),
-        "in_programme": _("In a programme"),
-        "unemployment_rate": _("Unemployment rate"),
-        "underemployment_rate": _("Time-related underemployment"),
-        "informal_share": _("Informal share of employment"),
-        "long_term": _("Long-term unemployed (12+ months)"),
-        "in_training": _("In reskilling"),
-        "programme_jobs": _("In programme jobs"),
-        "entrants": _("Entered the labour force since the start"),
-        "incumbents": _("Already in the labour force"),
-        "employed": _("People in work, whole economy"),
-        "regular": _("People in regular work"),
-        "laid_off_in_work": _("Laid-off people back in work"),
-        "laid_off": _("Laid off by automation"),
-        "displaced_formal": _("In formal work"),
-        "displaced_informal": _("In informal work"),
-        "displaced_underemployed": _("… of whom underemployed"),
-        "displaced_unemployed": _("Unemployed"),
-        "displaced_long_term_unemployed": _("… of whom 12+ months"),
-        "displaced_out_of_labour_force": _("Out of the labour force"),
-        "displaced_in_training": _("In reskilling"),
-        "displaced_in_programme_job": _("In a programme job"),
-        "male": _("Men"),
-        "female": _("Women"),
-    }
-
-
-def labelled(frame: pd.DataFrame, column: str = "series") -> pd.DataFrame:
-    names = series_labels()
-    out = frame.copy()
-    out[column] = out[column].map(lambda s: names.get(s, controls.sector_name(s)))
-    return out
-
-
-def where_note(summary: dict[str, Any]) -> str:
-    return _("Sectors: {where}").format(where=story.where(summary))
-
-
-def removed_chart(summary: dict[str, Any], y_domain=None, height: int = 180,
-                  short: bool = False) -> dict[str, Any]:
-    note = where_note(summary) if short else _(
-        "{where}. Hires foregone: jobs not created; layoffs: jobs destroyed.").format(
-        where=where_note(summary))
-    return charts.band_chart(
-        labelled(summary["charts"]["removed"]), _("Jobs removed by automation, cumulative"),
-        _("Jobs"), note=note, height=height, y_domain=y_domain)
-
-
-def rates_chart(summary: dict[str, Any], y_domain=None, height: int = 180) -> dict[str, Any]:
-    return charts.band_chart(
-        labelled(summary["charts"]["rates"]), _("Unemployment and underemployment"), "%",
-        note=_("Whole economy: unemployed, % of the labour force; underemployed, % of "
-               "employment"), percent=True, height=height, y_domain=y_domain)
-
-
-def employment_effect_chart(summary: dict[str, Any], height: int = 180) -> dict[str, Any]:
-    return charts.difference_chart(
-        labelled(summary["effects"]["employed"]["chart"]),
-        _("Extra people in work with the programmes"), _("People (difference)"),
-        note=_("Whole economy; with minus without the programmes, paired by seed"),
-        height=height)
-
-
-def show_story(summary: dict[str, Any], title: str) -> None:
-    st.markdown(f'<h2 class="story-heading">{escape(story.heading(summary, title))}</h2>',
-                unsafe_allow_html=True)
-    st.markdown(f'<p class="story">{escape(story.sentence(summary))}</p>',
-                unsafe_allow_html=True)
-
-
-def escape(text: str) -> str:
-    import html
-
-    return html.escape(text, quote=False)
-
-
-def show_cards(summary: dict[str, Any], columns: int = 4) -> None:
-    cols = st.columns(columns)
-    for i, card in enumerate(story.cards(summary)):
-        col = cols[i % columns]
-        colour = {"+": "green", "-": "red"}.get(card.tone, "off")
-        col.metric(card.label, card.value, delta=card.delta,
-                   delta_color=colour,  # type: ignore[arg-type]
-                   delta_arrow=card.arrow,  # type: ignore[arg-type]
-                   help=card.help or None)
-        if card.caption:
-            col.caption(card.caption)
-
-
-def draw(spec: dict[str, Any], key: str) -> None:
-    st.vega_lite_chart(spec, width="stretch", theme=None, key=key)
-
-
-def run_caption(summary: dict[str, Any], bound: compute.Bound | None) -> str:
-    scale = ", ".join(f"{k:,}" for k in summary["scale"])
-    scenario = summary["scenario"]
-    text = _("{reps} replications · seed {seed} · one simulated person stands for {scale} real "
-             "people (the automatic scale that sim run uses) · money in {currency}").format(
-        reps=scenario.run.replications, seed=scenario.run.seed, scale=scale,
-        currency=summary["currency"])
-    if bound is not None:
-        text = _("{reps} replications · seed {seed} · one simulated person stands for {scale} "
-                 "real people: coarser than sim run's {asked} (see the note above) · money "
-                 "in {currency}").format(reps=scenario.run.replications,
-                                         seed=scenario.run.seed, scale=scale,
-                                         asked=f"{bound.asked_scale:,}",
-                                         currency=summary["currency"])
-    return text
-
-
-def bound_note(bound: compute.Bound) -> str:
-    return _("This run asks for {work} simulated person-months ({memory} GiB per process), above "
-             "what one request may take on this shared server ({limit} person-months, {mlimit} "
-             "GiB). The page runs it with one simulated person for {used} real people instead "
-             "of {asked}, so its figures differ from `sim run` by sampling noise; run the "
-             "`sim` command for the full scale.").format(
-        work=num(bound.person_months), memory=f"{bound.memory_bytes / 2**30:.1f}",
-        limit=num(compute.MAX_PERSON_MONTHS), mlimit=f"{compute.MAX_MODEL_BYTES / 2**30:.0f}",
-        used=f"{bound.used_scale:,}", asked=f"{bound.asked_scale:,}")
-
-
-def programme_notes(summary: dict[str, Any]) -> list[str]:
-    """Why a programme changes little: nobody eligible, or seats above the people eligible."""
-    notes = []
-    scenario = summary["scenario"]
-    key = summary["key"]
-    if scenario.levers.reskilling.enabled and key["enrolled"]["median"] <= 0:
-        notes.append(_("The reskilling programme finds nobody eligible (who may enrol: "
-                       "{who}). When automation removes jobs only through hires foregone, "
-                       "nobody is laid off: open the programme to other job seekers.").format(
-            who=_(controls.CHOICES[scenario.levers.reskilling.eligibility])))
-    use = summary["programme_use"]
-    if use and key["enrolled"]["median"] > 0 and use["filled_share"] < 0.9:
-        notes.append(_("Only {share} of the reskilling seats are filled ({seats} offered a "
-                       "month): there are not enough eligible people, so more seats change "
-                       "nothing.").format(share=pct(100 * use["filled_share"], 0),
-                                          seats=num(use["seats_per_month"])))
-    jobs = scenario.levers.job_creation
-    if jobs.enabled and key["programme_hires"]["median"] <= 0:
-        notes.append(_("The job-creation programme finds nobody eligible (who is hired: "
-                       "{who}).").format(who=_(controls.CHOICES[jobs.targeting])))
-    return notes
 
 
 # -- sections -------------------------------------------------------------------------------------
@@ -529,130 +389,6 @@ def one_view(summary: dict[str, Any], none_json: str, base, bound, policy, polic
         section_export(summary, none_json, scenario_label(base, changes), changes)
 
 
-def comparison_runs(policy, none, policy_json: str, none_json: str
-                    ) -> tuple[str, dict[str, Any], str]:
-    """The second column: its scenario key, summary and run JSON."""
-    other = ss["w:compare"]
-    if other == NO_LEVERS:
-        return ss["w:scenario"], compute.summarise(none_json, none_json), none_json
-    preset = settings.presets()[other]
-    second = compute.with_settings_of(preset, policy)
-    second_none = compute.without_levers(second) if compute.has_levers(second) else second
-    second_json = compute.frozen(second)
-    # The second scenario without its programmes is often the first one's no-programme run
-    # (e.g. BPO with reskilling vs BPO): reuse that run rather than repeat it.
-    same = compute.same_settings(second_none, none)
-    second_none_json = none_json if same else compute.frozen(second_none)
-    if compute.same_settings(second, none):
-        second_json = none_json
-    return other, compute.summarise(second_json, second_none_json), second_json
-
-
-#: The side-by-side table: (label, indicator, scope); the indicators of ``sim compare``.
-SIDE_ROWS = [
-    (N_("Jobs removed by automation"), "automation_cut_cumulative", "focus"),
-    (N_("People laid off by automation"), "displaced_workers", "focus"),
-    (N_("… of whom back in regular work"), "displaced_employed", "focus"),
-    (N_("People in work, whole economy"), "employed", "economy"),
-    (N_("Unemployment rate (%)"), "unemployment_rate", "economy"),
-    (N_("Long-term unemployed"), "long_term_unemployed", "economy"),
-    (N_("Programme cost to date"), "programme_cost_cumulative", "economy"),
-]
-
-
-def side_table(table: pd.DataFrame, year: int, currency: str, left: str, right: str) -> str:
-    """The key numbers of both columns and their paired difference, as an HTML table."""
-    def show(value: float, metric: str, sign: bool = False) -> str:
-        if metric == "unemployment_rate":
-            return i18n.points(value) if sign else pct(value)
-        if metric == "programme_cost_cumulative":
-            return money(value, currency) if not sign else \
-                ("+" if value > 0 else "") + money(value, currency)
-        return signed(value) if sign else num(value)
-
-    rows = table[table["year"] == year]
-    body = []
-    for label, metric, _scope in SIDE_ROWS:
-        found = rows[rows["metric"] == metric]
-        if found.empty:
-            continue
-        r = found.iloc[0]
-        band = _("5-95%: {low} to {high}").format(low=show(r["low"], metric, True),
-                                                  high=show(r["high"], metric, True))
-        name = _(label)
-        body.append(f"<tr><td>{escape(name)}</td><td>{escape(show(r['baseline'], metric))}"
-                    f"</td><td>{escape(show(r['policy'], metric))}</td><td><b>"
-                    f"{escape(show(r['difference'], metric, True))}</b> <span class='band'>"
-                    f"{escape(band)}</span></td></tr>")
-    by_end = _("By the end of {year}").format(year=year)
-    difference = _("Right minus left, paired by seed")
-    head = (f"<tr><th>{escape(by_end)}</th><th>{escape(left)}</th><th>{escape(right)}</th>"
-            f"<th>{escape(difference)}</th></tr>")
-    return f'<table class="side">{head}{"".join(body)}</table>'
-
-
-def difference_cards(table: pd.DataFrame, year: int, currency: str) -> None:
-    """Right minus left for four outcomes, as key numbers (coloured when the band excludes 0)."""
-    rows = table[table["year"] == year].set_index("metric")
-    shown = [
-        ("automation_cut_cumulative", _("Jobs removed by automation"), signed, False),
-        ("employed", _("People in work, whole economy"), signed, True),
-        ("unemployment_rate", _("Unemployment rate"), i18n.points, False),
-        ("programme_cost_cumulative", _("Programme cost to date"),
-         lambda v: ("+" if v > 0 else "") + money(v, currency, short=True), None),
-    ]
-    cols = st.columns(len(shown))
-    for col, (metric, label, show, more_is_good) in zip(cols, shown, strict=True):
-        if metric not in rows.index:
-            continue
-        r = rows.loc[metric]
-        clear = r["low"] > 0 or r["high"] < 0
-        good = None if more_is_good is None or not clear else (r["difference"] > 0) == \
-            more_is_good
-        col.metric(_("{label}: right minus left, {year}").format(label=label, year=year),
-                   show(r["difference"]),
-                   delta=_("5-95%: {low} to {high}").format(low=show(r["low"]),
-                                                            high=show(r["high"])),
-                   delta_color=("off" if good is None  # type: ignore[arg-type]
-                                else "green" if good else "red"),
-                   delta_arrow=("up" if r["difference"] > 0 else "down") if clear else "off")
-
-
-def side_by_side(first: dict[str, Any], first_json: str, none, policy, policy_json: str,
-                 none_json: str, bound) -> None:
-    key, second, second_json = comparison_runs(policy, none, policy_json, none_json)
-    titles = [controls.scenario_title(ss["w:scenario"]), controls.scenario_title(key)]
-    if ss["w:compare"] == NO_LEVERS:
-        titles[1] = _("{title}, without the programmes").format(title=titles[1])
-    heading = _("{country} · side by side").format(country=story.country(first))
-    st.markdown(f'<h2 class="story-heading">{escape(heading)}</h2>', unsafe_allow_html=True)
-    columns = st.columns(2, gap="medium")
-    for col, summary, title in zip(columns, (first, second), titles, strict=True):
-        col.markdown(f'<h3 class="side-title">{escape(title)}</h3><p class="story side">'
-                     f'{escape(story.sentence(summary))}</p>', unsafe_allow_html=True)
-    a, b = compute.run_cached(first_json), compute.run_cached(second_json)
-    table = compute.compare(a, b, band=settings.BAND, sectors=first["focus"],
-                            years=None, rows=SIDE_ROWS)
-    ss["side_table"] = table  # what the page shows, for the export below (and tests)
-    difference_cards(table, first["year"], first["currency"])
-    removed = charts.shared_domain(first["charts"]["removed"], second["charts"]["removed"])
-    rates = charts.shared_domain(first["charts"]["rates"], second["charts"]["rates"])
-    columns = st.columns(2, gap="medium")
-    for i, (col, summary) in enumerate(zip(columns, (first, second), strict=True)):
-        with col:
-            draw(removed_chart(summary, removed, height=150, short=True), f"side_removed_{i}")
-    st.caption(run_caption(first, bound))
-    st.markdown(side_table(table, first["year"], first["currency"], *titles),
-                unsafe_allow_html=True)
-    columns = st.columns(2, gap="medium")
-    for i, (col, summary) in enumerate(zip(columns, (first, second), strict=True)):
-        with col:
-            draw(rates_chart(summary, rates), f"side_rates_{i}")
-    record = {"left": first["provenance"], "right": second["provenance"]}
-    st.download_button(_("Excel workbook of the comparison (.xlsx)"),
-                       lambda: exports.workbook({"right_minus_left": table}, record),
-                       file_name=f"{first['iso3']}_comparison.xlsx", key="dl:cmp_xlsx",
-                       on_click="ignore")
 
 
 # -- the page -------------------------------------------------------------------------------------

@@ -45,14 +45,15 @@ from enum import IntEnum
 import mesa
 import numpy as np
 
+from sim.agents.columns import match_mean
 from sim.agents.policy import stochastic_round
 from sim.agents.sector import SectorAgent, adoption_curve
-from sim.agents.workforce import match_mean
 from sim.data import DataTables
 from sim.flows import LabourFlows
 from sim.inputs import country_inputs
 from sim.matching import calibrate_rates, hire_rate, mobility_matrix
-from sim.model import LabourMarketModel, automatic_scale, labour_force_growth
+from sim.model import LabourMarketModel
+from sim.population import automatic_scale, labour_force_growth, separation_rates
 from sim.scenarios.schema import Scenario
 from sim.vocabulary import LONG_TERM_MONTHS, SKILL_BANDS
 
@@ -238,7 +239,7 @@ class ReferenceModel(mesa.Model):
         self.sector_ids = {name: i for i, name in enumerate(inputs.sectors)}
         focus = [self.sector_ids[s] for s in scenario.focus_sectors]
 
-        # -- people, one agent each, as sim draws them (sim.model._build_population) --------
+        # -- people, one agent each, as sim draws them (sim.model_setup._build_population) -----
         employment = inputs.employment.astype(float).copy()
         for name, thousands in scenario.population.employment_thousands.items():
             employment[self.sector_ids[name]] = thousands * 1000.0
@@ -252,7 +253,8 @@ class ReferenceModel(mesa.Model):
             informal[self.sector_ids[name]] = share
         self.informal_share = informal
         self.retire_rate = 1.0 / (12.0 * lab.working_life_years)
-        self.separation = LabourMarketModel._separation_rates(self, employment)
+        self.separation = separation_rates(flows.separation_rate, lab.sector_separation_rate,
+                                           self.sector_ids, employment)
         leavers = self.separation * employment
         unemployed_real = employment.sum() * u / (1 - u) * leavers / leavers.sum()
         self.unemployment_rate = u
@@ -283,7 +285,7 @@ class ReferenceModel(mesa.Model):
         growth = labour_force_growth(inputs.labour_force, *self._start(), self.horizon)
         self.population_path = np.concatenate([[1.0], np.cumprod(1 + growth)])
 
-        # -- sectors: the same agents as sim (sim.model._build_sectors) ----------------------
+        # -- sectors: the same agents as sim (sim.model_setup._build_sectors) ------------------
         formal = np.zeros(self.n_sectors)
         informal_now = np.zeros(self.n_sectors)
         exposure_sum = np.zeros(self.n_sectors)
@@ -322,7 +324,7 @@ class ReferenceModel(mesa.Model):
                 vacancy_rate=float(vacancy_rate[i]), lapse_rate=unc.ai_vacancy_lapse_rate,
                 growth=list(growth_paths[i])))
 
-        # -- search and matching, calibrated as in sim (sim.model._build_search) -------------
+        # -- search and matching, calibrated as in sim (sim.model_setup._build_search) ---------
         mobility = mobility_matrix(inputs.occ_mix, self.separation * (formal + informal_now),
                                    lab.own_sector_search_share)
         self.mobility = mobility

@@ -147,11 +147,14 @@ def child(impl: str, size: str) -> dict:
     stop = threading.Event()
 
     def sample() -> None:  # the sum over worker processes, for runs side by side
+        # Only there: a one-process run's peak is its own ru_maxrss, and the walk over /proc
+        # (five times a second, holding the GIL) is work the timed run should not share.
         while not stop.wait(0.2):
             peak_tree[0] = max(peak_tree[0], _rss_tree_mb(os.getpid()))
 
     sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    if "countries" in spec:
+        sampler.start()
     started, cpu = time.perf_counter(), time.process_time()
     if impl == "ours":
         executor = parallel_executor(scenario, tables) if "countries" in spec else None
@@ -176,7 +179,8 @@ def child(impl: str, size: str) -> dict:
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu += children.ru_utime + children.ru_stime
     stop.set()
-    sampler.join()
+    if sampler.is_alive():
+        sampler.join()
     peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, peak_tree[0])
     return {"impl": impl, "size": size, "label": spec["label"], "scale": spec["scale"],
             "replications": spec["replications"], "workers": workers, "wall": wall,

@@ -15,8 +15,9 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from sim.bands import median_band
 from sim.evaluation import earnings_loss
-from sim.results import Results, median_band
+from sim.results import Results
 from sim.vocabulary import BAND
 
 __all__ = ["automation_effect"]

@@ -21,39 +21,27 @@ folder (``tables.extras[file name]``); a folder without one of them uses the shi
 
 Every validation failure raises :class:`DataError` with a one-line message naming the file,
 the row (1-based data row, header excluded, plus the row's identifying keys) and the column.
+Reading one file and validating its rows is ``sim.table_reader``; the checks across rows and
+tables are ``sim.data_checks``; this module finds the folder's files, assembles and caches
+the tables, and answers per-country questions.
 """
 
 from __future__ import annotations
 
-import csv
 import functools
 import importlib.util
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pydantic import ValidationError
 
+from sim.data_checks import check_calibration, check_extras, cross_checks
 from sim.errors import DataError
+from sim.labour_tables import EXTRA_TABLES
 from sim.provenance import hash_bytes
-from sim.tables import (
-    EXTRA_TABLES,
-    STATUS_COLS,
-    TABLES,
-    CalibrationRow,
-    LabourMarketRow,
-    OccupationMixSubmajorRow,
-    OccupationPayRow,
-    OccupationSubmajorRow,
-    Row,
-    SectorInformalityRow,
-    SectorOccupationSexRow,
-    TargetRow,
-    columns,
-    describe,
-)
+from sim.table_reader import display_path, read_typed
+from sim.tables import TABLES, CalibrationRow, Row, TargetRow, columns
 from sim.vocabulary import (
     CONFIDENCE_LEVELS,
     EXPOSURE_ASSUMPTIONS,
@@ -61,7 +49,6 @@ from sim.vocabulary import (
     SECTOR_ISIC,
     SECTOR_LABELS,
     SECTORS,
-    SEXES,
     SKILL_BANDS,
 )
 
@@ -97,388 +84,7 @@ def _shipped_data_dir() -> Path:
 
 
 DEFAULT_DATA_DIR: Path = _shipped_data_dir()
-_REPO_ROOT = Path(__file__).resolve().parent.parent
-_SUM_TOL = 1e-3
 CALIBRATION_FILE = CalibrationRow.FILE
-MAX_CSV_BYTES = 20_000_000  # the shipped tables are ~0.2 MB; anything this big is a mistake
-#: Column names of an ILOSTAT bulk-download or explorer CSV (the raw data, not our tables).
-_ILOSTAT_COLUMNS = ("ref_area", "obs_value", "classif1", "indicator")
-
-
-# --------------------------------------------------------------------------------------
-# Reading and per-row validation
-# --------------------------------------------------------------------------------------
-def _display(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(_REPO_ROOT).as_posix()
-    except ValueError:
-        return str(path)
-
-
-class _Ctx:
-    """Formats error messages for one file."""
-
-    def __init__(self, path: Path, model: type[Row], raw: pd.DataFrame | None = None):
-        self.name, self.model, self.raw = _display(path), model, raw
-
-    def where(self, row: int | None) -> str:
-        if row is None:
-            return ""
-        keys = ""
-        if self.raw is not None and all(k in self.raw.columns for k in self.model.KEYS):
-            vals = self.raw.iloc[row - 1]
-            keys = " (" + ", ".join(f"{k}={vals[k]}" for k in self.model.KEYS) + ")"
-        return f", row {row}{keys}"
-
-    def error(self, row: int | None, column: str | None, msg: str) -> DataError:
-        col = f", column '{column}'" if column else ""
-        return DataError(f"{self.name}{self.where(row)}{col}: {msg}")
-
-
-def _decode(data: bytes, name: str) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        start = data.find(b"\n") + 1  # skip header
-        line_no = data[: exc.start].count(b"\n")  # 0 = header
-        line_start = data.rfind(b"\n", 0, exc.start) + 1
-        col_idx = data[line_start : exc.start].count(b",")
-        header = data[: max(start - 1, 0)].decode("utf-8", "replace").strip().split(",")
-        col = header[col_idx] if 0 <= col_idx < len(header) else f"#{col_idx + 1}"
-        where = f", row {line_no}" if line_no >= 1 else ", header row"
-        raise DataError(
-            f"{name}{where}, column '{col}': not valid UTF-8 "
-            f"(byte 0x{data[exc.start]:02x} at offset {exc.start})"
-        ) from None
-
-
-def _check_header(name: str, header: list[str], expected: list[str]) -> None:
-    missing = [c for c in expected if c not in header]
-    if missing and any(c.split(".")[0] in _ILOSTAT_COLUMNS for c in header):
-        raise DataError(
-            f"{name}: this looks like an ILOSTAT download (columns "
-            f"{', '.join(header[:4])} ...), not the simulator's table; derive "
-            f"{Path(name).name} from it with data/derive.py (see data/README.md)"
-        )
-    if missing:
-        raise DataError(
-            f"{name}, header row, column '{missing[0]}': required column(s) "
-            f"missing: {', '.join(missing)}"
-        )
-    unknown = [c for c in header if c not in expected]
-    if unknown:
-        raise DataError(
-            f"{name}, header row, column '{unknown[0]}': unknown column(s): {', '.join(unknown)}"
-        )
-    dupes = sorted({c for c in header if header.count(c) > 1})
-    if dupes:
-        raise DataError(f"{name}, header row, column '{dupes[0]}': duplicate column")
-
-
-def _read_raw(path: Path, model: type[Row]) -> tuple[pd.DataFrame, bytes]:
-    """Read a CSV as strings; reject missing files, bad encoding, ragged rows, bad headers."""
-    ctx = _Ctx(path, model)
-    if not path.is_file():
-        raise ctx.error(None, None, "file is missing")
-    size = path.stat().st_size
-    if size > MAX_CSV_BYTES:
-        raise ctx.error(
-            None, None, f"file is {size / 1e6:.1f} MB; the limit is {MAX_CSV_BYTES / 1e6:.0f} MB"
-        )
-    data = path.read_bytes()
-    text = _decode(data, ctx.name)
-    try:
-        rows = [r for r in csv.reader(io.StringIO(text, newline=""), strict=True) if r]
-    except csv.Error as exc:
-        raise DataError(f"{ctx.name}: unparsable CSV ({exc})") from None
-    if not rows:
-        raise ctx.error(None, None, "file is empty (no header row)")
-    header, body = rows[0], rows[1:]
-    expected = columns(model)
-    _check_header(ctx.name, header, expected)
-    for i, r in enumerate(body, start=1):
-        if len(r) != len(header):
-            raise DataError(f"{ctx.name}, row {i}: expected {len(header)} fields, found {len(r)}")
-    if not body:
-        raise ctx.error(None, None, "no data rows")
-    raw = pd.DataFrame(body, columns=header, dtype=object)[expected]
-    return raw.map(str.strip), data
-
-
-def _typed(path: Path, model: type[Row]) -> tuple[pd.DataFrame, bytes]:
-    """Validate every row with ``model``; a typed frame (floats, Int64 where optional)."""
-    raw, data = _read_raw(path, model)
-    ctx = _Ctx(path, model, raw)
-    rows = []
-    for i, record in enumerate(raw.to_dict("records"), start=1):
-        try:
-            rows.append(model.model_validate(record).model_dump())
-        except ValidationError as exc:
-            raise ctx.error(i, *describe(exc.errors()[0])) from None
-    df = pd.DataFrame(index=range(len(raw)))
-    for name, info in model.model_fields.items():
-        values = [row[name] for row in rows]
-        if info.annotation in (float, float | None):
-            df[name] = np.array([np.nan if v is None else v for v in values], dtype=float)
-        elif info.annotation is int:
-            df[name] = pd.array(values, dtype="int64")
-        elif info.annotation == int | None:
-            df[name] = pd.array(values, dtype="Int64")
-        else:
-            df[name] = pd.Series(values, dtype=object)
-    # provenance: every present value names a source and a valid confidence label
-    for cells, src, conf in model.PROVENANCE:
-        values = df[list(cells)]
-        present = (values.notna() & values.ne("")).any(axis=1).to_numpy()
-        for column, what in ((src, "source"), (conf, "confidence")):
-            bad = np.flatnonzero(present & (df[column] == "").to_numpy())
-            if bad.size:
-                i = int(bad[0])
-                cell = next(c for c in cells if pd.notna(df.at[i, c]) and df.at[i, c] != "")
-                raise ctx.error(i + 1, column, f"empty {what} for a present value ({cell})")
-    # duplicate keys
-    keys = list(model.KEYS)
-    dup = df.duplicated(keys, keep="first")
-    if dup.any():
-        i = int(np.flatnonzero(dup.to_numpy())[0])
-        key = tuple(df.loc[i, keys])
-        first = int(
-            np.flatnonzero((df[keys] == pd.Series(key, index=keys)).all(axis=1).to_numpy())[0]
-        )
-        raise ctx.error(i + 1, keys[-1], f"duplicate of row {first + 1}")
-    return df, data
-
-
-# --------------------------------------------------------------------------------------
-# Cross-table checks
-# --------------------------------------------------------------------------------------
-def _cross_checks(
-    paths: dict[str, Path], sec: pd.DataFrame, cty: pd.DataFrame, occ: pd.DataFrame
-) -> None:
-    sector_row, country_row, occupation_row = TABLES
-    cs = _Ctx(paths["sectors.csv"], sector_row, sec)
-    cc = _Ctx(paths["countries.csv"], country_row, cty)
-    co = _Ctx(paths["occupations.csv"], occupation_row, occ)
-
-    # occupation mix sums to 1
-    sums = sec[list(OCC_COLS)].sum(axis=1).to_numpy()
-    bad = np.flatnonzero(np.abs(sums - 1.0) > _SUM_TOL)
-    if bad.size:
-        i = int(bad[0])
-        raise cs.error(
-            i + 1,
-            "occ_1..occ_9",
-            f"occupation mix sums to {sums[i]:.6g}, not 1 (tolerance {_SUM_TOL:g})",
-        )
-    # every country has every sector
-    for iso3, grp in sec.groupby("iso3", sort=True):
-        missing = [s for s in SECTORS if s not in set(grp["sector"])]
-        if missing:
-            row = int(grp.index[0]) + 1
-            raise cs.error(
-                row, "sector", f"country {iso3} is missing sector(s): {', '.join(missing)}"
-            )
-    # country sets agree
-    sec_iso, cty_iso = set(sec["iso3"]), set(cty["iso3"])
-    for i, iso3 in enumerate(sec["iso3"]):
-        if iso3 not in cty_iso:
-            raise cs.error(
-                i + 1,
-                "iso3",
-                f"{iso3} has no row in {cc.name} (countries there: {', '.join(sorted(cty_iso))})",
-            )
-    for i, iso3 in enumerate(cty["iso3"]):
-        if iso3 not in sec_iso:
-            raise cc.error(i + 1, "iso3", f"{iso3} has no rows in {cs.name}")
-    # country totals and currencies agree with the sector rows
-    tot = sec.groupby("iso3")["employment_thousands"].sum()
-    cur = sec.groupby("iso3")["currency"].agg(lambda s: sorted(set(s)))
-    for i, r in cty.iterrows():
-        if abs(r["employment_thousands"] - tot[r["iso3"]]) > 0.01 + 1e-6 * tot[r["iso3"]]:
-            raise cc.error(
-                i + 1,
-                "employment_thousands",
-                f"{r['employment_thousands']:g} != sum of the country's rows in {cs.name} "
-                f"{tot[r['iso3']]:g}",
-            )
-        if cur[r["iso3"]] != [r["currency"]]:
-            raise cc.error(
-                i + 1,
-                "currency",
-                f"{r['currency']} != the currency of the country's rows in {cs.name} "
-                f"({'/'.join(cur[r['iso3']])})",
-            )
-    # duration shares, where present, sum to 1
-    d = cty[["share_lt6m", "share_6_12m", "share_ge12m"]]
-    part = d.notna().any(axis=1) & ~d.notna().all(axis=1)
-    if part.any():
-        i = int(np.flatnonzero(part.to_numpy())[0])
-        raise cc.error(i + 1, "share_lt6m", "duration shares must be all present or all empty")
-    dsum = d.sum(axis=1, min_count=3).to_numpy()
-    bad = np.flatnonzero(~np.isnan(dsum) & (np.abs(dsum - 1.0) > _SUM_TOL))
-    if bad.size:
-        i = int(bad[0])
-        raise cc.error(i + 1, "share_lt6m", f"duration shares sum to {dsum[i]:.6g}, not 1")
-    # occupations: exactly groups 1..9
-    missing_g = sorted(set(range(1, 10)) - set(occ["isco08_major_group"]))
-    if missing_g:
-        raise co.error(
-            None,
-            "isco08_major_group",
-            f"missing ISCO-08 major group(s): {', '.join(map(str, missing_g))}",
-        )
-
-
-def _first(mask: np.ndarray | pd.Series) -> int:
-    """The 1-based row number of the first True in ``mask``."""
-    return int(np.flatnonzero(np.asarray(mask))[0]) + 1
-
-
-def _check_known_countries(ctx: _Ctx, frame: pd.DataFrame, known: set[str]) -> None:
-    unknown = ~frame["iso3"].isin(known).to_numpy()
-    if unknown.any():
-        row = _first(unknown)
-        raise ctx.error(
-            row,
-            "iso3",
-            f"{frame.at[row - 1, 'iso3']} has no row in countries.csv "
-            f"(countries there: {', '.join(sorted(known))})",
-        )
-
-
-def _check_complete(
-    ctx: _Ctx, frame: pd.DataFrame, keys: list[str], expected: list[tuple], what: str
-) -> None:
-    """Every country in ``frame`` has a row for each ``expected`` combination of ``keys``."""
-    for iso3, group in frame.groupby("iso3", sort=False):
-        have = set(group[keys].itertuples(index=False, name=None))
-        missing = ["/".join(map(str, k)) for k in expected if k not in have]
-        if missing:
-            more = f" and {len(missing) - 6} more" if len(missing) > 6 else ""
-            shown = ", ".join(missing[:6]) + more
-            raise ctx.error(
-                int(group.index[0]) + 1, keys[0], f"country {iso3} is missing {what}: {shown}"
-            )
-
-
-def _check_extras(
-    paths: dict[str, Path], extras: dict[str, pd.DataFrame], known: set[str], own: set[str]
-) -> None:
-    """Cross-row and cross-table checks of the labour-market tables. ``own``: the files read
-    from the data folder itself; a shipped fallback may hold countries the folder lacks."""
-
-    def ctx(model: type[Row]) -> _Ctx:
-        return _Ctx(paths[model.FILE], model, extras[model.FILE])
-
-    for model in EXTRA_TABLES:
-        if model.FILE in own and "iso3" in model.model_fields:
-            _check_known_countries(ctx(model), extras[model.FILE], known)
-
-    # 2-digit occupations: a code's first digit is its major group; every group has its own row
-    occ, co = extras[OccupationSubmajorRow.FILE], ctx(OccupationSubmajorRow)
-    major = occ["isco08_major_group"].astype(str)
-    wrong = np.where(
-        occ["level"] == "major",
-        occ["code"] != major,
-        (occ["code"].str.len() != 2) | (occ["code"].str[0] != major),
-    )
-    if wrong.any():
-        row = _first(wrong)
-        r = occ.iloc[row - 1]
-        raise co.error(
-            row,
-            "code",
-            f"code {r['code']} does not fit level {r['level']} of major group "
-            f"{r['isco08_major_group']} (a sub-major code is its major group plus one digit; "
-            f"a major-level code is the group itself)",
-        )
-    groups = set(occ.loc[occ["level"] == "major", "isco08_major_group"])
-    if missing := [str(g) for g in range(1, 10) if g not in groups]:
-        raise co.error(
-            None,
-            "level",
-            f"no major-level row for group(s) {', '.join(missing)} (used for countries "
-            "without 2-digit employment)",
-        )
-
-    # sub-major shares: known codes, and P(sub-major | major, sex) sums to 1
-    mix, cm = extras[OccupationMixSubmajorRow.FILE], ctx(OccupationMixSubmajorRow)
-    submajor = set(occ.loc[occ["level"] == "submajor", "code"])
-    unknown = ~mix["code"].isin(submajor)
-    if unknown.any():
-        row = _first(unknown)
-        raise cm.error(
-            row,
-            "code",
-            f"code {mix.at[row - 1, 'code']} is not a sub-major group of "
-            f"{_display(paths[OccupationSubmajorRow.FILE])}",
-        )
-    elsewhere = mix["code"].str[0] != mix["isco08_major_group"].astype(str)
-    if elsewhere.any():
-        row = _first(elsewhere)
-        r = mix.iloc[row - 1]
-        raise cm.error(
-            row,
-            "isco08_major_group",
-            f"code {r['code']} is in major group {r['code'][0]}, not {r['isco08_major_group']}",
-        )
-    sums = mix.groupby(["iso3", "sex", "isco08_major_group"], sort=False)[
-        "share_within_major"
-    ].transform("sum")
-    bad = (sums - 1.0).abs() > _SUM_TOL
-    if bad.any():
-        row = _first(bad)
-        r = mix.iloc[row - 1]
-        raise cm.error(
-            row,
-            "share_within_major",
-            f"shares within major group {r['isco08_major_group']} ({r['iso3']}, {r['sex']}) "
-            f"sum to {sums.iloc[row - 1]:.6g}, not 1 (tolerance {_SUM_TOL:g})",
-        )
-
-    # occupation by sex within sectors: each row a distribution; complete per country
-    sos, cs = extras[SectorOccupationSexRow.FILE], ctx(SectorOccupationSexRow)
-    sums = sos[list(OCC_COLS)].sum(axis=1)
-    bad = (sums - 1.0).abs() > _SUM_TOL
-    if bad.any():
-        row = _first(bad)
-        raise cs.error(
-            row,
-            "occ_1..occ_9",
-            f"occupation mix sums to {sums.iloc[row - 1]:.6g}, not 1 (tolerance {_SUM_TOL:g})",
-        )
-    _check_complete(
-        cs, sos, ["sector", "sex"], [(s, x) for s in SECTORS for x in SEXES], "sector/sex row(s)"
-    )
-
-    _check_complete(
-        ctx(SectorInformalityRow),
-        extras[SectorInformalityRow.FILE],
-        ["sector"],
-        [(s,) for s in SECTORS],
-        "sector(s)",
-    )
-    _check_complete(
-        ctx(OccupationPayRow),
-        extras[OccupationPayRow.FILE],
-        ["isco08_major_group"],
-        [(g,) for g in range(1, 10)],
-        "major group(s)",
-    )
-
-    # status in employment: the published classes add up to all employed
-    market = extras[LabourMarketRow.FILE]
-    status = market[list(STATUS_COLS)]
-    sums = status.sum(axis=1, min_count=1)
-    bad = sums.notna() & ((sums - 1.0).abs() > _SUM_TOL)
-    if bad.any():
-        row = _first(bad)
-        raise ctx(LabourMarketRow).error(
-            row,
-            "share_employees",
-            f"status-in-employment shares sum to {sums.iloc[row - 1]:.6g}, not 1 "
-            f"(tolerance {_SUM_TOL:g})",
-        )
 
 
 # --------------------------------------------------------------------------------------
@@ -574,7 +180,7 @@ class DataTables:
 def _stamp(data_dir: Path) -> tuple:
     if data_dir.exists() and not data_dir.is_dir():
         raise DataError(
-            f"{_display(data_dir)}: not a folder; give the folder that holds "
+            f"{display_path(data_dir)}: not a folder; give the folder that holds "
             f"{', '.join(model.FILE for model in TABLES)}"
         )
     out: list[tuple] = []
@@ -584,7 +190,7 @@ def _stamp(data_dir: Path) -> tuple:
         if not p.is_file():
             if model is CalibrationRow:
                 continue  # optional: fitted when missing
-            raise DataError(f"{_display(p)}: file is missing")
+            raise DataError(f"{display_path(p)}: file is missing")
         st = p.stat()
         out.append((model.FILE, st.st_mtime_ns, st.st_size))
     for name, path in extra_paths(data_dir).items():
@@ -610,38 +216,30 @@ def extra_paths(data_dir: Path | str | None = None) -> dict[str, Path]:
     }
 
 
-def _check_calibration(path: Path, cal: pd.DataFrame, cty: pd.DataFrame) -> None:
-    ctx = _Ctx(path, CalibrationRow, cal)
-    known = set(cty["iso3"])
-    for i, iso3 in enumerate(cal["iso3"]):
-        if iso3 not in known:
-            raise ctx.error(i + 1, "iso3", f"{iso3} has no row in countries.csv")
-
-
 @functools.lru_cache(maxsize=8)
 def _load_cached(data_dir: Path, stamp: tuple) -> DataTables:
     models: tuple[type[Row], ...] = (*TABLES, CalibrationRow)
     paths = {model.FILE: data_dir / model.FILE for model in models}
     frames, hashes = {}, {}
     for model in TABLES:
-        df, data = _typed(paths[model.FILE], model)
+        df, data = read_typed(paths[model.FILE], model)
         frames[model.FILE], hashes[model.FILE] = df, hash_bytes(data)
     sec, cty, occ = frames["sectors.csv"], frames["countries.csv"], frames["occupations.csv"]
-    _cross_checks(paths, sec, cty, occ)
+    cross_checks(paths, sec, cty, occ)
     calibration = None
     if paths[CALIBRATION_FILE].is_file():
-        calibration, data = _typed(paths[CALIBRATION_FILE], CalibrationRow)
-        _check_calibration(paths[CALIBRATION_FILE], calibration, cty)
+        calibration, data = read_typed(paths[CALIBRATION_FILE], CalibrationRow)
+        check_calibration(paths[CALIBRATION_FILE], calibration, cty)
         hashes[CALIBRATION_FILE] = hash_bytes(data)
         calibration = calibration.set_index("iso3")
     extras, own = {}, set()
     for model, (name, path) in zip(EXTRA_TABLES, extra_paths(data_dir).items(), strict=True):
-        extras[name], data = _typed(path, model)
+        extras[name], data = read_typed(path, model)
         hashes[name] = hash_bytes(data)
         paths[name] = path
         if path.parent == data_dir:
             own.add(name)
-    _check_extras(paths, extras, set(cty["iso3"]), own)
+    check_extras(paths, extras, set(cty["iso3"]), own)
     order = {s: i for i, s in enumerate(SECTORS)}
     sec = (
         sec.assign(_o=sec["sector"].map(order))
@@ -689,7 +287,7 @@ def load_targets(data_dir: Path | str | None = None) -> pd.DataFrame:
     path = folder / TargetRow.FILE
     if not path.is_file():
         return pd.DataFrame(columns=columns(TargetRow)).set_index(["iso3", "indicator"])
-    frame, _ = _typed(path, TargetRow)
+    frame, _ = read_typed(path, TargetRow)
     return frame.set_index(["iso3", "indicator"])
 
 

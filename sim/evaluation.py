@@ -231,7 +231,7 @@ def evaluation_table(results, band: tuple[float, float] = (0.05, 0.95)) -> pd.Da
     """The in-model randomised evaluation of each programme that ran: effects by months since
     random assignment, for everyone assigned and for entrants from long-term unemployment;
     median and band over replications. Shares are in percent (points for differences)."""
-    from sim.results import median_band
+    from sim.bands import median_band
 
     rows: list[dict] = []
     if results.evaluation is None:
@@ -289,7 +289,7 @@ def cost_benefit(
     after the run's last month are not counted. A ratio whose denominator is not positive is
     NaN, and the ``note`` says so.
     """
-    from sim.results import median_band
+    from sim.bands import median_band
 
     rows = []
     months = np.arange(baseline.sector_cube.shape[2])

@@ -21,85 +21,40 @@ people; reporters (``sim.metrics``) multiply by the scale factor to report real 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import mesa
 import numpy as np
 
 from sim import kernels
-from sim.agents.policy import JobCreationProgramme, ReskillingProgramme, stochastic_round
-from sim.agents.sector import SectorAgent, adoption_curve
+from sim.agents.policy import stochastic_round
 from sim.agents.workforce import (
-    DRAW_CHUNK,
     N_SKILL,
     NO_SECTOR,
     REGULAR_JOBS,
     UNDER,
     Status,
     Workforce,
-    chunks,
-    match_mean,
 )
-from sim.earnings import DisplacedCohort, WageTable
 from sim.errors import ModelError
-from sim.evaluation import Evaluation
 from sim.flows import LabourFlows
 from sim.inputs import CountryInputs
 from sim.matching import (
-    calibrate_rates,
-    cdf_columns,
     hire_rate,
-    mobility_matrix,
     target_sectors,
 )
-from sim.scenarios.schema import AUTO_SCALE_AGENTS, AUTO_SCALE_FOCUS_AGENTS, Scenario
+from sim.model_setup import ModelSetup
+from sim.population import (
+    automatic_scale,
+    draw_people,
+)
+from sim.scenarios.schema import Scenario
 from sim.streams import Streams
 from sim.vocabulary import LONG_TERM_MONTHS, SKILL_BANDS
 
 __all__ = ["LabourFlows", "LabourMarketModel", "ModelError", "automatic_scale"]
 
 
-def automatic_scale(employment: np.ndarray, focus: list[int]) -> int:
-    """Real people per simulated person when the scenario leaves the scale open.
-
-    About AUTO_SCALE_AGENTS simulated people for the country, and at least
-    AUTO_SCALE_FOCUS_AGENTS in the focus sectors, so that a question about one sector (say BPO)
-    is answered with enough simulated people in it.
-    """
-    scale = employment.sum() // AUTO_SCALE_AGENTS
-    if focus:
-        scale = min(scale, employment[focus].sum() // AUTO_SCALE_FOCUS_AGENTS)
-    return max(1, int(scale))
-
-
-def labour_force_growth(path: dict[int, float], start_year: int, start_month: int,
-                        months: int) -> np.ndarray:
-    """Monthly growth rates of the labour force [months], month 1 first.
-
-    Geometric interpolation of the yearly ILO modelled series between mid-years; after its last
-    year, the average yearly growth of its last three years continues (an assumption: the ILO
-    projections end in 2027). Without a series: no growth.
-    """
-    if not path:
-        return np.zeros(months)
-    years = sorted(path)
-    last = years[-1]
-    trend = (path[last] / path[last - 3]) ** (1 / 3) if last - 3 in path else 1.0
-    out = np.empty(months)
-    for t in range(1, months + 1):
-        year = start_year + (start_month - 1 + t - 1) // 12
-        if year + 1 in path and year in path:
-            yearly = path[year + 1] / path[year]
-        elif year in path and year - 1 in path and year >= last or year > last:
-            yearly = trend
-        else:
-            yearly = 1.0
-        out[t - 1] = yearly ** (1 / 12) - 1.0
-    return out
-
-
-class LabourMarketModel(mesa.Model):
-    """One country's people, sectors and programmes under a scenario."""
+class LabourMarketModel(ModelSetup):
+    """One country's people, sectors and programmes under a scenario (the set-up at month 0:
+    ``sim.model_setup``)."""
 
     def __init__(
         self,
@@ -147,297 +102,6 @@ class LabourMarketModel(mesa.Model):
         self.cohort_earnings = np.zeros((2, self.horizon + 1))
         self._reset_flows()
         self.idle = self.workforce.refresh_idle()
-
-    # -- set-up -------------------------------------------------------------------------------
-
-    def _build_population(self) -> None:
-        """Draw every person: sector, state, sex, occupation, skill, exposure, clocks."""
-        scenario, inputs = self.scenario, self.inputs
-        employment = inputs.employment.astype(float).copy()
-        for name, thousands in scenario.population.employment_thousands.items():
-            employment[self.sector_ids[name]] = thousands * 1000.0
-        if scenario.population.sectors is not None:
-            keep = np.zeros(self.n_sectors, dtype=bool)
-            keep[[self.sector_ids[name] for name in scenario.population.sectors]] = True
-            employment[~keep] = 0.0
-        if employment.sum() <= 0:
-            raise ModelError("the scenario's population has no workers")
-        self.employment_real = employment
-        self.scale = scenario.run.scale or automatic_scale(employment, list(self.focus_ids))
-        u = inputs.unemployment_rate
-        self.labour_force_real = float(employment.sum() / (1 - u))
-        rng = self.streams.population
-        k = self.scale
-        informal = inputs.informal_share.copy()
-        for name, share in scenario.population.informal_share.items():
-            informal[self.sector_ids[name]] = share
-        self.informal_share = informal
-        formal_n = np.array([stochastic_round(rng, e * (1 - i) / k)
-                             for e, i in zip(employment, informal, strict=True)])
-        informal_n = np.array([stochastic_round(rng, e * i / k)
-                               for e, i in zip(employment, informal, strict=True)])
-        # The unemployed by last sector in proportion to the sector's separations (steady state:
-        # each sector's searchers are its leavers times the mean spell).
-        self.retire_rate = 1.0 / (12.0 * scenario.labour_market.working_life_years)
-        self.separation = self._separation_rates(employment)
-        leavers = self.separation * employment
-        unemployed_real = employment.sum() * u / (1 - u) * leavers / leavers.sum()
-        unemployed_n = np.array([stochastic_round(rng, e / k) for e in unemployed_real])
-        if (formal_n + informal_n).sum() < 10:
-            raise ModelError(f"scale {k} leaves fewer than 10 simulated workers for "
-                             f"{inputs.iso3}; use a smaller scale")
-        growth = labour_force_growth(inputs.labour_force, *self._start(), self.horizon)
-        lf_index = np.concatenate([[1.0], np.cumprod(1 + growth)])
-        self.population_path = lf_index  # tracked population relative to the start
-        n0 = int((formal_n + informal_n + unemployed_n).sum())
-        capacity = int(n0 * lf_index.max() * 1.02) + 1024
-        self.workforce = Workforce(self, n_sectors=self.n_sectors, capacity=capacity)
-        self._underemployment_shares()
-
-        sector = np.repeat(np.arange(self.n_sectors, dtype=np.int8),
-                           formal_n + informal_n + unemployed_n)
-        status = np.concatenate([np.repeat(np.array([Status.FORMAL, Status.INFORMAL,
-                                                     Status.UNEMPLOYED], dtype=np.int8),
-                                           [f, i, u_]) for f, i, u_ in
-                                 zip(formal_n, informal_n, unemployed_n, strict=True)])
-        self.exposure_target = np.full(self.n_sectors, np.nan)
-        for name, value in scenario.uncertainties.sector_exposure.items():
-            self.exposure_target[self.sector_ids[name]] = value
-        people = self._draw_people(rng, sector, rescale=True, out={
-            name: getattr(self.workforce, name)[:n0] for name in ("occ", "exposure", "skill")})
-        # (the draws of rng.random(n0) < share, one full pass after the other, without
-        # n0-long float temporaries)
-        under = (status == Status.FORMAL) & kernels.uniform_below(rng, n0, self.under_share[0])
-        under |= (status == Status.INFORMAL) & kernels.uniform_below(rng, n0,
-                                                                      self.under_share[1])
-        spent = np.zeros(n0, dtype=np.int16)
-        jobless = status == Status.UNEMPLOYED
-        spent[jobless] = self.flows.initial_spells()(rng, int(jobless.sum()))
-        del jobless
-        for a, b in chunks(n0):  # in pieces: the temporaries of a move stay small
-            self.workforce.add(self.workforce.slots(b - a), status=status[a:b], month=0,
-                               under=under[a:b], jobless_since=-spent[a:b],
-                               **{name: values[a:b] for name, values in people.items()})  # type: ignore[arg-type]
-        del people, under, spent, status, sector
-        # The people are in slots 0..n0-1. Automation and augmentation act on formal jobs: the
-        # sector means are over its formal workers (augmentation: task exposure x (1 -
-        # automation share)).
-        self.augmentation_exposure = self._sector_mean(n0, self._augmentation_of)
-        self.automation_exposure = self._sector_mean(n0, lambda i: self.workforce.exposure[i])
-        self.n_start = n0
-
-    def _start(self) -> tuple[int, int]:
-        year, month = (int(part) for part in self.scenario.run.start.split("-"))
-        return year, month
-
-    def _underemployment_shares(self) -> None:
-        """Share of formal and informal workers underemployed at the start, and the monthly
-        hazards in and out that hold those shares (ratio informal/formal and spell length
-        from the scenario)."""
-        lab = self.scenario.labour_market
-        rate = self.inputs.underemployment_rate
-        informal = float((self.informal_share * self.employment_real).sum()
-                         / self.employment_real.sum())
-        ratio = lab.underemployment_informal_ratio
-        formal_share = rate / ((1 - informal) + ratio * informal)
-        shares = np.minimum(np.array([formal_share, formal_share * ratio]), 0.9)
-        self.under_share = shares
-        self.under_exit = 1.0 / lab.underemployment_spell_months
-        self.under_entry = self.under_exit * shares / (1 - shares)
-
-    def _augmentation_of(self, idx: np.ndarray) -> np.ndarray:
-        occ = self.workforce.occ[idx]
-        task = self.inputs.task_exposure[occ]
-        return task * (1.0 - self.inputs.automation_share[occ])
-
-    def _sector_mean(self, n: int, values: Callable[[np.ndarray], np.ndarray]
-                     ) -> np.ndarray:
-        """Mean of ``values(slots)`` by sector over the formal workers in slots 0..n-1."""
-        sums = np.zeros(self.n_sectors)
-        counts = np.zeros(self.n_sectors)
-        for a, b in chunks(n):
-            part = np.arange(a, b)
-            part = part[self.workforce.status[part] == Status.FORMAL]
-            s = self.workforce.sector[part]
-            sums += np.bincount(s, weights=values(part), minlength=self.n_sectors)
-            counts += np.bincount(s, minlength=self.n_sectors)
-        return np.divide(sums, counts, out=np.zeros(self.n_sectors), where=counts > 0)
-
-    def _draw_people(self, rng: np.random.Generator, sector: np.ndarray, *,
-                     rescale: bool = False, out: dict[str, np.ndarray] | None = None
-                     ) -> dict[str, np.ndarray]:
-        """Sex, occupation, skill and automation exposure of people in ``sector`` [n].
-
-        Sex from the sector's female share; ISCO major group from the sector's mix for that
-        sex; 2-digit group from the country's mix within the major group for that sex; skill
-        band from the major group; task exposure Beta-distributed around the group's share of
-        exposed tasks, times the group's automation share. With ``rescale``, sectors with a set
-        mean automation exposure are reshaped to it (a power transform keeps [0, 1] and the
-        ranking) and the power is kept for later entrants. ``out`` may give the arrays [n] to
-        write occupation, exposure and skill into (the workforce's own, at set-up: no copies).
-        """
-        inputs = self.inputs
-        n = sector.size
-        female = np.empty(n, dtype=bool)
-        occ = np.empty(n, dtype=np.int8) if out is None else out["occ"]
-        exposure = np.empty(n, dtype=np.float32) if out is None else out["exposure"]
-        by_sex_cdf = np.cumsum(inputs.occ_mix_by_sex, axis=2)
-        by_sex_cdf[..., -1] = 1.0
-        within = inputs.occ_within
-        codes_of = [[np.flatnonzero((inputs.occ_major == g) & (within[s] > 0))
-                     for g in range(1, 10)] for s in range(2)]
-        cdf_of = [[np.cumsum(within[s, codes]) / within[s, codes].sum() if codes.size else codes
-                   for g, codes in enumerate(codes_of[s])] for s in range(2)]
-        mean = np.clip(inputs.task_exposure, 1e-3, 1 - 1e-3)
-        conc = self.scenario.labour_market.exposure_concentration
-        for a, b in chunks(n, DRAW_CHUNK):
-            sec = sector[a:b].astype(np.intp)
-            fem = rng.random(b - a) < inputs.female_share[sec]
-            u = rng.random(b - a)
-            v = rng.random(b - a)
-            code = kernels.occupations(sec, fem, u, v, by_sex_cdf, codes_of, cdf_of)
-            m = mean[code]
-            task = rng.beta(m * conc, (1 - m) * conc)
-            female[a:b] = fem
-            occ[a:b] = code
-            exposure[a:b] = task * inputs.automation_share[code]
-        if rescale:
-            self.exposure_power = np.ones(self.n_sectors)
-            for j in np.flatnonzero(~np.isnan(self.exposure_target)):
-                rows = np.flatnonzero(sector == j)
-                if rows.size:
-                    values = np.clip(exposure[rows].astype(float), 1e-9, 1.0)
-                    self.exposure_power[j] = match_mean(values, self.exposure_target[j])
-        for j in np.flatnonzero(self.exposure_power != 1.0):
-            rows = np.flatnonzero(sector == j)
-            exposure[rows] = np.clip(exposure[rows], 1e-9, 1.0) ** self.exposure_power[j]
-        skill = (inputs.occ_skill[occ] if out is None
-                 else np.take(inputs.occ_skill, occ, out=out["skill"]))
-        return {"sector": sector, "female": female, "occ": occ, "skill": skill,
-                "exposure": exposure}
-
-    def _build_sectors(self) -> None:
-        """Adoption curves, separations, growth paths and opening vacancies per sector."""
-        scenario, inputs = self.scenario, self.inputs
-        unc, lab = scenario.uncertainties, scenario.labour_market
-        stocks = self.workforce.stocks
-        formal = stocks[Status.FORMAL].sum(axis=(0, 2, 3)).astype(float)
-        growth = self._growth_paths(formal)
-        steepness = unc.adoption_speed_per_year / 12.0 * unc.adoption_pace
-        curve = dict(midpoint_at_100=unc.adoption_midpoint_month,
-                     delay_per_point=unc.readiness_delay_months_per_point,
-                     depth_elasticity=unc.readiness_depth_elasticity,
-                     ceiling=unc.adoption_ceiling)
-        vacancy_rate = inputs.vacancy_rate if inputs.vacancy_rate is not None else (
-            self.separation / lab.vacancy_filling_rate)
-        self.sectors: list[SectorAgent] = []
-        for i, name in enumerate(inputs.sectors):
-            pace = steepness * unc.sector_adoption_pace.get(name, 1.0)
-            own = adoption_curve(inputs.ai_readiness, steepness=pace, **curve)
-            frontier = adoption_curve(100.0, steepness=pace, **curve)
-            automation = frontier if unc.readiness_affects == "gains_only" else own
-            self.sectors.append(SectorAgent(
-                self, index=i, name=name,
-                automation_exposure=float(self.automation_exposure[i]),
-                augmentation_exposure=float(self.augmentation_exposure[i]),
-                automation=automation, augmentation=own,
-                elasticity=unc.displacement_elasticity, new_jobs_ratio=unc.new_jobs_ratio,
-                window_months=unc.adjustment_window_months,
-                attrition=float(self.separation[i] + self.retire_rate),
-                vacancy_rate=float(np.broadcast_to(vacancy_rate, (self.n_sectors,))[i]),
-                lapse_rate=unc.ai_vacancy_lapse_rate, growth=list(growth[i])))
-
-    def _separation_rates(self, employed: np.ndarray) -> np.ndarray:
-        """Monthly separations per worker by sector: named overrides, the rest scaled so the
-        employment-weighted mean stays at the country's calibrated rate."""
-        base = self.flows.separation_rate
-        rates = np.full(self.n_sectors, base)
-        named = np.zeros(self.n_sectors, dtype=bool)
-        for name, rate in self.scenario.labour_market.sector_separation_rate.items():
-            rates[self.sector_ids[name]] = rate
-            named[self.sector_ids[name]] = True
-        if named.any() and (~named).any() and employed[~named].sum() > 0:
-            rest = (base * employed.sum() - (rates * employed)[named].sum()) / \
-                employed[~named].sum()
-            rates[~named] = max(rest, base * 0.1)
-        return rates
-
-    def _growth_paths(self, formal: np.ndarray) -> np.ndarray:
-        """Monthly growth of formal labour demand per sector [S, months].
-
-        Named sectors grow at their own yearly rate; the others share the rest so total demand
-        grows with the labour force (ILO modelled series and projections)."""
-        months = self.horizon
-        lf = np.diff(self.population_path) / self.population_path[:-1]
-        paths = np.tile(lf, (self.n_sectors, 1))
-        named = np.zeros(self.n_sectors, dtype=bool)
-        for name, yearly in self.scenario.uncertainties.sector_demand_growth.items():
-            j = self.sector_ids[name]
-            paths[j] = (1 + yearly) ** (1 / 12) - 1
-            named[j] = True
-        if named.any() and (~named).any() and formal[~named].sum() > 0:
-            for t in range(months):
-                extra = ((paths[named, t] - lf[t]) * formal[named]).sum()
-                paths[~named, t] = lf[t] - extra / formal[~named].sum()
-        return paths
-
-    def _build_search(self) -> None:
-        """Mobility, search decay and the matching rates that hold the start's flows."""
-        scenario, inputs = self.scenario, self.inputs
-        lab = scenario.labour_market
-        stocks = self.workforce.stocks
-        formal = stocks[Status.FORMAL].sum(axis=(0, 2, 3)).astype(float)
-        informal = stocks[Status.INFORMAL].sum(axis=(0, 2, 3)).astype(float)
-        # balanced so searchers reach each sector in proportion to the jobs its leavers open
-        self.mobility = mobility_matrix(inputs.occ_mix, self.separation * (formal + informal),
-                                        lab.own_sector_search_share)
-        self._mobility_columns = cdf_columns(self.mobility)
-        self.eta = lab.matching_elasticity
-        self.search_decay = (self.flows.search_decay if lab.search_decay_per_month is None
-                             else lab.search_decay_per_month)
-        self.informal_intensity = lab.informal_search_intensity
-        # efficiency by months searched, up to the longest search the run can see
-        longest = self.horizon + 1 - min(int(self.workforce.search_since[:self.workforce.n].min()),
-                                         0)
-        self._decay_table = kernels.decay_table(self.search_decay, longest + 1)
-        searching = np.flatnonzero(self.workforce.status[:self.workforce.n]
-                                   == Status.UNEMPLOYED)
-        efficiency = np.exp(-self.search_decay * np.maximum(
-            0 - self.workforce.search_since[searching], 0))
-        effort = efficiency @ self.mobility[self.workforce.sector[searching]]
-        rates = calibrate_rates(
-            hire_rate_start=self.flows.hire_rate, formal=formal, informal=informal,
-            searching=effort, mobility=self.mobility, on_the_job=self.informal_intensity,
-            separation=self.separation,
-            reopened=(self.separation + self.retire_rate) * formal, eta=self.eta,
-            vacancy_rate=inputs.vacancy_rate, filling_rate=lab.vacancy_filling_rate)
-        self.informal_rate = rates.informal
-        self.matching_efficiency = rates.efficiency
-        for sector in self.sectors:
-            sector.open_vacancies = float(rates.vacancies[sector.index])
-
-    def _build_programmes(self) -> None:
-        scenario = self.scenario
-        employed = self.workforce.stocks[list(REGULAR_JOBS)].sum(axis=(0, 1, 3, 4))
-        weights = employed.astype(float)
-        self.reskilling = ReskillingProgramme(self, scenario.levers.reskilling,
-                                              self.sector_ids, weights)
-        self.job_creation = JobCreationProgramme(self, scenario.levers.job_creation,
-                                                 self.sector_ids, weights)
-        self.evaluation = Evaluation(scenario.evaluation.control_share, self.streams.evaluation)
-        earn = scenario.earnings
-        formal_by_skill = self.workforce.stocks[Status.FORMAL].sum(axis=(0, 2)).astype(float)
-        self.wages = WageTable.build(
-            self.inputs.wage, self.inputs.skill_pay, formal_by_skill,
-            informal_ratio=earn.informal_earnings_ratio,
-            hours_ratio=earn.underemployed_hours_ratio,
-            programme_wage=(scenario.levers.job_creation.wage_share
-                            * self.job_creation.cost_per_job_month))
-        self._cell_pay = self.wages.cell_pay(self.n_sectors)
-        self.cohort = DisplacedCohort(
-            scar_same=earn.scar_same_sector, scar_switch=earn.scar_switch_sector,
-            half_life_months=12 * earn.scar_half_life_years, floor=earn.scar_floor,
-            n_sectors=self.n_sectors)
 
     def _reset_flows(self) -> None:
         self.workforce.transitions[:] = 0
@@ -582,7 +246,9 @@ class LabourMarketModel(mesa.Model):
         employed = workforce.stocks[list(REGULAR_JOBS)].sum(axis=(0, 1, 3, 4)).astype(float)
         sector = rng.choice(self.n_sectors, size=count,
                             p=employed / employed.sum()).astype(np.int8)
-        people = self._draw_people(rng, sector)
+        people = draw_people(rng, sector, self.inputs,
+                             self.scenario.labour_market.exposure_concentration,
+                             self.exposure_power)
         u = rng.random(count)
         v = rng.random(count)
         informal = (u >= self.inputs.unemployment_rate) & (v < self.informal_share[sector])
@@ -625,7 +291,8 @@ class LabourMarketModel(mesa.Model):
         status = workforce.status[picked]
         entry = self.under_entry[(status == Status.INFORMAL).astype(int)]
         starting = picked[(rng.random(picked.size) * bound < entry) & ~workforce.under[picked]]
-        ending = workforce.sample(rng, self.under_exit, REGULAR_JOBS, flag=UNDER)
+        ending = workforce.sample_keyed(self.under_exit_key, month, self.under_exit,
+                                        REGULAR_JOBS, flag=UNDER)
         workforce.set_under(starting, True)
         workforce.set_under(ending, False)
 

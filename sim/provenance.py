@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from sim.tables import STATUS_COLS, LabourMarketRow
+from sim.labour_tables import STATUS_COLS, LabourMarketRow
 from sim.vocabulary import OCC_COLS
 
 if TYPE_CHECKING:

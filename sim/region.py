@@ -18,9 +18,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.bands import median_band
 from sim.data import DataTables, load_data
 from sim.inputs import SEXES, country_inputs
-from sim.results import Results, median_band
+from sim.results import Results
 from sim.runner import run_scenario
 from sim.scenarios import Scenario
 from sim.vocabulary import BAND

@@ -1,9 +1,9 @@
 """How much a run asks of the machine, known before anything is built.
 
 A run's size follows from its scenario alone: the people simulated (the country's labour force
-divided by the scale, which the model picks with ``sim.model.automatic_scale`` when the scenario
-leaves it open), the person slots the workforce allocates for labour-force growth, the months
-and the replications. ``run_size`` states that size; ``check_memory`` refuses, in one line, a
+divided by the scale, which the model picks with ``sim.population.automatic_scale`` when the
+scenario leaves it open), the person slots the workforce allocates for labour-force growth, the
+months and the replications. ``run_size`` states that size; ``check_memory`` refuses, in one line, a
 run whose peak memory would exceed what the machine has available. The CLI calls it before a
 run and the app before every request (the app also bounds the work, ``RunSize.person_months``).
 
@@ -25,7 +25,7 @@ import numpy as np
 from sim.data import DataTables
 from sim.errors import ModelError
 from sim.inputs import country_inputs
-from sim.model import automatic_scale, labour_force_growth
+from sim.population import automatic_scale, labour_force_growth
 from sim.scenarios import Scenario
 
 __all__ = [
@@ -81,7 +81,7 @@ def run_size(
 
     Follows the model's own set-up: the scenario's employment overrides and sector selection,
     the automatic scale when ``run.scale`` is empty, the unemployed on top of employment, and
-    the slots allocated for the labour force's growth (``sim.model``).
+    the slots allocated for the labour force's growth (``sim.model_setup``).
 
     Raises:
         DataError: an unknown country code.

@@ -4,15 +4,16 @@
 builds it) and turns them into what people read: the tidy long ``frame``, the ``summary``
 (median and band per month, sector and metric), the ``breakdown`` by sector x sex x skill
 band and the ``headline`` table at the end of chosen years. ``compare`` pairs a policy run
-with a baseline run replication by replication (same seeds); ``cost_per_reemployed`` turns
-such a pair into a cost per extra worker back in work. ``median_band`` is the one place
-where a median and its band over replications are computed; the band is
-``sim.vocabulary.BAND`` (5-95%) unless a caller asks for another.
+with a baseline run replication by replication (same seeds).
+
+Medians and bands (``median_band``, ``cost_per_reemployed``, the chart summaries) live in
+``sim.bands``, the run's calendar (``run_dates``, ``month_in``, ``check_years``) in
+``sim.months``; both are importable from here too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -22,10 +23,12 @@ import numpy as np
 import pandas as pd
 
 from sim.agents.workforce import Status
+from sim.bands import CostPerWorker, cost_per_reemployed, median_band
 from sim.data import DataTables
 from sim.errors import SimError
 from sim.io import write_table
 from sim.metrics import COUNTRY_METRICS, CUMULATIVE, SECTOR_METRICS
+from sim.months import check_years, month_in, run_dates
 from sim.provenance import run_record
 from sim.scenarios import Scenario, check_sectors
 from sim.vocabulary import ALL, BAND, HEADLINE_YEARS, SECTORS, SEXES, SKILL_BANDS
@@ -100,62 +103,11 @@ BREAKDOWN_STATUS = {
 }
 
 
-def run_dates(start: str, horizon_months: int) -> pd.PeriodIndex:
-    """The calendar month whose end each model month 0..``horizon_months`` stands for.
-
-    The calendar, once for everything: model month 0 is the state at the start, i.e. the end
-    of the month before ``start`` (``run.start``); simulated month t (1, 2, ...) is the
-    calendar month ``start`` + (t - 1), and its values are at that month's end. So "by end of
-    2026" is model month 12 of a run starting 2026-01.
-    """
-    first = pd.Period(start, freq="M") - 1
-    return pd.period_range(first, periods=horizon_months + 1, freq="M")
-
-
-def month_in(dates: pd.PeriodIndex, year: int, month: int = 12) -> int | None:
-    """Model month of a calendar month in a run's ``dates``, or None if outside the run."""
-    offset = (pd.Period(year=year, month=month, freq="M") - dates[0]).n
-    return offset if 0 <= offset < len(dates) else None
-
-
-def check_years(dates: pd.PeriodIndex, years: Iterable[int], what: str = "year") -> None:
-    """Refuse years whose end ("by end of YYYY" = December of YYYY) is outside the run.
-
-    Raises:
-        SimError: one line naming the year and the run's calendar range.
-    """
-    for year in years:
-        if month_in(dates, int(year)) is not None:
-            continue
-        first = dates[0].year
-        last = dates[-1].year if dates[-1].month == 12 else dates[-1].year - 1
-        can = (
-            f"years {first} to {last} can be shown"
-            if first < last
-            else f"only {first} can be shown"
-            if first == last
-            else "no December falls in it; lengthen the run"
-        )
-        raise SimError(
-            f"{what} {year}: outside the run, which covers the end of {dates[0]} (the state at "
-            f"the start) to the end of {dates[-1]}; by end of a year means its December, so "
-            f"{can}"
-        )
-
-
 def _present(array: np.ndarray | None) -> np.ndarray:
     """An array a replication always records (typed optional for older pickles)."""
     if array is None:
         raise ValueError("a replication without its evaluation or cohort arrays")
     return array
-
-
-def median_band(
-    values: np.ndarray, band: tuple[float, float] = BAND, axis: int = 0
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(median, low, high) over replications (``axis``): the band's quantiles, linear."""
-    mid, low, high = np.quantile(values, [0.5, band[0], band[1]], axis=axis)
-    return mid, low, high
 
 
 @dataclass
@@ -534,99 +486,3 @@ def compare(
                     }
                 )
     return pd.DataFrame(table)
-
-
-# -- summaries for charts ----------------------------------------------------------------------
-
-
-def series_band(
-    values: np.ndarray, dates: Sequence[str], series: str, band: tuple[float, float] = BAND
-) -> pd.DataFrame:
-    """Median and band over replications of a [replication, month] array, one row a month."""
-    mid, low, high = median_band(np.asarray(values, dtype=float), band)
-    return pd.DataFrame(
-        {"date": list(dates), "series": series, "median": mid, "low": low, "high": high}
-    )
-
-
-def breakdown_band(
-    breakdown: pd.DataFrame,
-    metrics: Mapping[str, str],
-    sectors: Iterable[str] | None = None,
-    band: tuple[float, float] = BAND,
-) -> pd.DataFrame:
-    """Median and band over replications by sector x sex, summed over skill bands.
-
-    ``breakdown`` is ``Results.breakdown(months=[m])`` for one country and month; ``metrics``
-    maps its metric names to the labels to show.
-    """
-    table = breakdown[breakdown["metric"].isin(list(metrics))]
-    if sectors is not None:
-        table = table[table["sector"].isin(list(sectors))]
-    per_rep = table.groupby(["metric", "sector", "sex", "replication"], sort=False)["value"].sum()
-    groups = per_rep.index.droplevel("replication").unique()
-    wide = per_rep.unstack("replication").reindex(groups)  # [metric x sector x sex, replication]
-    mid, low, high = median_band(wide.to_numpy(), band, axis=1)
-    out = pd.DataFrame({"median": mid, "low": low, "high": high}, index=groups).reset_index()
-    out["measure"] = out["metric"].map(dict(metrics))
-    return out
-
-
-# -- cost effectiveness ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CostPerWorker:
-    """Programme cost per extra worker re-employed compared with no policy."""
-
-    median: float | None
-    low: float | None
-    high: float | None
-    note: str  # why a figure is missing or what the band means; "" when all is defined
-
-
-def cost_per_reemployed(
-    cost: np.ndarray,
-    policy_reemployed: np.ndarray,
-    baseline_reemployed: np.ndarray,
-    band: tuple[float, float] = BAND,
-) -> CostPerWorker:
-    """Cost per extra re-employed worker, paired by replication (same seeds).
-
-    Args:
-        cost: programme cost to date in each replication (local currency).
-        policy_reemployed, baseline_reemployed: workers back in work in each replication of the
-            policy and the no-policy run.
-
-    The ratio is undefined when the programme costs nothing or does not put more people back
-    in work than no policy (a trainee is locked in while training, so early on a programme can
-    re-employ fewer people than doing nothing). Then ``median`` is None and ``note`` says why.
-    When the median gain is positive but some replications gain nothing, the band's upper end
-    is unbounded (None).
-    """
-    cost = np.asarray(cost, dtype=float)
-    extra = np.asarray(policy_reemployed, dtype=float) - np.asarray(baseline_reemployed, float)
-    mid_cost, mid_extra = float(median_band(cost)[0]), float(median_band(extra)[0])
-    if mid_cost <= 0:
-        return CostPerWorker(None, None, None, "no programme cost: no policy lever is on")
-    if mid_extra <= 0:
-        return CostPerWorker(
-            None,
-            None,
-            None,
-            f"the programme re-employs no more workers than no policy "
-            f"(median difference {mid_extra:+,.0f}), so a cost per worker is "
-            "undefined",
-        )
-    ratio = float(mid_cost / mid_extra)
-    if np.all(extra > 0):
-        _, low, high = median_band(cost / extra, band)
-        return CostPerWorker(ratio, float(low), float(high), "")
-    positive = extra > 0
-    return CostPerWorker(
-        ratio,
-        float(median_band(cost[positive] / extra[positive], band)[1]),
-        None,
-        "upper end unbounded: in some replications the programme re-employed "
-        "no more workers than no policy",
-    )

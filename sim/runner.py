@@ -39,10 +39,12 @@ __all__ = [
     "Replication",
     "make_model",
     "parallel_executor",
+    "parallel_workers",
     "replication_seeds",
     "resolve_scenario",
     "run_scenario",
     "simulate",
+    "worker_pool",
 ]
 
 
@@ -247,20 +249,11 @@ def simulated_people(scenario: Scenario, iso3: str, tables: DataTables) -> float
 PARALLEL_MIN_PERSON_MONTHS = 2e8
 
 
-def parallel_executor(
-    scenario: Scenario, tables: DataTables, counterfactual: bool = False
-) -> Executor | None:
-    """A process pool to run a scenario's (country, replication) runs side by side, or None
-    when serial is as fast (one run, one core, or too little work to pay for starting worker
-    processes). Close it after use (``with`` or ``shutdown``).
-
-    Processes, one per core up to the number of runs, started by spawn (Mesa forces it), one
-    per run, so each holds only its own country's people; memory peaks at the sum of the runs
-    in flight.
-    """
+def parallel_workers(scenario: Scenario, tables: DataTables, counterfactual: bool = False) -> int:
+    """How many worker processes run a scenario's (country, replication) runs side by side:
+    one per core up to the number of runs, or 1 (serial, in this process) when that is as fast
+    (one run, one core, or too little work to pay for starting worker processes)."""
     import os
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
 
     runs = len(scenario.countries) * scenario.run.replications
     cores = os.cpu_count() or 1
@@ -271,17 +264,41 @@ def parallel_executor(
         * (2 if counterfactual else 1)
     )
     if runs < 2 or cores < 2 or work < PARALLEL_MIN_PERSON_MONTHS:
-        return None
+        return 1
+    return min(cores, runs)
+
+
+def worker_pool(workers: int, tables: DataTables) -> Executor:
+    """A process pool of ``workers`` processes for runs on ``tables``. Close it after use
+    (``with`` or ``shutdown``); no process starts before the first run is submitted.
+
+    Processes started by spawn (Mesa forces it), one per run, so each holds only its own
+    country's people; memory peaks at the sum of the runs in flight.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
     # A fresh process per run: a finished country's memory goes back to the system at once,
     # instead of lingering in the worker's heap under the next country (start-up, ~2 s, is
     # small beside a run this large).
     return ProcessPoolExecutor(
-        max_workers=min(cores, runs),
+        max_workers=workers,
         mp_context=get_context("spawn"),
         initializer=warm_up,
         initargs=(str(tables.folder),),
         max_tasks_per_child=1,
     )
+
+
+def parallel_executor(
+    scenario: Scenario, tables: DataTables, counterfactual: bool = False
+) -> Executor | None:
+    """A process pool to run a scenario's (country, replication) runs side by side
+    (``parallel_workers`` processes, ``worker_pool``), or None when serial is as fast. Close it
+    after use (``with`` or ``shutdown``).
+    """
+    workers = parallel_workers(scenario, tables, counterfactual)
+    return worker_pool(workers, tables) if workers > 1 else None
 
 
 def run_scenario(

@@ -8,7 +8,10 @@ does not touch: a programme that enrols nobody changes nothing, bit for bit.
 
 Where possible a stream's consumption does not depend on who is in which state (``thin`` in
 ``sim.agents.workforce`` draws over slots, not over people in a state), so the same people are
-picked in both twins for as long as their histories agree.
+picked in both twins for as long as their histories agree. A process that concerns few
+people among many slots draws counter-based uniforms instead (``sim.kernels.keyed_picks``): one
+per (key, month, slot), computed only for the people concerned, so it costs nothing for the
+rest and pairs the twins person by person whatever their histories.
 """
 
 from __future__ import annotations
@@ -27,7 +30,11 @@ STREAMS = (
     "search",
     "programme",
     "evaluation",
+    "keys",
 )
+
+#: Processes drawn by counter (``Streams.key``), in the order their keys are drawn.
+KEYED = ("underemployment_exit",)
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,7 @@ class Streams:
     search: np.random.Generator  # job search and matching
     programme: np.random.Generator  # programme queues, completion, kept-on
     evaluation: np.random.Generator  # random assignment to programme offer or control
+    keys: np.random.Generator  # 64-bit keys of the counter-based draws (``key``)
 
     @classmethod
     def from_seed(cls, seed: np.random.SeedSequence | int | None) -> Streams:
@@ -56,3 +64,16 @@ class Streams:
             root = np.random.SeedSequence(seed)
         children = root.spawn(len(STREAMS))
         return cls(*(np.random.default_rng(child) for child in children))
+
+    def key(self, process: str) -> int:
+        """The 64-bit key of a counter-based process (``sim.kernels.keyed_picks``), from the
+        ``keys`` stream's seed (the stream itself is not advanced, so the order in which keys
+        are asked for does not matter).
+
+        Raises:
+            ValueError: ``process`` is not in ``KEYED``.
+        """
+        if process not in KEYED:
+            raise ValueError(f"unknown counter-based process {process!r}: one of {KEYED}")
+        state = self.keys.bit_generator.seed_seq.generate_state(len(KEYED), dtype=np.uint64)
+        return int(state[KEYED.index(process)])

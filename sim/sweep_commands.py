@@ -16,9 +16,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from sim.errors import SimError, one_line
+from sim.errors import one_line
 from sim.io import check_output_file, write_table
-from sim.terminal import cell, console, err, fail, frame_table, input_errors
+from sim.terminal import cell, console, err, fail, frame_table, input_errors, writing
 
 app = typer.Typer()
 
@@ -238,12 +238,8 @@ def query_command(
     console.print(Text(one_line(f"{out}{more}")))
     console.print(frame_table(frame, max_rows))
     if csv is not None:
-        try:
+        with writing(csv, "--csv"):
             write_table(frame, csv)
-        except (OSError, SimError) as exc:
-            raise fail(
-                f"--csv {csv}: cannot write ({getattr(exc, 'strerror', None) or exc})"
-            ) from None
         console.print(Text(f"wrote {csv}"))
 
 

@@ -6,6 +6,11 @@ Cells arrive as text; the validators below parse them and raise one-line message
 (``'abc' is not a number``, ``1.7 is outside [0, 1]``) that ``sim.data`` places after the file,
 row and column. ``PROVENANCE`` on a model lists which value columns need a source and a
 confidence wherever a value is present.
+
+This module holds the cell types (``Share``, ``Rate``, ``Year``, ... built with
+``number_field`` and ``text_field``), the ``Row`` base and the core tables
+(sectors, countries, occupations, calibration, validation targets); the labour-market tables
+of data/README.md §11-§19 are in ``sim.labour_tables``.
 """
 
 from __future__ import annotations
@@ -18,39 +23,20 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from sim.vocabulary import CONFIDENCE_LEVELS, OCC_COLS, SECTORS, SKILL_BANDS
 
-#: The bases of labour_market.csv's informal shares (its column names' middle part).
-INFORMAL_BASES: tuple[str, ...] = ("national", "ilostat", "status_proxy")
-#: Status in employment (ICSE-93) columns of labour_market.csv; present ones sum to 1.
-STATUS_COLS: tuple[str, ...] = (
-    "share_employees",
-    "share_employers",
-    "share_own_account",
-    "share_cooperative_members",
-    "share_contributing_family",
-    "share_not_classifiable",
-)
-
 __all__ = [
-    "EXTRA_TABLES",
+    "number_field",
+    "text_field",
     "TABLES",
-    "BpoHeadcountRow",
     "CalibrationRow",
     "CountryRow",
-    "LabourForceRow",
-    "LabourMarketRow",
-    "OccupationMixSubmajorRow",
-    "OccupationPayRow",
     "OccupationRow",
-    "OccupationSubmajorRow",
     "Row",
-    "SectorInformalityRow",
-    "SectorOccupationSexRow",
     "SectorRow",
     "TargetRow",
 ]
 
 
-def _number(
+def number_field(
     lo: float | None = None,
     hi: float | None = None,
     *,
@@ -91,7 +77,7 @@ def _number(
     return BeforeValidator(parse)
 
 
-def _text(
+def text_field(
     *,
     required: bool = False,
     choices: tuple[str, ...] | frozenset[str] | None = None,
@@ -127,17 +113,17 @@ def _pattern(regex: str, what: str, *, required: bool) -> BeforeValidator:
     return BeforeValidator(parse)
 
 
-Id = Annotated[str, _text(required=True)]
-Text = Annotated[str, _text()]
-Confidence = Annotated[str, _text(choices=CONFIDENCE_LEVELS, what="a confidence label")]
-Share = Annotated[float, _number(0.0, 1.0)]
-ShareOpt = Annotated[float | None, _number(0.0, 1.0, required=False)]
-Rate = Annotated[float, _number(0.0, 1.0, open_lo=True, open_hi=True)]
-Count = Annotated[float, _number(0.0)]
-Positive = Annotated[float, _number(0.0, open_lo=True)]
-PositiveOpt = Annotated[float | None, _number(0.0, open_lo=True, required=False)]
-Year = Annotated[int, _number(1990, 2100, integer=True)]
-YearOpt = Annotated[int | None, _number(1990, 2100, integer=True, required=False)]
+Id = Annotated[str, text_field(required=True)]
+Text = Annotated[str, text_field()]
+Confidence = Annotated[str, text_field(choices=CONFIDENCE_LEVELS, what="a confidence label")]
+Share = Annotated[float, number_field(0.0, 1.0)]
+ShareOpt = Annotated[float | None, number_field(0.0, 1.0, required=False)]
+Rate = Annotated[float, number_field(0.0, 1.0, open_lo=True, open_hi=True)]
+Count = Annotated[float, number_field(0.0)]
+Positive = Annotated[float, number_field(0.0, open_lo=True)]
+PositiveOpt = Annotated[float | None, number_field(0.0, open_lo=True, required=False)]
+Year = Annotated[int, number_field(1990, 2100, integer=True)]
+YearOpt = Annotated[int | None, number_field(1990, 2100, integer=True, required=False)]
 #: A survey period as text: a year, a month or a quarter (``2023``, ``2024-08``, ``2024-Q3``).
 PeriodOpt = Annotated[
     str,
@@ -147,13 +133,13 @@ PeriodOpt = Annotated[
         required=False,
     ),
 ]
-MajorGroup = Annotated[int, _number(1, 9, integer=True)]
+MajorGroup = Annotated[int, number_field(1, 9, integer=True)]
 #: An ISCO-08 code as text: a major group (1-9) or a sub-major group (11-96).
 IscoCode = Annotated[
     str, _pattern(r"[1-9][0-9]?", "an ISCO-08 major or sub-major group code", required=True)
 ]
-Sector = Annotated[str, _text(required=True, choices=SECTORS)]
-Sex = Annotated[str, _text(required=True, choices=("female", "male"), what="a sex")]
+Sector = Annotated[str, text_field(required=True, choices=SECTORS)]
+Sex = Annotated[str, text_field(required=True, choices=("female", "male"), what="a sex")]
 
 
 class Row(BaseModel):
@@ -172,7 +158,7 @@ class SectorRow(Row):
     FILE = "sectors.csv"
     KEYS = ("iso3", "sector")
     iso3: Id
-    sector: Annotated[str, _text(required=True, choices=SECTORS)]
+    sector: Annotated[str, text_field(required=True, choices=SECTORS)]
     sector_label: Id
     isic_sections: Id
     year: Year
@@ -239,7 +225,7 @@ class CountryRow(Row):
     employment_year: Year
     employment_basis: Id
     employment_thousands: Count
-    ai_readiness: Annotated[float, _number(0.0, 100.0)]
+    ai_readiness: Annotated[float, number_field(0.0, 100.0)]
     ai_readiness_source: Text
     ai_readiness_confidence: Confidence
     unemployment_rate: Rate
@@ -287,9 +273,9 @@ class OccupationRow(Row):
 
     FILE = "occupations.csv"
     KEYS = ("isco08_major_group",)
-    isco08_major_group: Annotated[int, _number(1, 9, integer=True)]
+    isco08_major_group: Annotated[int, number_field(1, 9, integer=True)]
     label: Id
-    skill_band: Annotated[str, _text(required=True, choices=SKILL_BANDS)]
+    skill_band: Annotated[str, text_field(required=True, choices=SKILL_BANDS)]
     task_exposure_ilo2025: Share
     task_exposure_ilo2023: Share
     exposed_share_ilo2025: Share
@@ -334,7 +320,7 @@ class CalibrationRow(Row):
     unemployment_rate: Rate
     method: Id
     confidence: Annotated[
-        str, _text(required=True, choices=CONFIDENCE_LEVELS, what="a confidence label")
+        str, text_field(required=True, choices=CONFIDENCE_LEVELS, what="a confidence label")
     ]
 
 
@@ -346,282 +332,16 @@ class TargetRow(Row):
     KEYS = ("iso3", "indicator")
     iso3: Id
     indicator: Id
-    observed: Annotated[float, _number()]
+    observed: Annotated[float, number_field()]
     year: Year
     source: Id
     confidence: Annotated[
-        str, _text(required=True, choices=CONFIDENCE_LEVELS, what="a confidence label")
+        str, text_field(required=True, choices=CONFIDENCE_LEVELS, what="a confidence label")
     ]
-
-
-# --------------------------------------------------------------------------------------
-# The labour-market tables of data/README.md §11-§19
-# --------------------------------------------------------------------------------------
-class OccupationSubmajorRow(Row):
-    """occupations_submajor.csv: ISCO-08 sub-major groups (``level`` submajor, codes 11-96)
-    and major groups (``level`` major, codes 1-9): GenAI exposure and its automation part
-    (README §11; unweighted shares of a group's 4-digit occupations or tasks)."""
-
-    FILE = "occupations_submajor.csv"
-    KEYS = ("code",)
-    code: IscoCode
-    level: Annotated[str, _text(required=True, choices=("submajor", "major"), what="a level")]
-    isco08_major_group: MajorGroup
-    label: Id
-    skill_band: Annotated[str, _text(required=True, choices=SKILL_BANDS)]
-    n_occupations: Annotated[int, _number(0, integer=True)]
-    task_exposure_ilo2025: Share
-    task_exposure_ilo2023: Share
-    exposed_share_ilo2025: Share
-    gradient4_share_ilo2025: Share
-    automation_share_ilo2025: Share
-    automation_share_ilo2023: Share
-    source: Text
-    confidence: Confidence
-
-    PROVENANCE = (
-        (
-            (
-                "n_occupations",
-                "task_exposure_ilo2025",
-                "task_exposure_ilo2023",
-                "exposed_share_ilo2025",
-                "gradient4_share_ilo2025",
-                "automation_share_ilo2025",
-                "automation_share_ilo2023",
-            ),
-            "source",
-            "confidence",
-        ),
-    )
-
-
-class OccupationPayRow(Row):
-    """occupation_pay.csv: pay by ISCO-08 major group and its ratio to the mean (README §15).
-    Countries without rows take the structure of the table's reference country (PHL)."""
-
-    FILE = "occupation_pay.csv"
-    KEYS = ("iso3", "isco08_major_group")
-    iso3: Id
-    isco08_major_group: MajorGroup
-    label: Id
-    period: PeriodOpt
-    daily_basic_pay_lcu: PositiveOpt
-    currency: Id
-    pay_source: Text
-    pay_confidence: Confidence
-    pay_relative_to_mean: Positive
-    relative_source: Text
-    relative_confidence: Confidence
-
-    PROVENANCE = (
-        (("daily_basic_pay_lcu", "period"), "pay_source", "pay_confidence"),
-        (("pay_relative_to_mean",), "relative_source", "relative_confidence"),
-    )
-
-
-class OccupationMixSubmajorRow(Row):
-    """occupation_mix_submajor.csv: employment by sex and ISCO-08 sub-major group, and each
-    group's share of its major group, P(sub-major | major, sex) (README §12)."""
-
-    FILE = "occupation_mix_submajor.csv"
-    KEYS = ("iso3", "sex", "code")
-    iso3: Id
-    year: Year
-    sex: Annotated[
-        str, _text(required=True, choices=("female", "male", "total"), what="a sex or total")
-    ]
-    code: IscoCode
-    isco08_major_group: MajorGroup
-    employment_thousands: Count
-    share_within_major: Share
-    source: Text
-    confidence: Confidence
-
-    PROVENANCE = ((("year", "employment_thousands", "share_within_major"), "source", "confidence"),)
-
-
-class SectorOccupationSexRow(Row):
-    """sector_occupation_sex.csv: P(major group | sector, sex), ``occ_1``..``occ_9`` summing
-    to 1 per row (README §13)."""
-
-    FILE = "sector_occupation_sex.csv"
-    KEYS = ("iso3", "sector", "sex")
-    iso3: Id
-    sector: Sector
-    sex: Sex
-    occ_1: Share
-    occ_2: Share
-    occ_3: Share
-    occ_4: Share
-    occ_5: Share
-    occ_6: Share
-    occ_7: Share
-    occ_8: Share
-    occ_9: Share
-    method: Text
-    source: Text
-    confidence: Confidence
-
-    PROVENANCE = ((OCC_COLS, "source", "confidence"),)
-
-
-class LabourForceRow(Row):
-    """labour_force.csv: ILO modelled labour force, 15+, thousands, by year (README §16)."""
-
-    FILE = "labour_force.csv"
-    KEYS = ("iso3", "year")
-    iso3: Id
-    year: Year
-    labour_force_thousands: Positive
-    basis: Id
-    source: Text
-    confidence: Confidence
-
-    PROVENANCE = ((("labour_force_thousands",), "source", "confidence"),)
-
-
-class LabourMarketRow(Row):
-    """labour_market.csv: one row per country: informal employment on three bases, status in
-    employment, time-related underemployment on two bases, vacancy rate (README §17). Every
-    value is optional; a present one needs its source and confidence."""
-
-    FILE = "labour_market.csv"
-    KEYS = ("iso3",)
-    iso3: Id
-    informal_national_share: ShareOpt
-    informal_national_period: PeriodOpt
-    informal_national_definition: Text
-    informal_national_source: Text
-    informal_national_confidence: Confidence
-    informal_ilostat_share: ShareOpt
-    informal_ilostat_year: YearOpt
-    informal_ilostat_definition: Text
-    informal_ilostat_source: Text
-    informal_ilostat_confidence: Confidence
-    informal_status_proxy_share: ShareOpt
-    informal_status_proxy_year: YearOpt
-    informal_status_proxy_definition: Text
-    informal_status_proxy_source: Text
-    informal_status_proxy_confidence: Confidence
-    informal_share_default: ShareOpt
-    informal_share_default_basis: Annotated[
-        str, _text(choices=INFORMAL_BASES, what="an informality basis")
-    ]
-    informal_share_default_confidence: Confidence
-    status_year: YearOpt
-    share_employees: ShareOpt
-    share_employers: ShareOpt
-    share_own_account: ShareOpt
-    share_cooperative_members: ShareOpt
-    share_contributing_family: ShareOpt
-    share_not_classifiable: ShareOpt
-    status_source: Text
-    status_confidence: Confidence
-    underemployment_national_rate: ShareOpt
-    underemployment_national_period: PeriodOpt
-    underemployment_national_definition: Text
-    underemployment_national_source: Text
-    underemployment_national_confidence: Confidence
-    underemployment_ilostat_rate: ShareOpt
-    underemployment_ilostat_year: YearOpt
-    underemployment_ilostat_definition: Text
-    underemployment_ilostat_source: Text
-    underemployment_ilostat_confidence: Confidence
-    vacancy_rate: ShareOpt
-    vacancy_period: PeriodOpt
-    vacancy_definition: Text
-    vacancy_source: Text
-    vacancy_confidence: Confidence
-
-    PROVENANCE = (
-        (
-            ("informal_national_share", "informal_national_period"),
-            "informal_national_source",
-            "informal_national_confidence",
-        ),
-        (
-            ("informal_ilostat_share", "informal_ilostat_year"),
-            "informal_ilostat_source",
-            "informal_ilostat_confidence",
-        ),
-        (
-            ("informal_status_proxy_share", "informal_status_proxy_year"),
-            "informal_status_proxy_source",
-            "informal_status_proxy_confidence",
-        ),
-        # the default is a copy of one basis: that basis is its source
-        (
-            ("informal_share_default",),
-            "informal_share_default_basis",
-            "informal_share_default_confidence",
-        ),
-        ((*STATUS_COLS, "status_year"), "status_source", "status_confidence"),
-        (
-            ("underemployment_national_rate", "underemployment_national_period"),
-            "underemployment_national_source",
-            "underemployment_national_confidence",
-        ),
-        (
-            ("underemployment_ilostat_rate", "underemployment_ilostat_year"),
-            "underemployment_ilostat_source",
-            "underemployment_ilostat_confidence",
-        ),
-        (("vacancy_rate", "vacancy_period"), "vacancy_source", "vacancy_confidence"),
-    )
-
-
-class SectorInformalityRow(Row):
-    """sector_informality.csv: informal share of employment by sector, as published or
-    pooled, and shifted to the country default (README §18)."""
-
-    FILE = "sector_informality.csv"
-    KEYS = ("iso3", "sector")
-    iso3: Id
-    sector: Sector
-    informal_share: Share
-    year: YearOpt
-    source: Text
-    confidence: Confidence
-    informal_share_at_default: ShareOpt
-    at_default_source: Text
-    at_default_confidence: Confidence
-
-    PROVENANCE = (
-        (("informal_share", "year"), "source", "confidence"),
-        (("informal_share_at_default",), "at_default_source", "at_default_confidence"),
-    )
-
-
-class BpoHeadcountRow(Row):
-    """bpo_headcount_phl.csv: IBPAP full-time employees of the Philippine IT-BPM industry by
-    year; ``kind`` target marks the Roadmap 2028 target, not an observation (README §19)."""
-
-    FILE = "bpo_headcount_phl.csv"
-    KEYS = ("year",)
-    year: Year
-    headcount_fte: Positive
-    kind: Annotated[str, _text(required=True, choices=("estimate", "target"), what="a kind")]
-    source: Text
-    confidence: Confidence
-    note: Text
-
-    PROVENANCE = ((("headcount_fte",), "source", "confidence"),)
 
 
 #: The tables a data folder holds; calibration.csv may be absent (then it is fitted).
 TABLES: tuple[type[Row], ...] = (SectorRow, CountryRow, OccupationRow)
-#: The labour-market tables (README §11-§19); a folder without one uses the shipped file.
-EXTRA_TABLES: tuple[type[Row], ...] = (
-    OccupationSubmajorRow,
-    OccupationPayRow,
-    OccupationMixSubmajorRow,
-    SectorOccupationSexRow,
-    LabourForceRow,
-    LabourMarketRow,
-    SectorInformalityRow,
-    BpoHeadcountRow,
-)
 
 
 def columns(model: type[Row]) -> list[str]:

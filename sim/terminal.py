@@ -1,12 +1,15 @@
 """Terminal output for the ``sim`` command: consoles, the one-line error exit, tables.
 
-The CLI's commands (``sim.cli``, ``sim.sweep_commands``) print through these helpers so that
-every error is one escaped line with exit status 2, and numbers look the same everywhere.
+The CLI's commands (``sim.run_commands``, ``sim.data_commands``, ``sim.sweep_commands``, with
+``sim.cli_common``) print through these helpers so that every error is one escaped line with
+exit status 2, and numbers look the same everywhere.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import typer
@@ -37,6 +40,21 @@ def fail(message: str) -> typer.Exit:
     """
     err.print(f"[bold red]error:[/] {escape(one_line(message))}", highlight=False)
     return typer.Exit(code=2)
+
+
+@contextmanager
+def writing(
+    path: object,
+    option: str = "--out",
+    errors: tuple[type[Exception], ...] = (OSError, SimError),
+) -> Iterator[None]:
+    """Turn a failed write of ``path`` (one of ``errors``) inside the block into the one-line
+    error "OPTION PATH: cannot write (reason)" and exit status 2 (``fail``)."""
+    try:
+        yield
+    except errors as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise fail(f"{option} {path}: cannot write ({reason})") from None
 
 
 def parse_sets(pairs: list[str] | None) -> dict[str, Any]:

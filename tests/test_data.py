@@ -308,7 +308,8 @@ def test_country_total_must_match_sectors(data_copy):
 
 
 def test_column_lists_match_the_row_models():
-    from sim.tables import EXTRA_TABLES, TABLES, CalibrationRow, columns
+    from sim.labour_tables import EXTRA_TABLES
+    from sim.tables import TABLES, CalibrationRow, columns
     for model in (*TABLES, CalibrationRow, *EXTRA_TABLES):
         header = (DEFAULT_DATA_DIR / model.FILE).read_text(encoding="utf-8").split("\n")[0]
         assert header.split(",") == columns(model)

@@ -11,17 +11,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import kernels
-from sim.agents.workforce import thin
+from sim import jit, kernels
+from sim.agents.columns import thin
 from sim.runner import run_scenario
 
-needs_numba = pytest.mark.skipif(not kernels.ENABLED, reason="numba is off or missing")
+needs_numba = pytest.mark.skipif(not jit.ENABLED, reason="numba is off or missing")
 
 
 @pytest.fixture
 def numpy_path(monkeypatch):
     """Switch the compiled loops off for the duration of a test."""
-    monkeypatch.setattr(kernels, "ENABLED", False)
+    monkeypatch.setattr(jit, "ENABLED", False)
 
 
 @needs_numba
@@ -60,12 +60,69 @@ def test_thinning_picks_the_same_people_on_both_paths(p, bit, monkeypatch):
     among = None if bit is None else (status, allowed, flags, bit)
     compiled = thin(np.random.default_rng(3), n, p, among)
     plain = thin(np.random.default_rng(3), n, p)
-    monkeypatch.setattr(kernels, "ENABLED", False)
+    monkeypatch.setattr(jit, "ENABLED", False)
     assert np.array_equal(compiled, thin(np.random.default_rng(3), n, p, among))
     if among is not None:
         keep = allowed[status[plain]] & (((flags[plain] & bit) != 0) if bit else True)
         plain = plain[keep]
     assert np.array_equal(compiled, plain)
+
+
+def _people(n: int, seed: int = 9) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    people = np.random.default_rng(seed)
+    status = people.integers(0, 7, size=n).astype(np.int8)
+    flags = people.integers(0, 16, size=n).astype(np.uint8)
+    allowed = np.array([True, True, False, False, True, False, False, False])
+    return status, flags, allowed
+
+
+@needs_numba
+@pytest.mark.parametrize("p", [0.0, 1e-4, 1 / 6, 0.5, 1.0])
+@pytest.mark.parametrize("bit", [0, 2])
+def test_keyed_picks_are_the_same_on_both_paths(p, bit):
+    status, flags, allowed = _people(300_001)  # more than one block and one numpy chunk
+    key = 0xFFFF_FFFF_FFFF_FFF0  # near 2^64: the counter wraps the same way on both paths
+    got = kernels.keyed_picks(key, 37, p, status, allowed, flags, bit)
+    assert got.dtype == np.int64
+    assert np.array_equal(got, kernels.keyed_picks_numpy(key, 37, p, status, allowed, flags,
+                                                         bit))
+    concerned = allowed[status] & (((flags & bit) != 0) if bit else True)
+    assert concerned[got].all()  # only the people the process concerns
+    assert np.array_equal(got, np.flatnonzero(
+        concerned & (kernels.keyed_uniform_numpy(key, 37, np.arange(status.size)) < p)))
+
+
+def test_keyed_draws_are_uniform_and_independent_across_months_slots_and_keys():
+    """A Bernoulli(p) per person: the share picked is p, and the picks of two months (or two
+    keys) overlap as independent draws would, p^2 (tolerances: 5 standard errors)."""
+    n, p = 1_000_000, 1 / 6
+    slots = np.arange(n)
+    u = {(key, month): kernels.keyed_uniform_numpy(key, month, slots) < p
+         for key in (1, 2) for month in (0, 1)}
+    se = np.sqrt(p * (1 - p) / n)
+    for picked in u.values():
+        assert abs(picked.mean() - p) < 5 * se
+    se2 = np.sqrt(p * p * (1 - p * p) / n)
+    assert abs((u[1, 0] & u[1, 1]).mean() - p * p) < 5 * se2  # month to month
+    assert abs((u[1, 0] & u[2, 0]).mean() - p * p) < 5 * se2  # key to key
+    assert abs((u[1, 0][1:] & u[1, 0][:-1]).mean() - p * p) < 5 * se2  # neighbouring slots
+    draws = kernels.keyed_uniform_numpy(1, 0, slots)
+    assert draws.min() >= 0.0 and draws.max() < 1.0
+    # deciles each hold a tenth of the draws
+    counts = np.bincount((draws * 10).astype(int), minlength=10)
+    assert np.abs(counts / n - 0.1).max() < 5 * np.sqrt(0.09 / n)
+
+
+def test_a_keyed_draw_depends_on_nobody_elses_state():
+    """The twins of a replication pick the same person whenever both have them concerned,
+    whatever anyone else is doing (common random numbers, person by person)."""
+    status, flags, allowed = _people(50_000)
+    other = status.copy()
+    other[::3] = 2  # a third of the people in another state (not allowed)
+    one = kernels.keyed_picks(99, 5, 0.3, status, allowed, flags, 0)
+    two = kernels.keyed_picks(99, 5, 0.3, other, allowed, flags, 0)
+    both = allowed[status] & allowed[other]
+    assert np.array_equal(one[both[one]], two[both[two]])
 
 
 @needs_numba
@@ -96,8 +153,19 @@ def test_whole_runs_are_bit_identical_with_numba_on_and_off(scenario, monkeypatc
     """Programmes (training, programme jobs, scars) and layoffs move people through every
     ledger path; each table must be equal to the last bit."""
     compiled = _tables(scenario)
-    monkeypatch.setattr(kernels, "ENABLED", False)
+    monkeypatch.setattr(jit, "ENABLED", False)
     plain = _tables(scenario)
     for name, table in compiled.items():
         pd.testing.assert_frame_equal(table, plain[name], check_exact=True, obj=name)
     assert compiled["frame"]["value"].abs().sum() > 0
+
+
+def test_the_keys_of_counter_based_processes_come_from_the_seed_alone():
+    from sim.streams import Streams
+
+    one, two = Streams.from_seed(5), Streams.from_seed(5)
+    two.keys.random(10)  # using the stream does not change the keys
+    assert one.key("underemployment_exit") == two.key("underemployment_exit")
+    assert one.key("underemployment_exit") != Streams.from_seed(6).key("underemployment_exit")
+    with pytest.raises(ValueError, match="unknown counter-based process"):
+        one.key("separations")

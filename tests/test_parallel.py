@@ -3,6 +3,7 @@ and ``-c ALL`` for every country with data."""
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
@@ -10,16 +11,24 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.runner import parallel_executor, resolve_scenario, run_scenario, warm_up
+from sim.runner import (
+    parallel_executor,
+    parallel_workers,
+    resolve_scenario,
+    run_scenario,
+    warm_up,
+)
 
 
 def test_worker_processes_only_for_work_that_pays_for_them(tables):
     small = resolve_scenario("baseline", {"countries": ["BRN", "SGP"]}, horizon_months=24)
     assert parallel_executor(small, tables) is None  # automatic scale: a second or two
+    assert parallel_workers(small, tables) == 1
     one = resolve_scenario("baseline", {"countries": ["PHL"]}, scale=1, replications=1)
     assert parallel_executor(one, tables) is None  # a single run cannot be split
     large = resolve_scenario("baseline", {"countries": ["PHL", "THA"]}, scale=1,
                              replications=1)
+    assert parallel_workers(large, tables) == min(os.cpu_count() or 1, 2)
     pool = parallel_executor(large, tables)
     try:
         assert isinstance(pool, ProcessPoolExecutor)

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-import sim.agents.workforce as workforce_module
+import sim.agents.columns as columns_module
 from sim.runner import run_scenario
 from tests.conftest import build_model
 
@@ -86,7 +86,7 @@ def test_population_is_compact_and_chunking_changes_no_draw(tables, monkeypatch)
     workforce = model.workforce
     assert workforce.memory_bytes() / workforce.capacity <= 21
     assert workforce.exposure.dtype == np.float32 and workforce.status.dtype == np.int8
-    monkeypatch.setattr(workforce_module, "CHUNK", 1000)  # many pieces, splitting sectors
+    monkeypatch.setattr(columns_module, "CHUNK", 1000)  # many pieces, splitting sectors
     again = build_model(tables, "BRN", "baseline", settings, seed=4).workforce
     for name in ("sector", "occ", "skill", "exposure", "status", "status_since", "flags",
                  "jobless_since", "factor_id"):

@@ -410,3 +410,19 @@ def test_an_unreachable_scheduler_leaves_no_progress_line(tmp_path):
     assert "ETA" not in result.output and "0/8" not in result.output, result.output
     assert result.output.rstrip().splitlines()[-1].startswith("error:")
     assert not out.exists()
+
+
+def test_the_local_cluster_s_workers_keep_glibc_s_memory_trimming_default():
+    """Dask's nannies would set MALLOC_TRIM_THRESHOLD_=65536 in the workers, which makes every
+    freed numpy temporary a fresh page fault next month; sim sweep's cluster leaves it unset."""
+    import os
+
+    from sim.sweeps.execute import DaskRunner
+
+    runner = DaskRunner(None, 1, 30)
+    try:
+        seen = runner.client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+    finally:
+        runner.close()
+    assert list(seen.values()) == [None]
+    assert os.environ.get("MALLOC_TRIM_THRESHOLD_") is None  # nor in this process

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from sim.bands import breakdown_band, series_band
 from sim.counterfactual import automation_effect
 from sim.data import SECTORS, load_data
 from sim.evaluation import cost_benefit, evaluation_table
@@ -250,12 +251,6 @@ def indicator(results: Results, metric: str, scope: str, focus: list[str] | None
     return results.indicator(metric, None, focus if scope == "focus" else None, scope)
 
 
-def band_frame(values: np.ndarray, dates: list[str], series: str) -> pd.DataFrame:
-    """Median and 5-95% band over replications of [replication, month] values, one row a month."""
-    mid, low, high = median_band(np.asarray(values, dtype=float), BAND)
-    return pd.DataFrame({"date": dates, "series": series, "median": mid, "low": low, "high": high})
-
-
 def at_month(values: np.ndarray, month: int) -> dict[str, float]:
     mid, low, high = median_band(np.asarray(values, dtype=float)[:, month], BAND)
     return {"median": float(mid), "low": float(low), "high": float(high)}
@@ -300,31 +295,31 @@ def summarise(policy_json: str, none_json: str) -> dict[str, Any]:
     charts = {
         "removed": pd.concat(
             [
-                band_frame(series("hires_foregone_cumulative"), dates, "foregone"),
-                band_frame(series("automation_job_losses_cumulative"), dates, "layoffs"),
+                series_band(series("hires_foregone_cumulative"), dates, "foregone"),
+                series_band(series("automation_job_losses_cumulative"), dates, "layoffs"),
             ],
             ignore_index=True,
         ),
         "removed_monthly": pd.concat(
             [
-                band_frame(series("hires_foregone"), dates, "foregone"),
-                band_frame(series("automation_job_losses"), dates, "layoffs"),
+                series_band(series("hires_foregone"), dates, "foregone"),
+                series_band(series("automation_job_losses"), dates, "layoffs"),
             ],
             ignore_index=True,
         ),
         "ai_vacancies": pd.concat(
             [
-                band_frame(series("new_ai_vacancies_cumulative"), dates, "new_ai"),
-                band_frame(series("ai_vacancies_lapsed_cumulative"), dates, "lapsed"),
+                series_band(series("new_ai_vacancies_cumulative"), dates, "new_ai"),
+                series_band(series("ai_vacancies_lapsed_cumulative"), dates, "lapsed"),
             ],
             ignore_index=True,
         ),
         "laid_off_paths": pd.concat(
             [
-                band_frame(series("displaced_employed"), dates, "in_work"),
-                band_frame(series("displaced_unemployed"), dates, "unemployed"),
-                band_frame(series("displaced_out_of_labour_force"), dates, "out_of_labour_force"),
-                band_frame(
+                series_band(series("displaced_employed"), dates, "in_work"),
+                series_band(series("displaced_unemployed"), dates, "unemployed"),
+                series_band(series("displaced_out_of_labour_force"), dates, "out_of_labour_force"),
+                series_band(
                     series("displaced_in_training") + series("displaced_in_programme_job"),
                     dates,
                     "in_programme",
@@ -334,24 +329,24 @@ def summarise(policy_json: str, none_json: str) -> dict[str, Any]:
         ),
         "rates": pd.concat(
             [
-                band_frame(series(m, "economy"), dates, m)
+                series_band(series(m, "economy"), dates, m)
                 for m in ("unemployment_rate", "underemployment_rate")
             ],
             ignore_index=True,
         ),
-        "informal_share": band_frame(series("informal_share", "economy"), dates, "informal_share"),
-        "long_term": band_frame(series("long_term_unemployed", "economy"), dates, "long_term"),
+        "informal_share": series_band(series("informal_share", "economy"), dates, "informal_share"),
+        "long_term": series_band(series("long_term_unemployed", "economy"), dates, "long_term"),
         "employment": pd.concat(
             [
-                band_frame(policy.values("employed", iso3, [s]), dates, s)
+                series_band(policy.values("employed", iso3, [s]), dates, s)
                 for s in (focus or SECTORS)
             ],
             ignore_index=True,
         ),
         "programmes": pd.concat(
             [
-                band_frame(policy.values("in_training", iso3), dates, "in_training"),
-                band_frame(policy.values("programme_jobs", iso3), dates, "programme_jobs"),
+                series_band(policy.values("in_training", iso3), dates, "in_training"),
+                series_band(policy.values("programme_jobs", iso3), dates, "programme_jobs"),
             ],
             ignore_index=True,
         ),
@@ -401,15 +396,13 @@ def paired_effects(
     out = {}
     for name, (metric, scope) in POLICY_EFFECTS.items():
         diff = indicator(policy, metric, scope, focus) - indicator(none, metric, scope, focus)
-        out[name] = {"chart": band_frame(diff, dates, name), "at": at_month(diff, month)}
+        out[name] = {"chart": series_band(diff, dates, name), "at": at_month(diff, month)}
     return out
 
 
 def breakdown(results: Results, focus: list[str] | None, month: int) -> pd.DataFrame:
     """People laid off by automation and those back in regular work, by sector and sex, at
     ``month``: median and band over replications."""
-    from sim.results import breakdown_band
-
     table = results.breakdown(months=[month])
     table["metric"] = table["metric"].replace(
         dict.fromkeys(DERIVED["displaced_employed"], "displaced_employed")
@@ -466,8 +459,8 @@ def automation_effect_of(none_json: str) -> dict[str, Any]:
     everyone = diff("employed", focus)
     chart = pd.concat(
         [
-            band_frame(entrants, dates, "entrants"),
-            band_frame(everyone - entrants, dates, "incumbents"),
+            series_band(entrants, dates, "entrants"),
+            series_band(everyone - entrants, dates, "incumbents"),
         ],
         ignore_index=True,
     )

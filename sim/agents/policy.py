@@ -159,6 +159,17 @@ class Programme(mesa.Agent):
         workforce.search_since[idx] = month - kept
 
 
+def sector_chances(names: list[str], sector_ids: dict[str, int],
+                   sector_weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A programme's sectors: their ids [k] int8 (``names`` in order) and the chance of each
+    [k], in proportion to ``sector_weights`` [S] (equal chances if their weights are all 0)."""
+    ids = np.array([sector_ids[name] for name in names], dtype=np.int8)
+    weights = sector_weights[ids]
+    chances = (weights / weights.sum() if weights.sum() > 0
+               else np.full(ids.size, 1 / ids.size))
+    return ids, chances
+
+
 class ReskillingProgramme(Programme):
     """Seats, eligibility, duration, completion, skill gain, target sectors and cost."""
 
@@ -168,11 +179,8 @@ class ReskillingProgramme(Programme):
     def __init__(self, model: mesa.Model, lever: Reskilling, sector_ids: dict[str, int],
                  sector_weights: np.ndarray) -> None:
         super().__init__(model, lever)
-        targets = np.array([sector_ids[name] for name in lever.target_sectors], dtype=np.int8)
-        weights = sector_weights[targets]
-        self.targets = targets
-        self.target_p = (weights / weights.sum() if weights.sum() > 0
-                         else np.full(targets.size, 1 / targets.size))
+        self.targets, self.target_p = sector_chances(lever.target_sectors, sector_ids,
+                                                     sector_weights)
         self.seats_per_month = lever.seats_per_100k * model.labour_force_real / 100_000
         self.cost_per_trainee = lever.cost_per_trainee_wage_months * model.avg_wage_lcu
         self.graduates = np.zeros(model.n_sectors, dtype=np.int64)
@@ -255,11 +263,7 @@ class JobCreationProgramme(Programme):
     def __init__(self, model: mesa.Model, lever: JobCreation, sector_ids: dict[str, int],
                  sector_weights: np.ndarray) -> None:
         super().__init__(model, lever)
-        sectors = np.array([sector_ids[name] for name in lever.sectors], dtype=np.int8)
-        weights = sector_weights[sectors]
-        self.sectors = sectors
-        self.sector_p = (weights / weights.sum() if weights.sum() > 0
-                         else np.full(sectors.size, 1 / sectors.size))
+        self.sectors, self.sector_p = sector_chances(lever.sectors, sector_ids, sector_weights)
         self.jobs_per_month = lever.jobs_per_100k * model.labour_force_real / 100_000
         self.cost_per_job_month = lever.cost_per_job_month_wage_months * model.avg_wage_lcu
         self.kept_on = 0

@@ -1,14 +1,20 @@
 """The scenario schema: every parameter of a run, its default, unit, kind and reference.
 
-This module is the one place where defaults live. A scenario file (TOML, beside this module)
-states only what it changes from these defaults; the app's widgets, the CLI's options, the
-sweep designs and the tests all read the defaults and ranges from the fields below.
+This module (with the sections it imports from ``market`` and ``levers``) is the one place
+where defaults live. A scenario file (TOML, beside this module) states only what it changes
+from these defaults; the app's widgets, the CLI's options, the sweep designs and the tests all
+read the defaults and ranges from these fields.
 
 Parameters come in three kinds, kept apart as the EMA Workbench does:
 - ``uncertainty``: things nobody controls (adoption pace, exposure assumption, elasticities);
 - ``lever``: policy choices (reskilling seats, job programmes);
 - ``structure``: labour-market mechanics calibrated to data (matching, search decay) and run
   settings.
+
+The sections live in three modules, all importable from here: the run settings, the
+uncertainties, the population and the top-level ``Scenario`` here; the labour market and
+earnings in ``sim.scenarios.market``; the policy levers and their evaluation in
+``sim.scenarios.levers``; ``param`` and the section base in ``sim.scenarios.fields``.
 
 Unknown keys and out-of-range values are errors that name the key (see ``load_scenario``).
 """
@@ -18,40 +24,45 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from sim.vocabulary import EXPOSURE_ASSUMPTIONS, SECTORS, SKILL_BANDS
+from sim.scenarios.fields import (
+    ExposureAssumption,
+    SectorId,
+    SkillBand,
+    Strict,
+    param,
+)
+from sim.scenarios.levers import EvaluationDesign, JobCreation, Levers, Reskilling
+from sim.scenarios.market import Earnings, LabourMarket
+
+__all__ = [
+    "AUTO_SCALE_AGENTS",
+    "AUTO_SCALE_FOCUS_AGENTS",
+    "COUNTRY_FIGURES",
+    "Earnings",
+    "EvaluationDesign",
+    "ExposureAssumption",
+    "JobCreation",
+    "LabourMarket",
+    "Levers",
+    "Population",
+    "Reskilling",
+    "RunSettings",
+    "Scenario",
+    "SectorId",
+    "SkillBand",
+    "Uncertainties",
+    "country_figures",
+    "country_mismatch",
+    "param",
+]
 
 AUTO_SCALE_AGENTS = 50_000  # simulated workers per country when the scale is left automatic
 AUTO_SCALE_FOCUS_AGENTS = 20_000  # ... and at least this many in the focus sectors
 
-SectorId = Literal[SECTORS]  # type: ignore[valid-type]
-SkillBand = Literal[SKILL_BANDS]  # type: ignore[valid-type]
-ExposureAssumption = Literal[tuple(EXPOSURE_ASSUMPTIONS)]  # type: ignore[valid-type]
 
-
-def param(
-    default: Any,
-    description: str,
-    unit: str,
-    kind: Literal["uncertainty", "lever", "structure", "run"],
-    reference: str = "assumption",
-    **bounds: Any,
-) -> Any:
-    """A scenario parameter with its description, unit, kind and reference (or 'assumption')."""
-    return Field(
-        default,
-        description=description,
-        json_schema_extra={"unit": unit, "kind": kind, "reference": reference},
-        **bounds,
-    )
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class RunSettings(_Strict):
+class RunSettings(Strict):
     """How long, how many replications, how fine-grained."""
 
     horizon_months: int = param(
@@ -97,7 +108,7 @@ class RunSettings(_Strict):
         return f"{year:04d}-{month:02d}"
 
 
-class Uncertainties(_Strict):
+class Uncertainties(Strict):
     """What nobody controls: how fast AI spreads, how exposed tasks are, how jobs respond."""
 
     adoption_pace: float = param(
@@ -262,476 +273,7 @@ class Uncertainties(_Strict):
     )
 
 
-class LabourMarket(_Strict):
-    """How people and jobs meet. Turnover and job finding come from each country's data."""
-
-    matching_elasticity: float = param(
-        0.5,
-        "Elasticity of hires with respect to searchers (eta) in the matching function",
-        "elasticity",
-        "structure",
-        ge=0.05,
-        le=0.95,
-        reference="assumption; Petrongolo & Pissarides (2001) survey: 0.5-0.7",
-    )
-    own_sector_search_share: float = param(
-        0.5,
-        "Share of a searcher's effort spent in their own (last) sector; the rest spreads over "
-        "sectors by similarity of occupation mix (ILOSTAT ISIC x ISCO) and size",
-        "share",
-        "structure",
-        ge=0.0,
-        le=1.0,
-    )
-    search_decay_per_month: float | None = param(
-        None,
-        "Fall in search efficiency per month of search (long spells find work less often); "
-        "empty = the country's value calibrated to ILOSTAT unemployment durations",
-        "1/month",
-        "structure",
-        reference="data/calibration.csv (sim.calibrate)",
-        ge=0.0,
-        le=0.5,
-    )
-    vacancy_filling_rate: float = param(
-        0.5,
-        "Share of open vacancies filled per month at the start, where no vacancy rate is "
-        "published (Malaysia and Singapore use their observed vacancy rates)",
-        "1/month",
-        "structure",
-        ge=0.05,
-        le=1.0,
-        reference="assumption; Malaysia's 2.1% vacancy rate (DOSM Q3 2024) implies about 0.4",
-    )
-    exposure_concentration: float = param(
-        20.0,
-        "Concentration of workers' task exposure around their occupation's mean (Beta "
-        "distribution; higher = less spread)",
-        "Beta a+b",
-        "structure",
-        ge=1.0,
-        le=1000.0,
-    )
-    sector_separation_rate: dict[SectorId, Annotated[float, Field(gt=0.0, le=0.5)]] = param(
-        {},
-        "Monthly separations per worker in named sectors (e.g. 0.049 for Philippine contact "
-        "centres: 45% a year, CCAP 2022); the other sectors are scaled so the country's "
-        "calibrated average holds",
-        "1/month",
-        "structure",
-        reference="FACTS §11.3 for BPO",
-    )
-    informality_basis: Literal["default", "national", "ilo", "status_proxy"] = param(
-        "default",
-        "Which informal-employment share the baseline holds: the national statistical "
-        "office's headline, ILOSTAT's harmonised rate, or own-account plus contributing "
-        "family workers (a lower bound); 'default' = national where published, else ILOSTAT, "
-        "else the proxy",
-        "choice",
-        "structure",
-        reference="data/labour_market.csv",
-    )
-    informal_search_intensity: float = param(
-        0.2,
-        "Search effort of informal workers for formal jobs, relative to an unemployed searcher "
-        "(on-the-job search)",
-        "share",
-        "structure",
-        ge=0.0,
-        le=1.0,
-        reference="assumption; sweep 0-0.5",
-    )
-    underemployment_basis: Literal["default", "national", "ilo"] = param(
-        "default",
-        "Which time-related underemployment rate the baseline holds: the national headline "
-        "(e.g. PSA for the Philippines) or ILOSTAT's TRU_DEMP rate; 'default' = national where "
-        "published, else ILOSTAT",
-        "choice",
-        "structure",
-        reference="data/labour_market.csv",
-    )
-    underemployment_informal_ratio: float = param(
-        2.0,
-        "Underemployment rate of informal workers relative to formal workers",
-        "ratio",
-        "structure",
-        ge=1.0,
-        le=10.0,
-        reference="assumption; sweep 1-4",
-    )
-    underemployment_spell_months: float = param(
-        6.0,
-        "Mean length of a spell of time-related underemployment",
-        "months",
-        "structure",
-        ge=1.0,
-        le=60.0,
-        reference="assumption; sweep 3-12",
-    )
-    discouragement_rate: float = param(
-        0.01,
-        "Monthly chance that someone unemployed for 12 months or more stops searching and "
-        "leaves the labour force",
-        "1/month",
-        "structure",
-        ge=0.0,
-        le=0.5,
-        reference="assumption; sweep 0-0.05",
-    )
-    reentry_rate: float = param(
-        0.04,
-        "Monthly chance that someone who stopped searching starts again",
-        "1/month",
-        "structure",
-        ge=0.0,
-        le=1.0,
-        reference="assumption; sweep 0.01-0.1",
-    )
-    working_life_years: float = param(
-        45.0,
-        "Average working life; people leave the population (retire) at 1/(12 x this) a month "
-        "and entrants replace them and add the labour force's growth",
-        "years",
-        "structure",
-        ge=10.0,
-        le=70.0,
-        reference="assumption; statutory retirement ages 55-65 (OECD Pensions at a Glance "
-        "Asia/Pacific 2022); range 35-50",
-    )
-
-
-class Earnings(_Strict):
-    """What jobs pay and how displacement and training change it."""
-
-    informal_earnings_ratio: float = param(
-        0.6,
-        "Monthly earnings in informal work relative to a formal job in the same sector and "
-        "skill band. No ASEAN estimate was found; raw gaps in Thailand (0.48-0.74) and the "
-        "panel evidence that conditional gaps are smaller bound the range",
-        "ratio",
-        "uncertainty",
-        ge=0.1,
-        le=1.5,
-        reference="assumption; context: Nguyen, Nordman & Roubaud (2013); OECD (2024) "
-        "Breaking the Vicious Circles; range 0.45-0.85",
-    )
-    underemployed_hours_ratio: float = param(
-        0.7,
-        "Earnings of the time-related underemployed relative to full hours",
-        "ratio",
-        "uncertainty",
-        ge=0.1,
-        le=1.0,
-        reference="assumption; sweep 0.5-1.0",
-    )
-    scar_same_sector: float = param(
-        0.05,
-        "Pay cut on re-employment in the same sector after an automation layoff (lost "
-        "match-specific capital: 70% of displaced US workers lose pay even at employers paying "
-        "the same, Lachowska, Mas & Woodbury 2020)",
-        "share of pay",
-        "uncertainty",
-        ge=0.0,
-        le=0.9,
-        reference="assumption; range 0-0.10",
-    )
-    scar_switch_sector: float = param(
-        0.15,
-        "Pay cut on re-employment in another sector after an automation layoff (lost "
-        "industry-specific skills; Korea: a 15% cut into mostly non-regular jobs, OECD 2013; "
-        "Brazil 10-15% in weak markets)",
-        "share of pay",
-        "uncertainty",
-        ge=0.0,
-        le=0.9,
-        reference="assumption; range 0.05-0.25",
-    )
-    scar_half_life_years: float = param(
-        4.0,
-        "Years for the pay cut to halve (Couch & Placzek 2010: losses above 30% at first, up "
-        "to 15% six years later)",
-        "years",
-        "uncertainty",
-        ge=0.0,
-        le=50.0,
-        reference="derived (low); range 2-8",
-    )
-    scar_floor: float = param(
-        0.0,
-        "Part of the pay cut that never fades",
-        "share of pay",
-        "uncertainty",
-        ge=0.0,
-        le=0.9,
-        reference="assumption; range 0-0.10 (0.15 for recessions)",
-    )
-    discount_rate_per_year: float = param(
-        0.05,
-        "Discount rate for present values of earnings and costs (Davis & von Wachter 2011 use 5%)",
-        "1/year",
-        "structure",
-        ge=0.0,
-        le=0.3,
-    )
-
-
-class Reskilling(_Strict):
-    """A reskilling programme: seats, eligibility, duration, completion, cost, target sectors."""
-
-    enabled: bool = param(False, "Run a reskilling programme", "on/off", "lever")
-    start_month: int = param(
-        12,
-        "Months after the start before the programme enrols (0 = from the first simulated "
-        "month; 12 = from the thirteenth, e.g. January 2027)",
-        "months",
-        "lever",
-        ge=0,
-        le=600,
-    )
-    seats_per_100k: float = param(
-        20.0,
-        "New trainees per month per 100,000 people in the labour force. Singapore's "
-        "SkillsFuture Career Transition Programme: ~15,000 completers in 3 years, about 11 "
-        "per 100k per month",
-        "per 100k labour force per month",
-        "lever",
-        ge=0.0,
-        le=5000.0,
-        reference="SSG, Feb 2026 (FACTS §5.1), derived (low)",
-    )
-    eligibility: Literal[
-        "automation_displaced", "focus_sectors", "long_term_unemployed", "unemployed"
-    ] = param(
-        "automation_displaced",
-        "Who may enrol: people laid off by automation, job seekers whose last (or intended) "
-        "job is in the scenario's focus sectors, people 12+ months without a regular job, or "
-        "any unemployed person",
-        "choice",
-        "lever",
-    )
-    min_months_unemployed: int = param(
-        6,
-        "Months without a regular job before a person may enrol (training months count; "
-        "training helps most those whose search has gone stale)",
-        "months",
-        "lever",
-        ge=0,
-        le=120,
-        reference="assumption; context: Card, Kluve & Weber (2018): larger effects for the "
-        "long-term unemployed",
-    )
-    duration_months: int = param(6, "Length of the course", "months", "lever", ge=1, le=48)
-    completion_rate: float = param(
-        0.7, "Share of trainees who complete and gain the skills", "share", "lever", ge=0.0, le=1.0
-    )
-    skill_gain: int = param(1, "Skill bands gained on completion", "bands", "lever", ge=0, le=2)
-    target_sectors: list[SectorId] = param(
-        ["ict_professional", "education_health", "finance_real_estate"],
-        "Sectors graduates are trained for and search in",
-        "sectors",
-        "lever",
-    )
-    cost_per_trainee_wage_months: float = param(
-        5.3,
-        "Cost per trainee, in months of the country's average monthly earnings. Singapore's "
-        "Career Conversion Programmes: about S$1bn for 40,000+ people (~S$25,000 each, ~5.3 "
-        "months of ILOSTAT average earnings)",
-        "wage-months per trainee",
-        "lever",
-        ge=0.0,
-        le=120.0,
-        reference="MOM parliamentary reply 6 Feb 2023 (FACTS §5.2), derived (low)",
-    )
-    search_intensity: float = param(
-        0.5,
-        "Job search of trainees relative to an unemployed searcher (lock-in: participants "
-        "search less while in a programme; Wunsch, IZA World of Labor; van Ours 2004)",
-        "share",
-        "lever",
-        ge=0.0,
-        le=1.0,
-        reference="assumption; range 0.2-0.8",
-    )
-    search_refresh: float = param(
-        1.0,
-        "Share of the time already spent searching that a completed course wipes from what "
-        "employers see (1 = graduates search afresh, 0 = their search resumes where it "
-        "paused). Callbacks fall with time out of work (Kroft, Lange & Notowidigdo 2013, QJE); "
-        "how much a certificate offsets that is not measured",
-        "share",
-        "lever",
-        ge=0.0,
-        le=1.0,
-        reference="assumption; range 0-1",
-    )
-    earnings_return_men: float = param(
-        0.09,
-        "Earnings gain per academic year (9 months) of completed training, men (Jacobson, "
-        "LaLonde & Sullivan 2005: about 9%; technical courses 14%)",
-        "share per year of training",
-        "lever",
-        ge=0.0,
-        le=1.0,
-        reference="Jacobson, LaLonde & Sullivan (2005), J. Econometrics; IZA DP 1017",
-    )
-    earnings_return_women: float = param(
-        0.13,
-        "Earnings gain per academic year of completed training, women (about 13%; technical "
-        "courses 29%)",
-        "share per year of training",
-        "lever",
-        ge=0.0,
-        le=1.0,
-        reference="Jacobson, LaLonde & Sullivan (2005), J. Econometrics; IZA DP 1017",
-    )
-    queue_order: Literal["first_come", "longest_jobless_first"] = param(
-        "first_come",
-        "Order in which the waiting list is served when seats are short",
-        "choice",
-        "lever",
-    )
-    cooldown_months: int | None = param(
-        None,
-        "Months after an assignment before a person may be assigned again within the same "
-        "spell without a regular job; empty = never within a spell (one enrolment per spell)",
-        "months",
-        "lever",
-        ge=1,
-        le=600,
-    )
-
-    @field_validator("target_sectors")
-    @classmethod
-    def _non_empty(cls, value: list[str]) -> list[str]:
-        if not value:
-            raise ValueError("target_sectors needs at least one sector")
-        return list(dict.fromkeys(value))
-
-
-class JobCreation(_Strict):
-    """A public job-creation programme: jobs, sectors, duration, cost, targeting."""
-
-    enabled: bool = param(False, "Run a job-creation programme", "on/off", "lever")
-    start_month: int = param(
-        12,
-        "Months after the start before the programme hires (0 = from the first simulated "
-        "month; 12 = from the thirteenth, e.g. January 2027)",
-        "months",
-        "lever",
-        ge=0,
-        le=600,
-    )
-    jobs_per_100k: float = param(
-        10.0,
-        "New programme jobs per month per 100,000 people in the labour force",
-        "per 100k labour force per month",
-        "lever",
-        ge=0.0,
-        le=5000.0,
-    )
-    sectors: list[SectorId] = param(
-        ["construction", "education_health", "public_administration"],
-        "Sectors where programme jobs are created",
-        "sectors",
-        "lever",
-    )
-    duration_months: int = param(12, "Length of a programme job", "months", "lever", ge=1, le=120)
-    targeting: Literal[
-        "automation_displaced", "focus_sectors", "long_term_unemployed", "unemployed"
-    ] = param("automation_displaced", "Who is hired into programme jobs", "choice", "lever")
-    transition_to_regular: float = param(
-        0.3,
-        "Share of programme workers the employer would keep on when the programme job ends; "
-        "they are kept only into an open regular vacancy of that sector",
-        "share",
-        "lever",
-        ge=0.0,
-        le=1.0,
-    )
-    substitution_share: float = param(
-        0.5,
-        "Regular vacancies in the same sector that each programme job takes the place of "
-        "(substitution and deadweight together; Sweden: about 65%, Dahlberg & Forslund 1999; "
-        "Netherlands: 75-80% of subsidised places would have been filled anyway)",
-        "vacancies per programme job",
-        "lever",
-        ge=0.0,
-        le=1.0,
-        reference="Dahlberg & Forslund (1999), IFAU; range 0.2-0.8",
-    )
-    search_intensity: float = param(
-        0.5,
-        "Search for regular jobs while in a programme job, relative to an unemployed searcher "
-        "(van Ours 2004: subsidised workers reduce their search)",
-        "share",
-        "lever",
-        ge=0.0,
-        le=1.0,
-        reference="assumption; range 0.2-0.8",
-    )
-    cost_per_job_month_wage_months: float = param(
-        1.0,
-        "Cost of one programme job for one month, in months of average earnings",
-        "wage-months per job-month",
-        "lever",
-        ge=0.0,
-        le=20.0,
-    )
-    wage_share: float = param(
-        0.7,
-        "Share of a programme job's cost paid to the worker as wages",
-        "share",
-        "lever",
-        ge=0.0,
-        le=1.0,
-        reference="assumption; range 0.5-0.9",
-    )
-    queue_order: Literal["first_come", "longest_jobless_first"] = param(
-        "first_come",
-        "Order in which the waiting list is served when jobs are short",
-        "choice",
-        "lever",
-    )
-    cooldown_months: int | None = param(
-        None,
-        "Months after an assignment before a person may be assigned again within the same "
-        "spell without a regular job; empty = never within a spell",
-        "months",
-        "lever",
-        ge=1,
-        le=600,
-    )
-
-    @field_validator("sectors")
-    @classmethod
-    def _non_empty(cls, value: list[str]) -> list[str]:
-        if not value:
-            raise ValueError("sectors needs at least one sector")
-        return list(dict.fromkeys(value))
-
-
-class EvaluationDesign(_Strict):
-    """How the programmes are evaluated inside the run (a randomised trial)."""
-
-    control_share: float = param(
-        0.1,
-        "Share of newly eligible people randomly assigned to the control group (never offered "
-        "a place in that spell); the rest are offered one. 0 = no evaluation",
-        "share",
-        "lever",
-        ge=0.0,
-        le=0.9,
-    )
-
-
-class Levers(_Strict):
-    """The policy levers a ministry can pull."""
-
-    reskilling: Reskilling = Field(default_factory=Reskilling)
-    job_creation: JobCreation = Field(default_factory=JobCreation)
-
-
-class Population(_Strict):
+class Population(Strict):
     """Which workers are simulated (by default the whole employed labour force)."""
 
     sectors: list[SectorId] | None = param(
@@ -799,7 +341,7 @@ def country_mismatch(scenario: Scenario, countries: list[str] | tuple[str, ...])
     )
 
 
-class Scenario(_Strict):
+class Scenario(Strict):
     """A named scenario: what it changes from the defaults above."""
 
     name: str = Field(..., min_length=1, max_length=80)

@@ -25,8 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sim.errors import ScenarioError, SimError, SweepError, validation_message
 from sim.metrics import COUNTRY_METRICS, CUMULATIVE, SECTOR_METRICS
+from sim.months import check_years, month_in, run_dates
 from sim.provenance import canonical_hash
-from sim.results import check_years, month_in, run_dates
 from sim.runner import replication_seeds, resolve_scenario
 from sim.scenarios import (
     PARAMETERS,

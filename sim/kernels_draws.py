@@ -1,0 +1,257 @@
+"""Random picks, compiled (``sim.jit``), each with a numpy twin giving the same bits.
+
+- ``uniform_below``: ``rng.random(n) < p`` drawn in chunks (no n-long float array);
+- ``dense_picks``: slots 0..n-1 each kept when a uniform draw is below p (draws in slot order,
+  exactly the numbers ``rng.random(n)`` would give), without n-long float and bool arrays;
+- ``keyed_picks``: the same kind of pick with a counter-based uniform per (key, month, slot)
+  (``keyed_uniform_numpy``), computed only for the people a process concerns (no draw at all
+  for everyone else);
+- ``sorted_unique``: sorted distinct values of random slot numbers, by a radix sort that costs
+  in proportion to the values (numpy's sort costs ~60-100 ns a value on this machine).
+
+Every pick can be restricted by ``among`` = (status, allowed, flags, bit): see ``keep_numpy``.
+Imported through ``sim.kernels``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim import jit
+
+DENSE_CHUNK = 1 << 20  # draws per chunk on the numpy path (bounds the temporaries)
+
+
+# -- thinning: which slots a Bernoulli(p) draw per slot picks -----------------------------------
+
+def uniform_below(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
+    """``rng.random(n) < p`` [n] bool, drawn in chunks (the same draws, no n-long floats)."""
+    out = np.empty(n, dtype=bool)
+    for a in range(0, n, DENSE_CHUNK):
+        b = min(a + DENSE_CHUNK, n)
+        out[a:b] = rng.random(b - a) < p
+    return out
+
+
+def keep_numpy(picked: np.ndarray, among: tuple | None) -> np.ndarray:
+    """``picked`` [k] restricted to ``among`` = (status [slots], allowed [status codes] bool,
+    flags [slots] uint8, bit): slots whose status is allowed and, if ``bit``, whose flag
+    ``bit`` is set (order kept)."""
+    if among is None:
+        return picked
+    status, allowed, flags, bit = among
+    keep = allowed[status[picked]]
+    if bit:
+        keep &= (flags[picked] & bit) != 0
+    return picked[keep]
+
+
+def dense_picks_numpy(rng: np.random.Generator, n: int, p: float,
+                      among: tuple | None = None) -> np.ndarray:
+    """Slots i in 0..n-1 with u_i < p, u = rng.random(n), drawn in chunks, kept if ``among``
+    allows them (see ``keep_numpy``) [picks], int64."""
+    parts = [keep_numpy(np.flatnonzero(rng.random(b - a) < p) + a, among)
+             for a, b in ((a, min(a + DENSE_CHUNK, n)) for a in range(0, n, DENSE_CHUNK))]
+    return np.concatenate(parts).astype(np.int64) if parts else np.empty(0, dtype=np.int64)
+
+
+@jit.compiled
+def _below(u, p, offset, out, k, status, allowed, flags, bit):  # pragma: no cover - compiled
+    """Append offset + i for every u[i] < p whose slot is allowed (status, flag bit) to ``out``
+    from position k; returns the new k (-1 if ``out`` has too little room: grow and retry)."""
+    if out.size - k < u.size:
+        return -1
+    any_flag = bit == 0
+    for i in range(u.size):  # branch-free: always write, advance only on a kept pick
+        j = offset + i
+        out[k] = j
+        k += (u[i] < p) & allowed[status[j]] & (any_flag | ((flags[j] & bit) != 0))
+    return k
+
+
+def dense_picks(rng: np.random.Generator, n: int, p: float,
+                among: tuple | None = None) -> np.ndarray:
+    """Slots i in 0..n-1 with u_i < p, where u = rng.random(n) in slot order, kept if
+    ``among`` allows them (see ``keep_numpy``) [picks], int64.
+
+    Consumes exactly the n doubles ``rng.random(n)`` would (drawn in chunks into one buffer:
+    numpy's own fill is the fastest way to draw them), so the generator ends in the same state
+    on either path; the compiled loop only collects the slots.
+    """
+    if not jit.ENABLED:
+        return dense_picks_numpy(rng, n, p, among)
+    if among is None:
+        among = (np.zeros(n, dtype=np.int8), np.ones(1, dtype=np.bool_),
+                 np.zeros(1, dtype=np.uint8), 0)
+    status, allowed, flags, bit = among
+    buffer = np.empty(min(n, DENSE_CHUNK))
+    mean = n * p
+    out = np.empty(int(mean + 6.0 * np.sqrt(mean + 1.0)) + buffer.size, dtype=np.int64)
+    k = 0
+    for a in range(0, n, DENSE_CHUNK):
+        u = buffer[:min(DENSE_CHUNK, n - a)]
+        rng.random(out=u)
+        done = _below(u, p, a, out, k, status, allowed, flags, np.uint8(bit))
+        if done < 0:  # more picks than six standard deviations above the mean: grow
+            out = np.concatenate([out[:k], np.empty(out.size + u.size, dtype=np.int64)])
+            done = _below(u, p, a, out, k, status, allowed, flags, np.uint8(bit))
+        k = done
+    return out[:k].copy()
+
+
+# -- counter-based draws: a uniform per (key, month, slot), computed only where needed -------------
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_UNIT = 1.0 / 9007199254740992.0  # 2 ** -53
+KEYED_CHUNK = 1 << 20  # slots per chunk on the numpy path
+
+
+def keyed_uniform_numpy(key: int, month: int, slots: np.ndarray) -> np.ndarray:
+    """The uniform in [0, 1) of each slot [k] at ``month`` for a 64-bit ``key`` [k], float64.
+
+    SplitMix64's output function (Steele, Lea and Flood 2014) applied to the counter
+    key + month x 2^40 + slot: a bijection of the counter, so every (month, slot) pair has its
+    own draw, independent of every other person and of who is in which state; the top 53 bits
+    make the double. Slots must be below 2^40 and months below 2^24.
+    """
+    z = slots.astype(np.uint64)  # array arithmetic wraps modulo 2^64, as the compiled loop's
+    z += np.uint64(month) << np.uint64(40)
+    z += np.uint64(key)
+    z += _GOLDEN
+    z = (z ^ (z >> np.uint64(30))) * _MIX1
+    z = (z ^ (z >> np.uint64(27))) * _MIX2
+    z ^= z >> np.uint64(31)
+    return (z >> np.uint64(11)).astype(np.float64) * _UNIT
+
+
+def keyed_picks_numpy(key: int, month: int, p: float, status: np.ndarray, allowed: np.ndarray,
+                      flags: np.ndarray, bit: int) -> np.ndarray:
+    """Slots whose status is allowed (and, if ``bit``, whose flag ``bit`` is set) and whose
+    keyed uniform at ``month`` is below p [picks], int64, sorted (see ``keyed_uniform_numpy``)."""
+    parts = []
+    for a in range(0, status.size, KEYED_CHUNK):
+        b = min(a + KEYED_CHUNK, status.size)
+        keep = allowed[status[a:b]]
+        if bit:
+            keep &= (flags[a:b] & np.uint8(bit)) != 0
+        slots = np.flatnonzero(keep) + a
+        parts.append(slots[keyed_uniform_numpy(key, month, slots) < p])
+    return np.concatenate(parts).astype(np.int64) if parts else np.empty(0, dtype=np.int64)
+
+
+@jit.compiled
+def _keyed_picks(key, month, p, status, allowed, flags, bit, out):  # pragma: no cover
+    """Fill ``out`` with the picked slots; -1 if it has too little room (grow and retry).
+
+    Block by block, branch-free: first the slots the process concerns (flag and status), then
+    a draw for each of them; a branch per slot would be mispredicted for every few people.
+    """
+    base = key + (np.uint64(month) << np.uint64(40)) + _GOLDEN
+    codes = np.uint32(0)  # the allowed status codes as bits: a shift, not a table look-up
+    for c in range(allowed.size):
+        if allowed[c]:
+            codes |= np.uint32(1) << np.uint32(c)
+    need = np.uint8(0) if bit == 0 else bit
+    block = 1 << 16
+    candidates = np.empty(block, dtype=np.int64)
+    k = 0
+    for a in range(0, status.size, block):
+        b = min(a + block, status.size)
+        m = 0
+        for j in range(a, b):
+            candidates[m] = j
+            m += ((codes >> np.uint32(status[j])) & np.uint32(1)) & ((flags[j] & need) == need)
+        if out.size - k < m:
+            return -1
+        for i in range(m):
+            j = candidates[i]
+            z = base + np.uint64(j)
+            z = (z ^ (z >> np.uint64(30))) * _MIX1
+            z = (z ^ (z >> np.uint64(27))) * _MIX2
+            z ^= z >> np.uint64(31)
+            out[k] = j
+            k += np.float64(z >> np.uint64(11)) * _UNIT < p
+    return k
+
+
+def keyed_picks(key: int, month: int, p: float, status: np.ndarray, allowed: np.ndarray,
+                flags: np.ndarray, bit: int) -> np.ndarray:
+    """See ``keyed_picks_numpy``: the same slots, in one compiled pass over the slots that
+    computes a draw only for the people allowed (a flag byte and a status byte read per slot)."""
+    if not jit.ENABLED:
+        return keyed_picks_numpy(key, month, p, status, allowed, flags, bit)
+    mean = status.size * p
+    out = np.empty(int(mean + 6.0 * np.sqrt(mean + 1.0)) + 64, dtype=np.int64)
+    args = (np.uint64(key), np.int64(month), float(p), status, allowed, flags, np.uint8(bit))
+    k = _keyed_picks(*args, out)
+    if k < 0:  # more picks than six standard deviations above the mean: room for every slot
+        out = np.empty(status.size, dtype=np.int64)
+        k = _keyed_picks(*args, out)
+    return out[:k].copy()
+
+
+def sorted_unique_numpy(values: np.ndarray, n: int, among: tuple | None = None) -> np.ndarray:
+    """Sorted distinct values of ``values`` (ints in [0, n)), kept if ``among`` allows them
+    (see ``keep_numpy``) [distinct], int64."""
+    picked = np.sort(values)
+    if picked.size > 1:
+        picked = picked[np.concatenate(([True], picked[1:] != picked[:-1]))]
+    return keep_numpy(picked, among)
+
+
+@jit.compiled
+def _sorted_unique(values, n, status, allowed, flags, bit, filtered):  # pragma: no cover
+    k = values.size
+    # LSD radix sort on digits of at most 13 bits (two passes for n up to 2^26, three up to
+    # 2^39): each pass reads the values in order and writes to at most 8192 running positions,
+    # so memory is touched in streams, not at random (a sort of random picks otherwise waits
+    # on cache misses)
+    width = 1
+    while (np.int64(1) << width) < n:
+        width += 1
+    passes = (width + 12) // 13
+    digit = (width + passes - 1) // passes
+    mask = (np.int64(1) << digit) - 1
+    src = values.copy()
+    dst = np.empty(k, dtype=np.int64)
+    counts = np.empty(mask + 2, dtype=np.int64)
+    for d in range(passes):
+        shift = digit * d
+        counts[:] = 0
+        for v in src:
+            counts[((v >> shift) & mask) + 1] += 1
+        for b in range(mask + 1):
+            counts[b + 1] += counts[b]
+        for v in src:
+            b = (v >> shift) & mask
+            dst[counts[b]] = v
+            counts[b] += 1
+        src, dst = dst, src
+    m = 0
+    last = -1
+    for i in range(k):
+        v = src[i]
+        if v != last:
+            last = v
+            if not filtered or (allowed[status[v]] and (bit == 0 or (flags[v] & bit) != 0)):
+                src[m] = v
+                m += 1
+    return src[:m].copy()
+
+
+def sorted_unique(values: np.ndarray, n: int, among: tuple | None = None) -> np.ndarray:
+    """Sorted distinct values of ``values`` (ints in [0, n)), kept if ``among`` allows them
+    (see ``keep_numpy``) [distinct], int64.
+
+    Compiled: a radix sort in O(len(values) x log2(n) / 13)."""
+    if not jit.ENABLED or values.size == 0:
+        return sorted_unique_numpy(values, n, among)
+    values = values.astype(np.int64, copy=False)
+    if among is None:
+        return _sorted_unique(values, np.int64(n), np.zeros(1, dtype=np.int8),
+                              np.ones(1, dtype=np.bool_), np.zeros(1, dtype=np.uint8),
+                              np.uint8(0), False)
+    status, allowed, flags, bit = among
+    return _sorted_unique(values, np.int64(n), status, allowed, flags, np.uint8(bit), True)
