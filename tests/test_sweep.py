@@ -412,13 +412,18 @@ def test_an_unreachable_scheduler_leaves_no_progress_line(tmp_path):
     assert not out.exists()
 
 
-def test_the_local_cluster_s_workers_keep_glibc_s_memory_trimming_default():
+def test_the_local_cluster_s_workers_keep_glibc_s_memory_trimming_default(monkeypatch):
     """Dask's nannies would set MALLOC_TRIM_THRESHOLD_=65536 in the workers, which makes every
-    freed numpy temporary a fresh page fault next month; sim sweep's cluster leaves it unset."""
+    freed numpy temporary a fresh page fault next month; sim sweep's cluster leaves it unset.
+
+    A nanny also writes the variable into its own process's environment, which workers then
+    inherit: the cluster fixture above did, so the test starts from a clean environment, as
+    the ``sim sweep`` command does."""
     import os
 
     from sim.sweeps.execute import DaskRunner
 
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
     runner = DaskRunner(None, 1, 30)
     try:
         seen = runner.client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))

@@ -118,7 +118,9 @@ class DaskRunner:
                 # Dask's nannies set MALLOC_TRIM_THRESHOLD_=65536 in their workers: glibc then
                 # hands every freed numpy temporary back to the OS and faults it in again next
                 # month (five sweep runs took 14% longer: sys time 2.1 s instead of 0.1 s, see
-                # the README's "Speed and scale"); the model's workers keep glibc's default.
+                # the README's "Speed and scale"); the model's workers keep glibc's default
+                # (unless this process's environment already has it: a nanny started here
+                # before writes it there, and workers inherit it).
                 with dask.config.set(
                     {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
                 ):
