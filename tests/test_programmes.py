@@ -57,9 +57,19 @@ SLOT_REUSED = {
 }
 
 
+#: Found by hypothesis in CI: a trainee retires the month a course ends and an entrant, who
+#: starts unemployed in that slot, enrols the next month (the test took them for a graduate).
+GRADUATE_SLOT_REUSED = {
+    **SLOT_REUSED, "levers.reskilling.seats_per_100k": 1345.0,
+    "levers.reskilling.completion_rate": 0.27610156773757183,
+    "levers.reskilling.min_months_unemployed": 1,
+}
+
+
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(params=programme, seed=st.integers(0, 2**32 - 1))
 @example(params=SLOT_REUSED, seed=0)
+@example(params=GRADUATE_SLOT_REUSED, seed=0)
 def test_one_enrolment_per_spell_and_graduates_leave_training(tables, params, seed):
     """Every person: never enrolled twice in one spell without a regular job; never in
     training the month after they graduated."""
@@ -100,6 +110,8 @@ def test_one_enrolment_per_spell_and_graduates_leave_training(tables, params, se
         graduated_last_month = np.flatnonzero(
             left & (workforce.status_since[:previous.size] == month)
             & (workforce.target[:previous.size] < 0))
+        # a trainee who retired this month and an entrant in the slot is not a graduate
+        graduated_last_month = graduated_last_month[~np.isin(graduated_last_month, gone)]
         if model.reskilling.graduates.sum():
             assert graduated_last_month.size >= model.reskilling.graduates.sum()
 
