@@ -76,6 +76,10 @@ def target_sectors(columns: np.ndarray, origin: np.ndarray, u: np.ndarray) -> np
     return kernels.target_sectors(columns, origin, u)
 
 
+#: Search effort below this share of a sector's monthly hires counts as none (``calibrate_rates``).
+UNSEARCHED = 1e-12
+
+
 def hire_rate(efficiency: np.ndarray, eta: float, effort: np.ndarray,
               vacancies: np.ndarray) -> np.ndarray:
     """Hires per unit of search effort in each sector [S]: min(V, S, m S^eta V^(1-eta)) / S."""
@@ -122,7 +126,13 @@ def calibrate_rates(*, hire_rate_start: float, formal: np.ndarray, informal: np.
     otj_effort = on_the_job * (informal @ mobility)
     effort = searching + otj_effort
     hires = separation * formal
-    q_formal = np.divide(hires, effort, out=np.zeros_like(hires), where=effort > 0)
+    # A sector searched by less than 1e-12 of its monthly hires counts as unsearched, as one
+    # with no effort at all: a rate per unit of effort beyond 1e12 a month is not a rate but a
+    # division by (almost) zero, and overflows (a numerical guard; found with an on-the-job
+    # intensity of 2e-311 and a sector nobody unemployed searched).
+    searched = effort > hires * UNSEARCHED
+    effort = np.where(searched, effort, 0.0)
+    q_formal = np.divide(hires, effort, out=np.zeros_like(hires), where=searched)
     moved_out = on_the_job * informal * (mobility @ q_formal)  # informal -> formal, by origin
     replace = separation * informal + moved_out
     q_informal = np.divide(replace, searching, out=np.zeros_like(replace), where=searching > 0)
