@@ -108,6 +108,23 @@ _UNIT = 1.0 / 9007199254740992.0  # 2 ** -53
 KEYED_CHUNK = 1 << 20  # slots per chunk on the numpy path
 
 
+def _mix(z):
+    """SplitMix64's output function of ``z`` (uint64, a scalar or an array; wraps mod 2^64)."""
+    z = (z ^ (z >> np.uint64(30))) * _MIX1
+    z = (z ^ (z >> np.uint64(27))) * _MIX2
+    return z ^ (z >> np.uint64(31))
+
+
+def _unit(z):
+    """The double in [0, 1) made of the top 53 bits of ``z`` (uint64, a scalar or an array)."""
+    return (z >> np.uint64(11)) * _UNIT  # exact: below 2^53, times a power of two
+
+
+# the same two functions for the compiled loop (the numpy twin calls the plain ones)
+_mix_compiled = jit.compiled(_mix)
+_unit_compiled = jit.compiled(_unit)
+
+
 def keyed_uniform_numpy(key: int, month: int, slots: np.ndarray) -> np.ndarray:
     """The uniform in [0, 1) of each slot [k] at ``month`` for a 64-bit ``key`` [k], float64.
 
@@ -120,10 +137,7 @@ def keyed_uniform_numpy(key: int, month: int, slots: np.ndarray) -> np.ndarray:
     z += np.uint64(month) << np.uint64(40)
     z += np.uint64(key)
     z += _GOLDEN
-    z = (z ^ (z >> np.uint64(30))) * _MIX1
-    z = (z ^ (z >> np.uint64(27))) * _MIX2
-    z ^= z >> np.uint64(31)
-    return (z >> np.uint64(11)).astype(np.float64) * _UNIT
+    return _unit(_mix(z))
 
 
 def keyed_picks_numpy(key: int, month: int, p: float, status: np.ndarray, allowed: np.ndarray,
@@ -167,12 +181,8 @@ def _keyed_picks(key, month, p, status, allowed, flags, bit, out):  # pragma: no
             return -1
         for i in range(m):
             j = candidates[i]
-            z = base + np.uint64(j)
-            z = (z ^ (z >> np.uint64(30))) * _MIX1
-            z = (z ^ (z >> np.uint64(27))) * _MIX2
-            z ^= z >> np.uint64(31)
             out[k] = j
-            k += np.float64(z >> np.uint64(11)) * _UNIT < p
+            k += _unit_compiled(_mix_compiled(base + np.uint64(j))) < p
     return k
 
 

@@ -187,16 +187,8 @@ def move_people(workforce, idx, status, month, sector, skill, under, displaced_f
     n = idx.size
     dummy8 = np.zeros(1, dtype=np.int8)
     has_factor = factor is not None
-    if has_factor:  # ids of the new factors; most movers keep theirs (no table search)
-        value = _full(factor, n, np.float32)
-        fid = workforce.factor_id[idx]
-        changed = np.flatnonzero(value != workforce.factor.table[fid])
-        if changed.size:
-            ids = workforce.factor.ids_of(value[changed])  # may widen factor_id's dtype
-            fid = fid.astype(workforce.factor_id.dtype, copy=False)
-            fid[changed] = ids
-    else:
-        fid = np.zeros(1, dtype=workforce.factor_id.dtype)
+    fid = (workforce.factor.ids_at(idx, factor) if has_factor
+           else np.zeros(1, dtype=workforce.factor_id.dtype))
     return _move_people(
         idx.astype(np.int64, copy=False), _full(status, n, np.int8),
         dummy8 if sector is None else _full(sector, n, np.int8), sector is not None,

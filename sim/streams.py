@@ -33,7 +33,8 @@ STREAMS = (
     "keys",
 )
 
-#: Processes drawn by counter (``Streams.key``), in the order their keys are drawn.
+#: Processes drawn by counter (``Streams.key``); a process's key is the word of the ``keys``
+#: seed at its position here (append new ones at the end: order is part of the seed scheme).
 KEYED = ("underemployment_exit",)
 
 

@@ -144,28 +144,22 @@ def draw(spec: dict[str, Any], key: str) -> None:
 def run_caption(summary: dict[str, Any], bound: compute.Bound | None) -> str:
     scale = ", ".join(f"{k:,}" for k in summary["scale"])
     scenario = summary["scenario"]
-    text = _(
-        "{reps} replications · seed {seed} · one simulated person stands for {scale} real "
-        "people (the automatic scale that sim run uses) · money in {currency}"
-    ).format(
-        reps=scenario.run.replications,
-        seed=scenario.run.seed,
-        scale=scale,
-        currency=summary["currency"],
-    )
-    if bound is not None:
-        text = _(
-            "{reps} replications · seed {seed} · one simulated person stands for {scale} "
-            "real people: coarser than sim run's {asked} (see the note above) · money "
-            "in {currency}"
-        ).format(
-            reps=scenario.run.replications,
-            seed=scenario.run.seed,
-            scale=scale,
-            asked=f"{bound.asked_scale:,}",
-            currency=summary["currency"],
-        )
-    return text
+    values = {
+        "reps": scenario.run.replications,
+        "seed": scenario.run.seed,
+        "scale": scale,
+        "currency": summary["currency"],
+    }
+    if bound is None:
+        return _(
+            "{reps} replications · seed {seed} · one simulated person stands for {scale} real "
+            "people (the automatic scale that sim run uses) · money in {currency}"
+        ).format(**values)
+    return _(
+        "{reps} replications · seed {seed} · one simulated person stands for {scale} "
+        "real people: coarser than sim run's {asked} (see the note above) · money "
+        "in {currency}"
+    ).format(asked=f"{bound.asked_scale:,}", **values)
 
 
 def bound_note(bound: compute.Bound) -> str:

@@ -111,7 +111,22 @@ class TableColumn:
         return self.table[self.owner.factor_id[idx]]
 
     def __setitem__(self, idx, value) -> None:
-        self.owner.factor_id[idx] = self.ids_of(value)
+        ids = self.ids_at(idx, value)
+        self.owner.factor_id[idx] = ids
+
+    def ids_at(self, idx, value) -> np.ndarray:
+        """The ids that give the people ``idx`` the values ``value`` (float32, broadcast to
+        ``idx``): a person whose value does not change keeps their id, so only the changed
+        values are looked up (most movers keep their factor). The owner's ``factor_id`` is
+        not written; it may be widened (``ids_of``)."""
+        ids = self.owner.factor_id[_index(idx, self.owner.capacity)]  # a copy, even of a slice
+        value = np.broadcast_to(np.asarray(value, dtype=np.float32), ids.shape)
+        changed = np.flatnonzero(value.view(np.uint32) != self.table[ids].view(np.uint32))
+        if changed.size:
+            new = self.ids_of(value[changed])  # may widen the owner's factor_id dtype
+            ids = ids.astype(self.owner.factor_id.dtype, copy=False)
+            ids[changed] = new
+        return ids
 
     def ids_of(self, value) -> np.ndarray:
         """The ids of ``value`` (float32 values, any shape), new values added to the table."""

@@ -76,6 +76,13 @@ DRAW_CHUNK = 1 << 22
 FEMALE, UNDER, ENTRANT, IN_IDLE = (np.uint8(1 << b) for b in range(4))  # bits of ``flags``
 
 
+def _allowed(statuses: tuple[Status, ...]) -> np.ndarray:
+    """Which status codes (VACANT included) a pick may keep [8] bool."""
+    allowed = np.zeros(len(Status) + 1, dtype=bool)
+    allowed[list(statuses)] = True
+    return allowed
+
+
 class Workforce(mesa.Agent):
     """All simulated people of a country (struct of arrays) and their ledgers."""
 
@@ -393,9 +400,7 @@ class Workforce(mesa.Agent):
                flag: np.uint8 | None = None) -> np.ndarray:
         """People in ``statuses`` (and with ``flag``, a bit of ``flags``, set, if given) each
         picked with probability ``p`` (see ``thin``) [picked], sorted."""
-        allowed = np.zeros(len(Status) + 1, dtype=bool)
-        allowed[list(statuses)] = True
-        return thin(rng, self.n, p, (self.status, allowed, self.flags, flag or 0))
+        return thin(rng, self.n, p, (self.status, _allowed(statuses), self.flags, flag or 0))
 
     def sample_keyed(self, key: int, month: int, p: float, statuses: tuple[Status, ...],
                      flag: np.uint8 | None = None) -> np.ndarray:
@@ -407,8 +412,6 @@ class Workforce(mesa.Agent):
         byte or two read per slot and a draw per person concerned, where ``sample`` draws for
         every slot; the draws never depend on anyone else's state.
         """
-        allowed = np.zeros(len(Status) + 1, dtype=bool)
-        allowed[list(statuses)] = True
         p = min(max(p, 0.0), 1.0)
-        return kernels.keyed_picks(key, month, p, self.status[: self.n], allowed,
+        return kernels.keyed_picks(key, month, p, self.status[: self.n], _allowed(statuses),
                                    self.flags[: self.n], int(flag or 0))
