@@ -400,14 +400,17 @@ class LabourMarketModel(ModelSetup):
         workforce, month = self.workforce, self.month
         if idx.size == 0:
             return
-        sector = np.asarray(sector, dtype=np.int8)
+        sector = np.broadcast_to(np.asarray(sector, dtype=np.int8), idx.shape)
+        under = self.streams.hours.random(idx.size) < self.under_share[
+            int(status == Status.INFORMAL)]
+        # the rest in slot order (each person keeps their draw): reads memory forwards
+        order = np.argsort(idx, kind="stable")
+        idx, sector, under = idx[order], sector[order], under[order]
         factor = workforce.factor[idx] * self.cohort.rehire(idx, month, sector)
         displaced = idx[workforce.displaced_from[idx] >= 0]
         np.add.at(self.flow_displaced_hires,
                   (workforce.displaced_from[displaced].astype(np.intp),
                    workforce.female[displaced].astype(np.intp), workforce.skill[displaced]), 1)
-        under = self.streams.hours.random(idx.size) < self.under_share[
-            int(status == Status.INFORMAL)]
         workforce.target[idx[workforce.status[idx] == Status.TRAINING]] = NO_SECTOR
         if status == Status.FORMAL:
             self.flow_hires += np.bincount(sector, minlength=self.n_sectors)

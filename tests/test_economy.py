@@ -78,27 +78,33 @@ def test_backcast_of_the_philippine_it_bpm_sector():
 
 def test_automation_in_a_high_attrition_sector_falls_on_hires_not_layoffs():
     """With 45% yearly attrition (BPO), firms absorb automation by not re-posting jobs: hires
-    foregone exceed layoffs, and people who entered the labour force during the run hold
-    fewer BPO jobs relative to the no-automation twin than incumbents do (Dauth et al. 2021:
-    robots cut new entrants, not incumbents)."""
+    foregone exceed layoffs, and people who entered the labour force during the run lose a
+    larger share of their BPO employment, relative to the no-automation twin, than incumbents
+    do (Dauth et al. 2021: robots cut new entrants, not incumbents).
+
+    Employment is counted in person-months over the run: by 2035, 45% yearly attrition has
+    turned nearly every incumbent's BPO job into a rehire too, so the two groups' losses in the
+    last month differ by less than their noise (measured: -0.3 points, standard error 0.6, over
+    10 replications; over the run, -0.8 points, standard error 0.25)."""
     settings = {"uncertainties.adoption_pace": 2.0, "uncertainties.adjustment_window_months": 3}
-    ai = run_scenario("phl_bpo", replications=3, overrides=settings)
-    none = run_scenario("phl_bpo", replications=3, overrides={**settings, **NO_AI})
+    ai = run_scenario("phl_bpo", replications=6, overrides=settings)
+    none = run_scenario("phl_bpo", replications=6, overrides={**settings, **NO_AI})
     bpo = ["bpo_business_services"]
     foregone = ai.values("hires_foregone_cumulative", "PHL", bpo)[:, -1]
     layoffs = ai.values("automation_job_losses_cumulative", "PHL", bpo)[:, -1]
     assert (foregone > layoffs).all() and foregone.min() > 0
 
-    def split(run):
-        employed = run.values("employed", "PHL", bpo)[:, -1]
-        entrants = run.values("entrants_employed", "PHL", bpo)[:, -1]
+    def person_months(run):
+        employed = run.values("employed", "PHL", bpo).sum(axis=1)
+        entrants = run.values("entrants_employed", "PHL", bpo).sum(axis=1)
         return entrants, employed - entrants
 
-    ent_ai, inc_ai = split(ai)
-    ent_none, inc_none = split(none)
-    assert (ent_ai < ent_none).all()
-    # pooled over replications: entrants lose a larger share of their BPO jobs than incumbents
+    ent_ai, inc_ai = person_months(ai)
+    ent_none, inc_none = person_months(none)
+    # pooled over replications: entrants lose a larger share of their BPO months than incumbents
     assert ent_ai.sum() / ent_none.sum() < inc_ai.sum() / inc_none.sum()
+    assert ai.values("entrants_employed", "PHL", bpo)[:, -1].sum() < none.values(
+        "entrants_employed", "PHL", bpo)[:, -1].sum()
 
 
 def test_displaced_earnings_fall_and_recover_only_partly():

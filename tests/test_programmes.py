@@ -120,8 +120,9 @@ def test_one_enrolment_per_spell_and_graduates_leave_training(tables, params, se
 @pytest.mark.parametrize("cooldown", [1, 3])
 def test_a_cooldown_never_puts_anyone_on_the_waiting_list_twice(tables, cooldown):
     """With a cooldown shorter than the wait for a seat, people still waiting become eligible
-    again: they must not be queued (and enrolled) twice. Each enrolment is one person moving
-    from unemployment into training."""
+    again: they must not be queued (and enrolled) twice. Each enrolment is one person starting
+    training this month (someone who lost a job this month may start at once: no minimum
+    spell here)."""
     model = build_model(tables, "SGP", "baseline", overrides={
         "levers.reskilling.enabled": True, "levers.reskilling.seats_per_100k": 170.0,
         "levers.reskilling.min_months_unemployed": 0,
@@ -131,12 +132,11 @@ def test_a_cooldown_never_puts_anyone_on_the_waiting_list_twice(tables, cooldown
     programme, workforce = model.reskilling, model.workforce
     enrolled = 0
     for _ in range(18):
-        before = workforce.status[:workforce.n].copy()
         model.step()
         queue = programme.queue
         assert np.unique(queue).size == queue.size, "someone waits twice on the list"
-        started = (before == Status.UNEMPLOYED) & (
-            workforce.status[:before.size] == Status.TRAINING)
+        started = (workforce.status == Status.TRAINING) & (
+            workforce.status_since == model.month)
         assert programme.enrolled == int(started.sum())
         enrolled += programme.enrolled
     assert enrolled > 0
