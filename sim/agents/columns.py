@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from sim.agents.workforce import Workforce
 
 CHUNK = 1 << 22         # people per chunk in whole-population passes (bounds temporaries)
+DENSE_ABOVE = 0.15       # above this, ``thin`` draws a number per slot (faster from about 0.2)
 
 
 def match_mean(values: np.ndarray, target: float, sample: int = 100_000) -> float:
@@ -52,19 +53,19 @@ def chunks(n: int, size: int | None = None) -> list[tuple[int, int]]:
 def thin(rng: np.random.Generator, n: int, p: float, among: tuple | None = None) -> np.ndarray:
     """Slots 0..n-1 each picked with probability ``p``, sorted; cost proportional to picks.
 
-    Draws the number of picks from a binomial and that many distinct slots uniformly: the same
-    law as a Bernoulli draw per slot (above p = 0.05, a draw per slot). The draws consumed
-    depend only on (n, p), never on who is in which state, so two runs that share the stream
-    pick the same slots (common random numbers). With ``among`` = (status [n], allowed status
-    codes [8] bool, flags [n], flag bit or 0), only the picks it allows are returned.
+    Draws the number of picks from a binomial and that many distinct slots uniformly
+    (``kernels.distinct_uniform``): the same law as a Bernoulli draw per slot (above
+    p = DENSE_ABOVE, a draw per slot). The draws consumed depend only on (n, p) and on the
+    draws themselves, never on who is in which state, so two runs that share the stream pick
+    the same slots (common random numbers). With ``among`` = (status [n], allowed status codes
+    [8] bool, flags [n], flag bit or 0), only the picks it allows are returned.
     """
     p = min(max(p, 0.0), 1.0)
     if p <= 0.0 or n == 0:
         return np.empty(0, dtype=np.int64)
-    if p > 0.05:
+    if p > DENSE_ABOVE:
         return kernels.dense_picks(rng, n, p, among)
-    k = rng.binomial(n, p)
-    return kernels.sorted_unique(rng.integers(0, n, size=k), n, among)
+    return kernels.keep(kernels.distinct_uniform(rng, n, int(rng.binomial(n, p))), among)
 
 
 def _index(idx, capacity: int) -> np.ndarray:
