@@ -9,7 +9,11 @@
 - ``sorted_unique``: sorted distinct values of random slot numbers, by a radix sort that costs
   in proportion to the values (numpy's sort costs ~60-100 ns a value on this machine).
 
-Every pick can be restricted by ``among`` = (status, allowed, flags, bit): see ``keep_numpy``.
+- ``distinct_uniform``: a uniformly random set of k distinct slots (``sorted_unique``, then
+  the duplicates' shortfall drawn again and merged in by ``merge_unique``).
+
+Every pick can be restricted by ``among`` = (status, allowed, flags, bit): see ``keep_numpy``
+(``keep`` is its compiled twin).
 Imported through ``sim.kernels``.
 """
 
@@ -202,17 +206,16 @@ def keyed_picks(key: int, month: int, p: float, status: np.ndarray, allowed: np.
     return out[:k].copy()
 
 
-def sorted_unique_numpy(values: np.ndarray, n: int, among: tuple | None = None) -> np.ndarray:
-    """Sorted distinct values of ``values`` (ints in [0, n)), kept if ``among`` allows them
-    (see ``keep_numpy``) [distinct], int64."""
-    picked = np.sort(values)
+def sorted_unique_numpy(values: np.ndarray, n: int) -> np.ndarray:
+    """Sorted distinct values of ``values`` (ints in [0, n)) [distinct], int64."""
+    picked = np.sort(values).astype(np.int64, copy=False)
     if picked.size > 1:
         picked = picked[np.concatenate(([True], picked[1:] != picked[:-1]))]
-    return keep_numpy(picked, among)
+    return picked
 
 
 @jit.compiled
-def _sorted_unique(values, n, status, allowed, flags, bit, filtered):  # pragma: no cover
+def _sorted_unique(values, n):  # pragma: no cover - compiled
     k = values.size
     # LSD radix sort on digits of at most 13 bits (two passes for n up to 2^26, three up to
     # 2^39): each pass reads the values in order and writes to at most 8192 running positions,
@@ -245,26 +248,19 @@ def _sorted_unique(values, n, status, allowed, flags, bit, filtered):  # pragma:
         v = src[i]
         if v != last:
             last = v
-            if not filtered or (allowed[status[v]] and (bit == 0 or (flags[v] & bit) != 0)):
-                src[m] = v
-                m += 1
+            src[m] = v
+            m += 1
     return src[:m].copy()
 
 
-def sorted_unique(values: np.ndarray, n: int, among: tuple | None = None) -> np.ndarray:
-    """Sorted distinct values of ``values`` (ints in [0, n)), kept if ``among`` allows them
-    (see ``keep_numpy``) [distinct], int64.
+def sorted_unique(values: np.ndarray, n: int) -> np.ndarray:
+    """Sorted distinct values of ``values`` (ints in [0, n)) [distinct], int64 (restrict them
+    to the people a process concerns with ``keep``).
 
     Compiled: a radix sort in O(len(values) x log2(n) / 13)."""
     if not jit.ENABLED or values.size == 0:
-        return sorted_unique_numpy(values, n, among)
-    values = values.astype(np.int64, copy=False)
-    if among is None:
-        return _sorted_unique(values, np.int64(n), np.zeros(1, dtype=np.int8),
-                              np.ones(1, dtype=np.bool_), np.zeros(1, dtype=np.uint8),
-                              np.uint8(0), False)
-    status, allowed, flags, bit = among
-    return _sorted_unique(values, np.int64(n), status, allowed, flags, np.uint8(bit), True)
+        return sorted_unique_numpy(values, n)
+    return _sorted_unique(values.astype(np.int64, copy=False), np.int64(n))
 
 
 # -- distinct picks: the shortfall a uniform draw with replacement leaves, drawn again -----------

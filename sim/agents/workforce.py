@@ -382,7 +382,7 @@ class Workforce(mesa.Agent):
 
         Slot order is part of the seed scheme (searchers take this month's draws in this
         order) and keeps every later pass over the set reading memory forwards: in the
-        order people joined, a month of the whole Philippines ran 22% slower.
+        order people joined, the whole Philippines at k = 4 took 29.9 s instead of 23.3 s.
         """
         idle = self.idle
         if idle.size:
