@@ -398,7 +398,6 @@ def main() -> None:
     st.set_page_config(page_title="ASEAN automation & jobs simulator", layout="wide")
     st.markdown(CSS, unsafe_allow_html=True)
     i18n.use(ss.get("w:lang") or st.query_params.get("lang"))
-    compute.worker_pool()  # starts the worker processes in the background
     try:
         settings.init_state()
         i18n.use(ss.get("w:lang"))
@@ -460,3 +459,7 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    # Worker processes for the runs to come start in the background once the page is drawn:
+    # started before, their imports would compete with this page for the two cores (a page
+    # the run store or the caches already hold needs no run; run_cached starts them itself).
+    compute.worker_pool()

@@ -15,5 +15,7 @@ if [[ "${1:-}" == "--no-app" ]]; then
 fi
 echo
 echo "== Starting the app: open http://localhost:${PORT:-8501} (Ctrl+C to stop) =="
-exec .venv/bin/streamlit run app.py --server.headless true --server.port "${PORT:-8501}" \
+# webapp.serve imports the simulator and runs the default page before the server answers
+# (runs are kept in .cache/app-runs), then hands over to `streamlit run app.py`.
+exec .venv/bin/python -m webapp.serve --server.headless true --server.port "${PORT:-8501}" \
     --browser.gatherUsageStats false

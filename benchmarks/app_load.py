@@ -123,11 +123,16 @@ def descendants(pid: int) -> list[int]:
 
 
 class Server:
-    """``streamlit run app.py`` on a free local port, its log in a file."""
+    """``streamlit run app.py`` (or ``python -m webapp.serve``) on a free local port, its log in a
+    file."""
 
-    def __init__(self, log_path: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(self, log_path: Path, env: dict[str, str] | None = None,
+                 serve: bool = False) -> None:
         self.log_path = log_path
         self.env = env
+        #: through ``python -m webapp.serve`` (as ./start.sh: imports and the default page's
+        #: runs before the server answers) instead of ``streamlit run app.py``
+        self.serve = serve
         self.proc: subprocess.Popen | None = None
         self.url = ""
         self.seen_children: set[int] = set()
@@ -137,7 +142,8 @@ class Server:
         self.url = f"http://127.0.0.1:{port}"
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+                [sys.executable, "-m", *(["webapp.serve"] if self.serve else
+                                         ["streamlit", "run", str(ROOT / "app.py")]),
                  "--server.headless", "true", "--server.port", str(port),
                  "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
                 cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,

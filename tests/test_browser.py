@@ -1,4 +1,5 @@
-"""The app in a real browser: `streamlit run` + Debian's chromium driven by Playwright.
+"""The app in a real browser: `streamlit run` (or ./start.sh's launcher, `python -m webapp.serve`) +
+Debian's chromium driven by Playwright.
 
 Needs /usr/bin/chromium and libatomic1 (test.sh installs them as root, with fonts-noto-core for
 Thai and Vietnamese; elsewhere the test is skipped with the reason); never downloads a browser.
@@ -43,6 +44,19 @@ browser_kit = load("app_browser")
 def server(tmp_path):
     running = browser_kit.Server(tmp_path / "streamlit.log")
     running.start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture()
+def served(tmp_path):
+    """The server as ./start.sh starts it: ``python -m webapp.serve``, its run store in tmp."""
+    running = browser_kit.Server(
+        tmp_path / "serve.log", {"SIM_APP_STORE": str(tmp_path / "store")}, serve=True
+    )
+    running.start(timeout=180)
     try:
         yield running
     finally:
@@ -200,16 +214,24 @@ def thai_font() -> bool:
     return bool(found.stdout.strip())
 
 
-def test_a_thai_page_and_ctrl_c(server, artifacts, tmp_path):
-    """The page in Thai (Debian's Noto fonts draw it; look at thai.png), then Ctrl+C: the
+def test_a_thai_page_and_ctrl_c(served, artifacts, tmp_path):
+    """Through ./start.sh's launcher: the default page is in the run store before the first
+    visitor; the page in Thai (Debian's Noto fonts draw it; look at thai.png), then Ctrl+C: the
     server and its worker processes stop without a traceback."""
+    server = served
     if not thai_font():
         pytest.skip("no Thai font (apt-get install fonts-noto-core; test.sh does it)")
     sync_api = pytest.importorskip("playwright.sync_api")
+    assert "webapp.serve: ran the default page's 1 run(s)" in server.log()
+    assert len(list((tmp_path / "store").glob("*.pickle"))) == 1
     with sync_api.sync_playwright() as pw:
         browser = browser_kit.launch(pw, tmp_path)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 720})
+            page.goto(server.url)  # the default page, drawn from the store
+            state = browser_kit.wait_settled(page, timeout=60)
+            assert state["metrics"], state
+            drawn_charts(page)
             page.goto(f"{server.url}/?country=THA&scenario=fast_genai")
             state = browser_kit.wait_settled(page, timeout=240)
             # The room switches to Thai: the scenario and country stay, the link carries it.

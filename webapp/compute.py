@@ -38,7 +38,8 @@ from sim.results import DERIVED, HEADLINE, Results, compare, median_band
 from sim.runner import no_automation, run_scenario
 from sim.scenarios import Scenario, check_countries, with_overrides
 from sim.scenarios.schema import Levers
-from webapp.settings import BAND, CONTROL_KEYS
+from webapp import run_store
+from webapp.settings import APP_MAX, BAND, CONTROL_KEYS, DEFAULT_COUNTRY, value_at
 from webapp.worker import start_worker
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "build_scenarios",
     "compare",
     "frozen",
+    "preset_request",
     "run_cached",
     "same_settings",
     "summarise",
@@ -226,14 +228,44 @@ DERIVE_CACHE: dict[str, Any] = {"max_entries": 48, "max_size": "64MB"}
 
 @st.cache_data(**RUN_CACHE, show_spinner=False)
 def run_cached(scenario_json: str) -> Results:
-    """One country's run of a scenario; cached on the scenario's canonical JSON."""
+    """One country's run of a scenario; cached on the scenario's canonical JSON, and kept on
+    disk too when the run store is on (``webapp.run_store``: a server started again answers
+    from disk)."""
+    store = run_store.from_environment()
+    stored = store.load(scenario_json) if store is not None else None
+    if stored is not None:
+        return stored
     scenario = Scenario.model_validate_json(scenario_json)
     pool = worker_pool() if scenario.run.replications > 1 else None
     try:
-        return run_scenario(scenario, executor=pool)
+        results = run_scenario(scenario, executor=pool)
     except BrokenProcessPool:
         worker_pool.clear()
-        return run_scenario(scenario)
+        results = run_scenario(scenario)
+    if store is not None:
+        store.save(scenario_json, results)
+    return results
+
+
+def preset_request(base: Scenario, country: str | None = None) -> tuple[str, str]:
+    """(policy, no programmes) as canonical JSON: what the page runs for a preset opened with
+    no other setting (its controls' values within ``APP_MAX``, its focus sectors or all, its
+    country or ``country`` or the default), as ``settings.init_state`` and ``app.main`` build
+    it. ``webapp.serve`` runs these ahead of the room.
+
+    Raises:
+        ScenarioError: a preset made for another country.
+    """
+    values = {key: value_at(base, key) for key in CONTROL_KEYS}
+    values.update({key: min(values[key], limit) for key, limit in APP_MAX.items()})
+    if country is None:
+        own = "countries" in base.model_fields_set and base.countries[0] in load_data().iso3_codes
+        country = base.countries[0] if own else DEFAULT_COUNTRY
+    focus = list(base.focus_sectors) or list(SECTORS)
+    asked, _none = build_scenarios(base, country, focus, values)
+    policy, _size, _bound = bounded(asked)
+    none = without_levers(policy) if has_levers(policy) else policy
+    return frozen(policy), frozen(none)
 
 
 # -- summaries for the page (numbers only) --------------------------------------------------------

@@ -86,6 +86,40 @@ def serial_records(tasks: list[dict[str, Any]]) -> Generator[dict[str, Any], Non
         yield run_task(task)
 
 
+def local_cluster_config() -> dict[str, Any]:
+    """Dask settings for the sweep's own LocalCluster (a remote scheduler keeps its own).
+
+    Measured with ``benchmarks/sweep_throughput.py`` and 24 runs on 2 cores (core-seconds a
+    run, start-up included: 1.95 with Dask's defaults, 1.36 serially):
+
+    - Dask's nannies set ``MALLOC_TRIM_THRESHOLD_=65536`` in their workers: glibc then hands
+      every freed numpy temporary back to the OS and faults it in again next month (five sweep
+      runs took 14% longer: sys time 2.1 s instead of 0.1 s); the workers keep glibc's default
+      (unless this process's environment already has it: a nanny started here before writes it
+      there, and workers inherit it).
+    - A worker runs one model at a time, so Dask's diagnostics of it are pure overhead: its
+      statistical profiler (a stack sample every 10 ms), the event loop's health tick (every
+      20 ms) and the system monitor (every 500 ms) are off or slowed (1.78-1.85 core-s a run).
+      The memory monitor, which stops a runaway worker, keeps its default.
+    - Workers are forked from this process, which has imported the simulator already, where
+      the platform can fork (Linux), instead of spawned (each then imports Dask and the
+      simulator again, about 4 s of a core): 1.40-1.45 core-s a run, and the 24 runs took
+      17.4-18.2 s instead of 22.1-22.8 s (``mesa.batch_run``: 20.1-20.6 s). A worker the
+      nanny restarts after a crash is spawned (Dask's default, read when it restarts).
+    """
+    import multiprocessing
+
+    config: dict[str, Any] = {
+        "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+        "distributed.worker.profile.enabled": False,
+        "distributed.admin.tick.interval": "1s",
+        "distributed.admin.system-monitor.interval": "5s",
+    }
+    if "fork" in multiprocessing.get_all_start_methods():
+        config["distributed.worker.multiprocessing-method"] = "fork"
+    return config
+
+
 class DaskRunner:
     """A connection to dask.distributed: a LocalCluster, or a running scheduler.
 
@@ -115,15 +149,7 @@ class DaskRunner:
                 ) from None
         else:
             try:
-                # Dask's nannies set MALLOC_TRIM_THRESHOLD_=65536 in their workers: glibc then
-                # hands every freed numpy temporary back to the OS and faults it in again next
-                # month (five sweep runs took 14% longer: sys time 2.1 s instead of 0.1 s, see
-                # the README's "Speed and scale"); the model's workers keep glibc's default
-                # (unless this process's environment already has it: a nanny started here
-                # before writes it there, and workers inherit it).
-                with dask.config.set(
-                    {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
-                ):
+                with dask.config.set(local_cluster_config()):
                     self.cluster = LocalCluster(
                         n_workers=workers or os.cpu_count() or 1,
                         threads_per_worker=1,

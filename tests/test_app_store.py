@@ -1,0 +1,106 @@
+"""The app's run store and launcher: a server started again answers from disk, never stale.
+
+``webapp.run_store`` keeps the page's runs on disk under a key over the scenario, the data and
+the simulator's sources; ``webapp.serve`` (what ./start.sh runs) fills it with the default page
+before the server answers.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import time
+
+import numpy as np
+import pytest
+
+pytest.importorskip("streamlit")
+import streamlit as st  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from sim.runner import resolve_scenario, run_scenario  # noqa: E402
+from sim.scenarios import load_scenario, with_overrides  # noqa: E402
+from webapp import compute, run_store, serve  # noqa: E402
+
+
+def small_run(seed: int):
+    scenario = with_overrides(
+        resolve_scenario("baseline", {}, scale=400, replications=1, horizon_months=6),
+        {"countries": ["PHL"], "run.seed": seed},
+    )
+    return compute.frozen(scenario), run_scenario(scenario)
+
+
+def test_a_stored_run_comes_back_whole_and_only_for_its_own_key(tmp_path, monkeypatch):
+    store = run_store.RunStore(tmp_path)
+    first_json, first = small_run(1)
+    other_json, _ = small_run(2)
+    assert store.load(first_json) is None
+    store.save(first_json, first)
+    back = store.load(first_json)
+    assert back is not None
+    metric = "unemployment_rate"
+    assert np.array_equal(back.values(metric, "PHL"), first.values(metric, "PHL"))
+    assert store.load(other_json) is None  # another seed is another run
+    # Changed simulator code (or numpy) is another key: the run is simulated again.
+    monkeypatch.setattr(run_store, "source_fingerprint", lambda: "edited")
+    assert store.load(first_json) is None
+    # Nothing half-written is left behind.
+    assert [p.suffix for p in tmp_path.iterdir()] == [".pickle"]
+
+
+def test_a_damaged_file_is_dropped_and_run_again(tmp_path):
+    store = run_store.RunStore(tmp_path)
+    scenario_json, results = small_run(1)
+    store.save(scenario_json, results)
+    path = store.path(scenario_json)
+    path.write_bytes(path.read_bytes()[:1000])  # a disk filled half-way through, say
+    assert store.load(scenario_json) is None
+    assert not path.exists()
+    path.write_bytes(pickle.dumps({"not": "a run"}))
+    assert store.load(scenario_json) is None
+
+
+def test_the_store_keeps_within_its_size_dropping_the_least_recently_used(tmp_path):
+    runs = [small_run(seed) for seed in range(4)]
+    size = len(pickle.dumps(runs[0][1], protocol=pickle.HIGHEST_PROTOCOL))
+    store = run_store.RunStore(tmp_path, max_bytes=int(3.5 * size))
+    for i, (scenario_json, results) in enumerate(runs[:3]):
+        store.save(scenario_json, results)
+        os.utime(store.path(scenario_json), (time.time() - 100 + i, time.time() - 100 + i))
+    assert store.load(runs[0][0]) is not None  # the oldest file, used now
+    store.save(*runs[3])
+    kept = {scenario_json for scenario_json, _ in runs if store.path(scenario_json).exists()}
+    assert kept == {runs[0][0], runs[2][0], runs[3][0]}  # run 1 was used least recently
+
+
+def test_the_page_with_a_programme_runs_what_preset_request_names():
+    at = AppTest.from_file(str(serve.APP), default_timeout=300)
+    at.query_params["scenario"] = "job_creation"
+    at.run()
+    assert not at.exception and not at.error
+    policy_json, none_json = at.session_state["last_good"][3:5]
+    assert policy_json != none_json
+    assert compute.preset_request(load_scenario("job_creation")) == (policy_json, none_json)
+
+
+def test_a_server_started_by_the_launcher_draws_the_first_page_from_disk(tmp_path, monkeypatch):
+    monkeypatch.setenv(run_store.ENV, str(tmp_path))
+    done = serve.prepare()
+    assert done[1].startswith("ran the default page's 1 run(s)"), done
+    assert len(list(tmp_path.glob("*.pickle"))) == 1
+    assert serve.prepare()[1].startswith("found the default page's runs")
+
+    # A new server: empty caches, and a simulator that must not be called.
+    st.cache_data.clear()
+
+    def no_simulation(*args, **kwargs):
+        raise AssertionError("the first page ran the simulator")
+
+    monkeypatch.setattr(compute, "run_scenario", no_simulation)
+    at = AppTest.from_file(str(serve.APP), default_timeout=300)
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    policy_json, none_json = compute.preset_request(load_scenario("baseline"))
+    assert at.session_state["last_good"][3:5] == (policy_json, none_json)
+    assert at.session_state["last_good"][0]["key"]["removed"]["median"] > 0

@@ -1,0 +1,78 @@
+"""``python -m webapp.serve [streamlit options]``: the workshop app, ready before it answers.
+
+What ``./start.sh`` runs. ``streamlit run app.py`` imports the simulator and runs the first
+page's scenario only when the first visitor arrives: on this 2-core machine that visitor waited
+16 s (3.6 s of imports, the worker processes starting, the runs). This launcher does that work
+before the server answers:
+
+1. turns the run store on (``webapp.run_store``; ``SIM_APP_STORE``, default ``.cache/app-runs``
+   beside app.py), so runs outlive the server;
+2. imports the simulator and the page's libraries, and loads the data, in the server process;
+3. runs the default page (the preset ``settings.DEFAULT_SCENARIO`` in the default country) unless
+   the store already has it (about 2 s the first time; a code or data change runs it again);
+
+then hands over to ``streamlit run app.py`` with the options given (``--server.port`` ...).
+The worker processes for later runs start once the first page is drawn (``app.main``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+DEFAULT_STORE = APP.parent / ".cache" / "app-runs"
+
+
+def prepare() -> list[str]:
+    """Steps 1-3 of the module's docstring; returns what it did, one line per step.
+
+    Raises:
+        SimError: the default preset cannot be run (a broken checkout): the server would fail.
+    """
+    os.environ.setdefault("SIM_APP_STORE", str(DEFAULT_STORE))
+    started = time.perf_counter()
+    # The page's modules declare Streamlit caches, which warn when declared before the server
+    # runs; the caches themselves are made at their first call, inside the server.
+    cache_log = logging.getLogger("streamlit.runtime.caching")
+    level = cache_log.level
+    cache_log.setLevel(logging.ERROR)
+    try:
+        import altair  # noqa: F401 - imported for the page: the first visitor does not wait
+
+        from sim.data import load_data
+        from sim.runner import run_scenario
+        from sim.scenarios import Scenario, load_scenario
+        from webapp import compute, run_store, settings
+    finally:
+        cache_log.setLevel(level)
+    load_data()
+    done = [f"imported the simulator and the page in {time.perf_counter() - started:.1f} s"]
+    store = run_store.from_environment()
+    assert store is not None  # set above
+    started = time.perf_counter()
+    policy_json, none_json = compute.preset_request(load_scenario(settings.DEFAULT_SCENARIO))
+    ran = 0
+    for scenario_json in dict.fromkeys([policy_json, none_json]):
+        if store.load(scenario_json) is None:
+            store.save(scenario_json, run_scenario(Scenario.model_validate_json(scenario_json)))
+            ran += 1
+    what = f"ran the default page's {ran} run(s)" if ran else "found the default page's runs"
+    done.append(f"{what} in {time.perf_counter() - started:.1f} s (store: {store.folder})")
+    return done
+
+
+def main(argv: list[str] | None = None) -> None:
+    from streamlit.web import cli
+
+    for line in prepare():
+        print(f"webapp.serve: {line}", flush=True)
+    args = ["run", str(APP), *(sys.argv[1:] if argv is None else argv)]
+    sys.exit(cli.main(args=args, prog_name="streamlit"))
+
+
+if __name__ == "__main__":
+    main()
