@@ -104,3 +104,36 @@ def test_a_server_started_by_the_launcher_draws_the_first_page_from_disk(tmp_pat
     policy_json, none_json = compute.preset_request(load_scenario("baseline"))
     assert at.session_state["last_good"][3:5] == (policy_json, none_json)
     assert at.session_state["last_good"][0]["key"]["removed"]["median"] > 0
+
+
+def test_the_launcher_refuses_a_broken_checkout_in_one_line(monkeypatch, capsys):
+    from sim.errors import DataError
+
+    def broken() -> list[str]:
+        raise DataError("data/ilostat/earnings.csv: missing column 'obs_value'")
+
+    monkeypatch.setattr(serve, "prepare", broken)
+    with pytest.raises(SystemExit) as stopped:
+        serve.main([])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert err.strip().splitlines() == [
+        "error: webapp.serve: data/ilostat/earnings.csv: missing column 'obs_value'"
+    ]
+
+
+def test_the_worker_processes_load_the_simulator_not_the_page():
+    """Streamlit runs app.py as ``__main__``; spawned workers must not import it (the whole
+    page, and a screenful of Streamlit warnings in the facilitator's terminal)."""
+    from webapp import worker
+
+    if compute.worker_count() < 2:
+        pytest.skip("one core: the page runs without worker processes")
+    compute.worker_pool.clear()  # the pool is started by the page below, as on a server
+    at = AppTest.from_file(str(serve.APP), default_timeout=300)
+    at.run()
+    assert not at.exception and not at.error
+    pool = compute.worker_pool()
+    assert pool is not None
+    checks = [pool.submit(worker.has_module, name) for name in ("sim.runner", "streamlit")]
+    assert [check.result(timeout=120) for check in checks] == [True, False]

@@ -268,3 +268,6 @@ def test_a_thai_page_and_ctrl_c(served, artifacts, tmp_path):
     time.sleep(1.0)
     log = server.log()
     assert "Traceback" not in log, log[-3000:]
+    # Nothing alarming in the facilitator's terminal: neither the launcher's imports nor the
+    # worker processes (which must not import the page) warn about Streamlit's caches.
+    assert "No runtime found" not in log, log[-3000:]

@@ -21,6 +21,8 @@ import json
 import math
 import multiprocessing
 import os
+import sys
+import types
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -213,8 +215,18 @@ def worker_pool() -> ProcessPoolExecutor | None:
         initializer=start_worker,
         mp_context=multiprocessing.get_context("spawn"),
     )
-    for _ in range(workers):
-        pool.submit(int)
+    # Streamlit runs app.py as the module ``__main__``, with app.py as its file, and a spawned
+    # process first imports its parent's ``__main__`` from that file: every worker imported the
+    # whole page (Streamlit, Altair, the page's caches, whose "No runtime found" warnings filled
+    # the terminal). The processes are launched here, synchronously (``submit`` starts them
+    # with the spawn method), with a bare ``__main__`` in place for that moment.
+    page = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        for _ in range(workers):
+            pool.submit(int)
+    finally:
+        sys.modules["__main__"] = page
     return pool
 
 

@@ -36,10 +36,18 @@ def prepare() -> list[str]:
     os.environ.setdefault("SIM_APP_STORE", str(DEFAULT_STORE))
     started = time.perf_counter()
     # The page's modules declare Streamlit caches, which warn when declared before the server
-    # runs; the caches themselves are made at their first call, inside the server.
-    cache_log = logging.getLogger("streamlit.runtime.caching")
-    level = cache_log.level
-    cache_log.setLevel(logging.ERROR)
+    # runs; the caches themselves are made at their first call, inside the server. Streamlit
+    # gives each module its own logger and level: quiet those of its caching modules meanwhile.
+    import streamlit  # noqa: F401 - creates its loggers
+
+    cache_logs = [
+        logging.getLogger(name)
+        for name in list(logging.root.manager.loggerDict)
+        if name.startswith("streamlit.runtime.caching")
+    ]
+    levels = [log.level for log in cache_logs]
+    for log in cache_logs:
+        log.setLevel(logging.ERROR)
     try:
         import altair  # noqa: F401 - imported for the page: the first visitor does not wait
 
@@ -48,7 +56,8 @@ def prepare() -> list[str]:
         from sim.scenarios import Scenario, load_scenario
         from webapp import compute, run_store, settings
     finally:
-        cache_log.setLevel(level)
+        for log, level in zip(cache_logs, levels, strict=True):
+            log.setLevel(level)
     load_data()
     done = [f"imported the simulator and the page in {time.perf_counter() - started:.1f} s"]
     store = run_store.from_environment()
@@ -68,7 +77,14 @@ def prepare() -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     from streamlit.web import cli
 
-    for line in prepare():
+    from sim.errors import SimError, one_line
+
+    try:
+        done = prepare()
+    except SimError as exc:  # a broken data folder or preset: one line, not a traceback
+        print(f"error: webapp.serve: {one_line(exc)}", file=sys.stderr)
+        sys.exit(2)
+    for line in done:
         print(f"webapp.serve: {line}", flush=True)
     args = ["run", str(APP), *(sys.argv[1:] if argv is None else argv)]
     sys.exit(cli.main(args=args, prog_name="streamlit"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sys
 
 from sim.runner import warm_up
 
@@ -15,3 +16,8 @@ def start_worker() -> None:
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     warm_up()
+
+
+def has_module(name: str) -> bool:
+    """Whether this worker process has imported ``name`` (the tests ask it)."""
+    return name in sys.modules
