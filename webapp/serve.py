@@ -1,9 +1,10 @@
 """``python -m webapp.serve [streamlit options]``: the workshop app, ready before it answers.
 
 What ``./start.sh`` runs. ``streamlit run app.py`` imports the simulator and runs the first
-page's scenario only when the first visitor arrives: on this 2-core machine that visitor waited
-16 s (3.6 s of imports, the worker processes starting, the runs). This launcher does that work
-before the server answers:
+page's scenario only when the first visitor arrives: on a 2-core machine that visitor waited
+12.4-13.8 s in chromium (3.6 s of imports, the worker processes starting, the run; 3.6-3.8 s
+through this launcher: ``benchmarks/app_speed.py``). This launcher does that work before the
+server answers:
 
 1. turns the run store on (``webapp.run_store``; ``SIM_APP_STORE``, default ``.cache/app-runs``
    beside app.py), so runs outlive the server;
