@@ -126,7 +126,7 @@ def test_every_cache_keyed_by_user_settings_has_a_limit():
     assert {"webapp.compute.run_cached", "webapp.compute.summarise",
             "webapp.compute.automation_effect_of", "webapp.charts.band_template",
             "webapp.charts.breakdown_template", "webapp.settings.presets",
-            "webapp.compute.worker_pool", "app.validation_table"} <= set(found)
+            "webapp.compute.pool_for_code", "app.validation_table"} <= set(found)
     for name, fn in found.items():
         takes_arguments = bool(inspect.signature(fn).parameters)
         if takes_arguments:  # one entry per distinct setting: needs a limit

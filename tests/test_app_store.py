@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import pickle
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -59,6 +60,44 @@ def test_a_damaged_file_is_dropped_and_run_again(tmp_path):
     assert not path.exists()
     path.write_bytes(pickle.dumps({"not": "a run"}))
     assert store.load(scenario_json) is None
+
+
+def test_a_store_that_cannot_be_used_is_passed_over(tmp_path):
+    """A folder that cannot be written or read (here a file stands where the folder should: as
+    root, permissions would not stop the test) costs the store, never the page."""
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    store = run_store.RunStore(blocked)
+    scenario_json, results = small_run(1)
+    assert store.save(scenario_json, results) is False
+    assert store.load(scenario_json) is None
+
+
+def test_what_decides_a_run_is_in_its_key(monkeypatch):
+    from sim import jit
+
+    scenario_json, _ = small_run(1)
+    store = run_store.RunStore(Path("unused"))
+    key = store.key(scenario_json)
+    assert store.key(scenario_json) == key
+    monkeypatch.setattr(jit, "ENABLED", not jit.ENABLED)  # the numpy path instead of numba
+    assert store.key(scenario_json) != key
+    monkeypatch.undo()
+    monkeypatch.setattr(run_store.metadata, "version", lambda package: "0.0")
+    run_store._FINGERPRINTS.clear()
+    assert store.key(scenario_json) != key  # other package versions
+
+
+def test_partial_files_left_by_a_killed_write_are_cleared(tmp_path):
+    store = run_store.RunStore(tmp_path)
+    old, fresh = tmp_path / "partial-old.tmp", tmp_path / "partial-fresh.tmp"
+    for path in (old, fresh):
+        path.write_bytes(b"half a pickle")
+    past = time.time() - 2 * run_store.PARTIAL_SECONDS
+    os.utime(old, (past, past))
+    store.save(*small_run(1))
+    assert not old.exists()
+    assert fresh.exists()  # another server may be writing it now
 
 
 def test_the_store_keeps_within_its_size_dropping_the_least_recently_used(tmp_path):
@@ -122,14 +161,14 @@ def test_the_launcher_refuses_a_broken_checkout_in_one_line(monkeypatch, capsys)
     ]
 
 
-def test_the_worker_processes_load_the_simulator_not_the_page():
+def test_the_worker_processes_load_the_simulator_not_the_page(monkeypatch):
     """Streamlit runs app.py as ``__main__``; spawned workers must not import it (the whole
     page, and a screenful of Streamlit warnings in the facilitator's terminal)."""
     from webapp import worker
 
     if compute.worker_count() < 2:
         pytest.skip("one core: the page runs without worker processes")
-    compute.worker_pool.clear()  # the pool is started by the page below, as on a server
+    compute.pool_for_code.clear()  # the pool is started by the page below, as on a server
     at = AppTest.from_file(str(serve.APP), default_timeout=300)
     at.run()
     assert not at.exception and not at.error
@@ -137,3 +176,13 @@ def test_the_worker_processes_load_the_simulator_not_the_page():
     assert pool is not None
     checks = [pool.submit(worker.has_module, name) for name in ("sim.runner", "streamlit")]
     assert [check.result(timeout=120) for check in checks] == [True, False]
+    assert compute.worker_pool() is pool
+    # The simulator's files edited while the server runs: new code, new worker processes.
+    monkeypatch.setattr(run_store, "source_fingerprint", lambda: "edited")
+    assert compute.worker_pool() is not pool
+
+
+def test_the_launcher_without_a_store_still_prepares_the_server(monkeypatch):
+    monkeypatch.setenv(run_store.ENV, "")
+    done = serve.prepare()
+    assert done[1].startswith("no run store"), done

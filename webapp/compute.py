@@ -200,12 +200,22 @@ def worker_count() -> int:
     return int(os.environ.get("SIM_APP_WORKERS", min(2, os.cpu_count() or 1)))
 
 
-@st.cache_resource
 def worker_pool() -> ProcessPoolExecutor | None:
-    """Worker processes for replications; None runs serially in the server.
+    """Worker processes for replications, for the simulator's code as it is on disk now; None
+    runs serially in the server (``pool_for_code``)."""
+    return pool_for_code(run_store.source_fingerprint())
+
+
+@st.cache_resource(max_entries=1)
+def pool_for_code(code: str) -> ProcessPoolExecutor | None:
+    """Worker processes for the simulator whose sources hash to ``code``
+    (``run_store.source_fingerprint``). Streamlit re-imports the page's modules when their
+    files change while the server runs; the workers would go on with the code they imported,
+    and the run store would keep their results under the new code's key. New code gets a new
+    pool; the old one is let go (its processes end when it is collected).
 
     A task per worker is submitted at once, so the processes start (importing the simulator,
-    loading the data) in the background while the page sets itself up on a cold server.
+    loading the data) in the background.
     """
     workers = worker_count()
     if workers < 2:
@@ -252,7 +262,7 @@ def run_cached(scenario_json: str) -> Results:
     try:
         results = run_scenario(scenario, executor=pool)
     except BrokenProcessPool:
-        worker_pool.clear()
+        pool_for_code.clear()
         results = run_scenario(scenario)
     if store is not None:
         store.save(scenario_json, results)

@@ -5,29 +5,34 @@ This store keeps them on disk as well: a server started again, or started by
 ``python -m webapp.serve`` (``./start.sh``), which runs the default page before it answers,
 shows a page it has run before without simulating it again.
 
-A stored run is found by a key over everything that decides its numbers: the scenario's
-canonical JSON, the hashes of the data tables it reads (``sim.data.DataTables.hashes``), every
-source file of the simulator (``sim/**/*.py`` and its scenario files) and numpy's version (its
-random generators). Change any of them and the key changes: the run is simulated afresh, so a
-stale result is never shown. The store holds at most ``max_bytes`` (default ``MAX_BYTES``); the
-runs used least recently go first.
+A stored run is found by a key over everything that decides its numbers and its record: the
+scenario's canonical JSON, the hashes of the data tables it reads (``sim.data.DataTables.hashes``),
+every source file of the simulator (``sim/**/*.py`` and its scenario files), the code version
+its provenance names (``sim.provenance.code_version``: the git commit), the versions of Python
+and of the packages that compute or hold the results (numpy, pandas, scipy, numba, mesa), and
+whether the compiled loops are on (``sim.jit.ENABLED``). Change any of them and the key
+changes: the run is simulated afresh, so a stale result is never shown. The store holds at most
+``max_bytes`` (default ``MAX_BYTES``); the runs used least recently go first.
 
 The store is on only when the environment variable ``SIM_APP_STORE`` names a folder
-(``webapp.serve`` sets ``.cache/app-runs`` in the checkout unless it is set). Plain
-``streamlit run app.py`` and the tests run without it. Files are pickles written by this module
-only: do not point ``SIM_APP_STORE`` at a folder others can write to.
+(``webapp.serve`` sets ``.cache/app-runs`` in the checkout unless it is set; set it empty to run
+without a store). Plain ``streamlit run app.py`` and the tests run without it. Files are pickles
+written by this module only: do not point ``SIM_APP_STORE`` at a folder others can write to. A
+store that cannot be read or written (a full disk, a folder another user owns) is passed over:
+the page runs as if there were none.
 """
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import hashlib
 import os
 import pickle
+import sys
 import tempfile
+import time
+from importlib import metadata
 from pathlib import Path
-
-import numpy as np
 
 from sim.data import load_data
 from sim.results import Results
@@ -41,20 +46,41 @@ MAX_BYTES = 512 * 2**20
 SUFFIX = ".pickle"
 
 
-@functools.cache
-def source_fingerprint() -> str:
-    """sha256 over the simulator's source files (names and bytes) and numpy's version.
+#: Packages whose versions are part of the key (they compute, or make up, the results).
+PACKAGES = ("numpy", "pandas", "scipy", "numba", "mesa")
+#: partial files older than this are left over from a write that was killed: ``trim`` drops them
+PARTIAL_SECONDS = 3600.0
+_FINGERPRINTS: dict[tuple, str] = {}
 
-    About 6 ms for the ~60 files; computed once per process.
+
+def source_fingerprint() -> str:
+    """sha256 over the simulator's source files (names and bytes), its code version, Python's
+    and the ``PACKAGES``' versions, and ``sim.jit.ENABLED``.
+
+    Recomputed (about 6 ms) only when a source file's size or modification time changed, so
+    a server whose files are edited or pulled while it runs keys its new runs anew.
     """
     import sim
+    from sim import jit
+    from sim.provenance import code_version
 
     root = Path(sim.__file__).resolve().parent
-    digest = hashlib.sha256(np.__version__.encode())
-    for path in sorted([*root.rglob("*.py"), *root.rglob("*.toml")]):
-        digest.update(path.relative_to(root).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    paths = sorted([*root.rglob("*.py"), *root.rglob("*.toml")])
+    stamp = (jit.ENABLED, *((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths))
+    if stamp not in _FINGERPRINTS:
+        digest = hashlib.sha256(f"{sys.version};{code_version()};{jit.ENABLED};".encode())
+        for package in PACKAGES:
+            try:
+                version = metadata.version(package)
+            except metadata.PackageNotFoundError:  # numba is optional
+                version = "absent"
+            digest.update(f"{package}={version};".encode())
+        for path in paths:
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+        _FINGERPRINTS.clear()
+        _FINGERPRINTS[stamp] = digest.hexdigest()
+    return _FINGERPRINTS[stamp]
 
 
 class RunStore:
@@ -76,25 +102,28 @@ class RunStore:
         return self.folder / f"{self.key(scenario_json)}{SUFFIX}"
 
     def load(self, scenario_json: str) -> Results | None:
-        """The stored run, or None (not stored, or a file that cannot be read: run it again)."""
+        """The stored run, or None: not stored, not readable (passed over), or not a run (a
+        damaged or foreign file: removed, and the run is simulated again)."""
         path = self.path(scenario_json)
         try:
             with path.open("rb") as handle:
                 results = pickle.load(handle)
+        except OSError:  # missing, or a folder this user may not read
+            return None
+        except Exception:  # noqa: BLE001 - a truncated or foreign file
+            results = None
+        if not isinstance(results, Results):
+            with contextlib.suppress(OSError):
+                path.unlink()
+            return None
+        with contextlib.suppress(OSError):
             os.utime(path)  # used now: the last to go when the store is full
-        except FileNotFoundError:
-            return None
-        except Exception:  # noqa: BLE001 - a truncated or foreign file: drop it, run again
-            path.unlink(missing_ok=True)
-            return None
-        return results if isinstance(results, Results) else None
+        return results
 
-    def save(self, scenario_json: str, results: Results) -> None:
+    def save(self, scenario_json: str, results: Results) -> bool:
         """Store a run (written whole, then renamed: never a half-written file), then trim.
-
-        A disk that refuses (full, read-only) leaves the store as it was: the page goes on
-        with the run in memory.
-        """
+        Returns whether it was stored: a disk that refuses (full, read-only, another user's)
+        leaves the store as it was, and the page goes on with the run in memory."""
         partial = None
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -104,26 +133,36 @@ class RunStore:
                 partial = Path(handle.name)
                 pickle.dump(results, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(partial, self.path(scenario_json))
-        except (OSError, pickle.PicklingError):
+        except BaseException as exc:  # Ctrl+C too: no partial file stays behind
             if partial is not None:
-                partial.unlink(missing_ok=True)
-            return
+                with contextlib.suppress(OSError):
+                    partial.unlink()
+            if isinstance(exc, (OSError, pickle.PicklingError)):
+                return False
+            raise
         self.trim()
+        return True
 
     def trim(self) -> None:
-        """Remove the least recently used runs until the store is within ``max_bytes``."""
+        """Remove the least recently used runs until the store is within ``max_bytes``, and
+        partial files left by a write that was killed (older than ``PARTIAL_SECONDS``)."""
         files = []
-        for path in self.folder.glob(f"*{SUFFIX}"):
+        now = time.time()
+        for path in self.folder.iterdir():
             try:
                 stat = path.stat()
-            except FileNotFoundError:  # another server process trimmed it
+                if path.name.startswith("partial-") and now - stat.st_mtime > PARTIAL_SECONDS:
+                    path.unlink()
+                elif path.suffix == SUFFIX:
+                    files.append((stat.st_mtime, stat.st_size, path))
+            except OSError:  # trimmed meanwhile by another server process, or not ours
                 continue
-            files.append((stat.st_mtime, stat.st_size, path))
         total = sum(size for _, size, _ in files)
         for _, size, path in sorted(files, key=lambda f: f[0]):
             if total <= self.max_bytes:
                 break
-            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                path.unlink()
             total -= size
 
 

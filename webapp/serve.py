@@ -7,7 +7,7 @@ through this launcher: ``benchmarks/app_speed.py``). This launcher does that wor
 server answers:
 
 1. turns the run store on (``webapp.run_store``; ``SIM_APP_STORE``, default ``.cache/app-runs``
-   beside app.py), so runs outlive the server;
+   beside app.py; set it empty for none), so runs outlive the server;
 2. imports the simulator and the page's libraries, and loads the data, in the server process;
 3. runs the default page (the preset ``settings.DEFAULT_SCENARIO`` in the default country) unless
    the store already has it (about 2 s the first time; a code or data change runs it again);
@@ -62,16 +62,24 @@ def prepare() -> list[str]:
     load_data()
     done = [f"imported the simulator and the page in {time.perf_counter() - started:.1f} s"]
     store = run_store.from_environment()
-    assert store is not None  # set above
+    if store is None:
+        done.append("no run store (SIM_APP_STORE is empty): the first visitor waits for the runs")
+        return done
     started = time.perf_counter()
     policy_json, none_json = compute.preset_request(load_scenario(settings.DEFAULT_SCENARIO))
-    ran = 0
+    ran, unsaved = 0, 0
     for scenario_json in dict.fromkeys([policy_json, none_json]):
         if store.load(scenario_json) is None:
-            store.save(scenario_json, run_scenario(Scenario.model_validate_json(scenario_json)))
+            results = run_scenario(Scenario.model_validate_json(scenario_json))
+            unsaved += not store.save(scenario_json, results)
             ran += 1
     what = f"ran the default page's {ran} run(s)" if ran else "found the default page's runs"
     done.append(f"{what} in {time.perf_counter() - started:.1f} s (store: {store.folder})")
+    if unsaved:
+        done.append(
+            f"could not write to {store.folder} (full, or not this user's?): runs are kept "
+            "in memory only; set SIM_APP_STORE to another folder"
+        )
     return done
 
 

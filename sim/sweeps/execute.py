@@ -13,6 +13,7 @@ import itertools
 import json
 import os
 import socket
+import sys
 import time
 from collections.abc import Generator
 from typing import Any
@@ -101,21 +102,20 @@ def local_cluster_config() -> dict[str, Any]:
       statistical profiler (a stack sample every 10 ms), the event loop's health tick (every
       20 ms) and the system monitor (every 500 ms) are off or slowed (1.78-1.85 core-s a run).
       The memory monitor, which stops a runaway worker, keeps its default.
-    - Workers are forked from this process, which has imported the simulator already, where
-      the platform can fork (Linux), instead of spawned (each then imports Dask and the
-      simulator again, about 4 s of a core): 1.40-1.45 core-s a run, and the 24 runs took
-      17.4-18.2 s instead of 22.1-22.8 s (``mesa.batch_run``: 20.1-20.6 s). A worker the
-      nanny restarts after a crash is spawned (Dask's default, read when it restarts).
+    - Workers are forked from this process, which has imported the simulator already, on
+      Linux (macOS can fork, but its system libraries are not safe to fork), instead of
+      spawned (each then imports Dask and the simulator again, about 4 s of a core): 1.40-1.45
+      core-s a run, and the 24 runs took 17.4-18.2 s instead of 22.1-22.8 s
+      (``mesa.batch_run``: 20.1-20.6 s). A worker the nanny restarts after a crash is
+      spawned (Dask's default, read when it restarts).
     """
-    import multiprocessing
-
     config: dict[str, Any] = {
         "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
         "distributed.worker.profile.enabled": False,
         "distributed.admin.tick.interval": "1s",
         "distributed.admin.system-monitor.interval": "5s",
     }
-    if "fork" in multiprocessing.get_all_start_methods():
+    if sys.platform.startswith("linux"):
         config["distributed.worker.multiprocessing-method"] = "fork"
     return config
 
