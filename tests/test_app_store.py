@@ -36,16 +36,16 @@ def test_a_stored_run_comes_back_whole_and_only_for_its_own_key(tmp_path, monkey
     store = run_store.RunStore(tmp_path)
     first_json, first = small_run(1)
     other_json, _ = small_run(2)
-    assert store.load(first_json) is None
-    store.save(first_json, first)
-    back = store.load(first_json)
+    assert store.load(store.key(first_json)) is None
+    store.save(store.key(first_json), first)
+    back = store.load(store.key(first_json))
     assert back is not None
     metric = "unemployment_rate"
     assert np.array_equal(back.values(metric, "PHL"), first.values(metric, "PHL"))
-    assert store.load(other_json) is None  # another seed is another run
+    assert store.load(store.key(other_json)) is None  # another seed is another run
     # Changed simulator code (or numpy) is another key: the run is simulated again.
     monkeypatch.setattr(run_store, "source_fingerprint", lambda: "edited")
-    assert store.load(first_json) is None
+    assert store.load(store.key(first_json)) is None
     # Nothing half-written is left behind.
     assert [p.suffix for p in tmp_path.iterdir()] == [".pickle"]
 
@@ -53,13 +53,13 @@ def test_a_stored_run_comes_back_whole_and_only_for_its_own_key(tmp_path, monkey
 def test_a_damaged_file_is_dropped_and_run_again(tmp_path):
     store = run_store.RunStore(tmp_path)
     scenario_json, results = small_run(1)
-    store.save(scenario_json, results)
-    path = store.path(scenario_json)
+    store.save(store.key(scenario_json), results)
+    path = store.path(store.key(scenario_json))
     path.write_bytes(path.read_bytes()[:1000])  # a disk filled half-way through, say
-    assert store.load(scenario_json) is None
+    assert store.load(store.key(scenario_json)) is None
     assert not path.exists()
     path.write_bytes(pickle.dumps({"not": "a run"}))
-    assert store.load(scenario_json) is None
+    assert store.load(store.key(scenario_json)) is None
 
 
 def test_a_store_that_cannot_be_used_is_passed_over(tmp_path):
@@ -69,8 +69,8 @@ def test_a_store_that_cannot_be_used_is_passed_over(tmp_path):
     blocked.write_text("")
     store = run_store.RunStore(blocked)
     scenario_json, results = small_run(1)
-    assert store.save(scenario_json, results) is False
-    assert store.load(scenario_json) is None
+    assert store.save(store.key(scenario_json), results) is False
+    assert store.load(store.key(scenario_json)) is None
 
 
 def test_what_decides_a_run_is_in_its_key(monkeypatch):
@@ -95,7 +95,8 @@ def test_partial_files_left_by_a_killed_write_are_cleared(tmp_path):
         path.write_bytes(b"half a pickle")
     past = time.time() - 2 * run_store.PARTIAL_SECONDS
     os.utime(old, (past, past))
-    store.save(*small_run(1))
+    scenario_json, results = small_run(1)
+    store.save(store.key(scenario_json), results)
     assert not old.exists()
     assert fresh.exists()  # another server may be writing it now
 
@@ -105,11 +106,12 @@ def test_the_store_keeps_within_its_size_dropping_the_least_recently_used(tmp_pa
     size = len(pickle.dumps(runs[0][1], protocol=pickle.HIGHEST_PROTOCOL))
     store = run_store.RunStore(tmp_path, max_bytes=int(3.5 * size))
     for i, (scenario_json, results) in enumerate(runs[:3]):
-        store.save(scenario_json, results)
-        os.utime(store.path(scenario_json), (time.time() - 100 + i, time.time() - 100 + i))
-    assert store.load(runs[0][0]) is not None  # the oldest file, used now
-    store.save(*runs[3])
-    kept = {scenario_json for scenario_json, _ in runs if store.path(scenario_json).exists()}
+        store.save(store.key(scenario_json), results)
+        stamp = time.time() - 100 + i
+        os.utime(store.path(store.key(scenario_json)), (stamp, stamp))
+    assert store.load(store.key(runs[0][0])) is not None  # the oldest file, used now
+    store.save(store.key(runs[3][0]), runs[3][1])
+    kept = {json for json, _ in runs if store.path(store.key(json)).exists()}
     assert kept == {runs[0][0], runs[2][0], runs[3][0]}  # run 1 was used least recently
 
 

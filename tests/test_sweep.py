@@ -439,14 +439,12 @@ def test_the_local_cluster_s_workers_start_with_the_simulator_and_without_dask_s
     """Workers forked from the sweep's process hold the simulator as it is here (no 4 s import
     each) and do not sample their one running model for Dask's profiler (README "Speed and
     scale": 1.95 -> 1.40-1.45 core-seconds a run)."""
-    import sys
-
     import dask
 
     import sim
-    from sim.sweeps.execute import DaskRunner
+    from sim.sweeps.execute import FORKS_WORKERS, DaskRunner
 
-    if not sys.platform.startswith("linux"):
+    if not FORKS_WORKERS:
         pytest.skip("workers are forked on Linux only")
     # Only a copy of this process has it: a spawned worker imports sim afresh.
     monkeypatch.setattr(sim, "_test_marker", os.getpid(), raising=False)

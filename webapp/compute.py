@@ -41,7 +41,7 @@ from sim.runner import no_automation, run_scenario
 from sim.scenarios import Scenario, check_countries, with_overrides
 from sim.scenarios.schema import Levers
 from webapp import run_store
-from webapp.settings import APP_MAX, BAND, CONTROL_KEYS, DEFAULT_COUNTRY, value_at
+from webapp.settings import APP_MAX, BAND, CONTROL_KEYS, DEFAULT_COUNTRY, preset_controls
 from webapp.worker import start_worker
 
 __all__ = [
@@ -254,7 +254,8 @@ def run_cached(scenario_json: str) -> Results:
     disk too when the run store is on (``webapp.run_store``: a server started again answers
     from disk)."""
     store = run_store.from_environment()
-    stored = store.load(scenario_json) if store is not None else None
+    key = store.key(scenario_json) if store is not None else ""
+    stored = store.load(key) if store is not None else None
     if stored is not None:
         return stored
     scenario = Scenario.model_validate_json(scenario_json)
@@ -265,7 +266,7 @@ def run_cached(scenario_json: str) -> Results:
         pool_for_code.clear()
         results = run_scenario(scenario)
     if store is not None:
-        store.save(scenario_json, results)
+        store.save(key, results)
     return results
 
 
@@ -278,13 +279,9 @@ def preset_request(base: Scenario, country: str | None = None) -> tuple[str, str
     Raises:
         ScenarioError: a preset made for another country.
     """
-    values = {key: value_at(base, key) for key in CONTROL_KEYS}
+    values, focus, own = preset_controls(base)
     values.update({key: min(values[key], limit) for key, limit in APP_MAX.items()})
-    if country is None:
-        own = "countries" in base.model_fields_set and base.countries[0] in load_data().iso3_codes
-        country = base.countries[0] if own else DEFAULT_COUNTRY
-    focus = list(base.focus_sectors) or list(SECTORS)
-    asked, _none = build_scenarios(base, country, focus, values)
+    asked, _none = build_scenarios(base, country or own or DEFAULT_COUNTRY, focus, values)
     policy, _size, _bound = bounded(asked)
     none = without_levers(policy) if has_levers(policy) else policy
     return frozen(policy), frozen(none)

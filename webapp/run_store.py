@@ -25,7 +25,6 @@ the page runs as if there were none.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import pickle
 import sys
@@ -54,7 +53,7 @@ _FINGERPRINTS: dict[tuple, str] = {}
 
 
 def source_fingerprint() -> str:
-    """sha256 over the simulator's source files (names and bytes), its code version, Python's
+    """SHA-256 over the simulator's source files (names and bytes), its code version, Python's
     and the ``PACKAGES``' versions, and ``sim.jit.ENABLED``.
 
     Recomputed (about 6 ms) only when a source file's size or modification time changed, so
@@ -62,25 +61,38 @@ def source_fingerprint() -> str:
     """
     import sim
     from sim import jit
-    from sim.provenance import code_version
+    from sim.provenance import canonical_hash, code_version, hash_bytes
 
     root = Path(sim.__file__).resolve().parent
     paths = sorted([*root.rglob("*.py"), *root.rglob("*.toml")])
-    stamp = (jit.ENABLED, *((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths))
+    stamp = (jit.ENABLED, *map(_stamp, paths))
     if stamp not in _FINGERPRINTS:
-        digest = hashlib.sha256(f"{sys.version};{code_version()};{jit.ENABLED};".encode())
-        for package in PACKAGES:
-            try:
-                version = metadata.version(package)
-            except metadata.PackageNotFoundError:  # numba is optional
-                version = "absent"
-            digest.update(f"{package}={version};".encode())
-        for path in paths:
-            digest.update(path.relative_to(root).as_posix().encode())
-            digest.update(path.read_bytes())
         _FINGERPRINTS.clear()
-        _FINGERPRINTS[stamp] = digest.hexdigest()
+        _FINGERPRINTS[stamp] = canonical_hash(
+            {
+                "python": sys.version,
+                "code_version": code_version(),
+                "compiled": jit.ENABLED,
+                "packages": {package: _version(package) for package in PACKAGES},
+                "sources": {
+                    path.relative_to(root).as_posix(): hash_bytes(path.read_bytes())
+                    for path in paths
+                },
+            }
+        )
     return _FINGERPRINTS[stamp]
+
+
+def _stamp(path: Path) -> tuple[str, int, int]:
+    stat = path.stat()
+    return str(path), stat.st_mtime_ns, stat.st_size
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:  # numba is optional
+        return "absent"
 
 
 class RunStore:
@@ -91,20 +103,20 @@ class RunStore:
         self.max_bytes = max_bytes
 
     def key(self, scenario_json: str) -> str:
-        """The file name (without suffix) of a scenario's run: 64 hex digits."""
-        digest = hashlib.sha256(source_fingerprint().encode())
-        for name, value in sorted(load_data().hashes.items()):
-            digest.update(f"{name}={value};".encode())
-        digest.update(scenario_json.encode())
-        return digest.hexdigest()
+        """A scenario's run's key, its file name without suffix: 64 hex digits. Compute it
+        once per run, before simulating, and load and save under it: the key then names the
+        code that ran even if files change meanwhile."""
+        from sim.provenance import canonical_hash
 
-    def path(self, scenario_json: str) -> Path:
-        return self.folder / f"{self.key(scenario_json)}{SUFFIX}"
+        return canonical_hash([source_fingerprint(), load_data().hashes, scenario_json])
 
-    def load(self, scenario_json: str) -> Results | None:
-        """The stored run, or None: not stored, not readable (passed over), or not a run (a
-        damaged or foreign file: removed, and the run is simulated again)."""
-        path = self.path(scenario_json)
+    def path(self, key: str) -> Path:
+        return self.folder / f"{key}{SUFFIX}"
+
+    def load(self, key: str) -> Results | None:
+        """The run stored under ``key``, or None: not stored, not readable (passed over), or
+        not a run (a damaged or foreign file: removed, and the run is simulated again)."""
+        path = self.path(key)
         try:
             with path.open("rb") as handle:
                 results = pickle.load(handle)
@@ -120,10 +132,11 @@ class RunStore:
             os.utime(path)  # used now: the last to go when the store is full
         return results
 
-    def save(self, scenario_json: str, results: Results) -> bool:
-        """Store a run (written whole, then renamed: never a half-written file), then trim.
-        Returns whether it was stored: a disk that refuses (full, read-only, another user's)
-        leaves the store as it was, and the page goes on with the run in memory."""
+    def save(self, key: str, results: Results) -> bool:
+        """Store a run under ``key`` (written whole, then renamed: never a half-written file),
+        then trim. Returns whether it was stored: a disk that refuses (full, read-only,
+        another user's) leaves the store as it was, and the page goes on with the run in
+        memory."""
         partial = None
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -132,7 +145,7 @@ class RunStore:
             ) as handle:
                 partial = Path(handle.name)
                 pickle.dump(results, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(partial, self.path(scenario_json))
+            os.replace(partial, self.path(key))
         except BaseException as exc:  # Ctrl+C too: no partial file stays behind
             if partial is not None:
                 with contextlib.suppress(OSError):

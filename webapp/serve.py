@@ -69,9 +69,10 @@ def prepare() -> list[str]:
     policy_json, none_json = compute.preset_request(load_scenario(settings.DEFAULT_SCENARIO))
     ran, unsaved = 0, 0
     for scenario_json in dict.fromkeys([policy_json, none_json]):
-        if store.load(scenario_json) is None:
+        key = store.key(scenario_json)
+        if store.load(key) is None:
             results = run_scenario(Scenario.model_validate_json(scenario_json))
-            unsaved += not store.save(scenario_json, results)
+            unsaved += not store.save(key, results)
             ran += 1
     what = f"ran the default page's {ran} run(s)" if ran else "found the default page's runs"
     done.append(f"{what} in {time.perf_counter() - started:.1f} s (store: {store.folder})")

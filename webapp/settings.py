@@ -157,13 +157,25 @@ def capped(key: str, value: Any, origin: str) -> Any:
     return value
 
 
+def preset_controls(scenario: Scenario) -> tuple[dict[str, Any], list[str], str | None]:
+    """What a scenario sets in the controls: every control's value (before ``APP_MAX``), the
+    sectors in focus (all when it names none), and its own country, or None when it names
+    none the data have (the page keeps its country)."""
+    values = {key: value_at(scenario, key) for key in CONTROL_KEYS}
+    focus = list(scenario.focus_sectors) or list(SECTORS)
+    named = "countries" in scenario.model_fields_set
+    own = scenario.countries[0] if named else None
+    return values, focus, own if own in load_data().iso3_codes else None
+
+
 def apply_preset(scenario: Scenario, origin: str) -> None:
     """Set every widget from a scenario (preset choice, comparison, upload, Reset)."""
-    for key in CONTROL_KEYS:
-        ss[f"w:{key}"] = capped(key, value_at(scenario, key), origin)
-    ss["w:focus"] = list(scenario.focus_sectors) or list(SECTORS)
-    if "countries" in scenario.model_fields_set and scenario.countries[0] in load_data().iso3_codes:
-        ss["w:country"] = scenario.countries[0]
+    values, focus, country = preset_controls(scenario)
+    for key, value in values.items():
+        ss[f"w:{key}"] = capped(key, value, origin)
+    ss["w:focus"] = focus
+    if country is not None:
+        ss["w:country"] = country
 
 
 # -- the share link -------------------------------------------------------------------------------

@@ -87,6 +87,11 @@ def serial_records(tasks: list[dict[str, Any]]) -> Generator[dict[str, Any], Non
         yield run_task(task)
 
 
+#: Whether the local cluster forks its workers from this process (``local_cluster_config``):
+#: on Linux; macOS can fork, but its system libraries are not safe to fork.
+FORKS_WORKERS = sys.platform.startswith("linux")
+
+
 def local_cluster_config() -> dict[str, Any]:
     """Dask settings for the sweep's own LocalCluster (a remote scheduler keeps its own).
 
@@ -115,7 +120,7 @@ def local_cluster_config() -> dict[str, Any]:
         "distributed.admin.tick.interval": "1s",
         "distributed.admin.system-monitor.interval": "5s",
     }
-    if sys.platform.startswith("linux"):
+    if FORKS_WORKERS:
         config["distributed.worker.multiprocessing-method"] = "fork"
     return config
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
-import sys
 import time
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ import pandas as pd
 from sim.errors import SweepError
 from sim.sweeps.analysis import query
 from sim.sweeps.design import SweepPlan, load_design
-from sim.sweeps.execute import DaskRunner, serial_records
+from sim.sweeps.execute import FORKS_WORKERS, DaskRunner, serial_records
 from sim.sweeps.store import (
     Events,
     Writer,
@@ -32,7 +31,7 @@ from sim.sweeps.store import (
 #: about 1 s where they are forked from this process (Linux; measured 0.4-1.1 s on 2 cores,
 #: ``sim.sweeps.execute.local_cluster_config``), 3-4 s where they are spawned and import Dask
 #: and the simulator (benchmarks/sweep_throughput.py)
-CLUSTER_START_SECONDS = 1.5 if sys.platform.startswith("linux") else 4.0
+CLUSTER_START_SECONDS = 1.5 if FORKS_WORKERS else 4.0
 #: serial cost model of one run: simulated person-months x this, plus a fixed set-up and
 #: collection cost (benchmarks/scale.py: 10-25 ns a person-month on 2 shared cores)
 SECONDS_PER_PERSON_MONTH = 2.5e-8
