@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.agents.columns import isin
 from sim.agents.workforce import N_SKILL, Status
 
 MONTHS_PER_ACADEMIC_YEAR = 9  # Jacobson, LaLonde and Sullivan (2005) count academic years
@@ -203,7 +204,7 @@ class DisplacedCohort:
         if pos.size == 0:
             return
         open_ = np.flatnonzero(self.log_left == 32767)
-        self.log_left[open_[np.isin(self.log_ids[open_], self.ids[pos])]] = month
+        self.log_left[open_[isin(self.log_ids[open_], self.ids[pos])]] = month
         keep = np.ones(self.ids.size, dtype=bool)
         keep[pos] = False
         self.retired += np.bincount(self.origin[pos], minlength=self.n_sectors)

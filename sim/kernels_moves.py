@@ -176,7 +176,9 @@ def _move_people(idx, new_status, new_sector, has_sector, new_skill, has_skill, 
 
 def _full(value, n: int, dtype) -> np.ndarray:
     """``value`` (a scalar or an [n] array) as a contiguous [n] array of ``dtype``."""
-    return np.ascontiguousarray(np.broadcast_to(np.asarray(value, dtype=dtype), (n,)))
+    if not isinstance(value, np.ndarray):  # a scalar (a status, a month): no broadcast view
+        return np.full(n, value, dtype=dtype)
+    return np.ascontiguousarray(np.broadcast_to(value.astype(dtype, copy=False), (n,)))
 
 
 def move_people(workforce, idx, status, month, sector, skill, under, displaced_from, factor):

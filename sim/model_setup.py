@@ -126,24 +126,34 @@ class ModelSetup(mesa.Model):
         # for later entrants
         self.exposure_power = exposure_powers(sector, people["exposure"], self.exposure_target)
         reshape_exposure(sector, people["exposure"], self.exposure_power)
-        # (the draws of rng.random(n0) < share, one full pass after the other, without
-        # n0-long float temporaries)
-        under = (status == Status.FORMAL) & kernels.uniform_below(rng, n0, self.under_share[0])
-        under |= (status == Status.INFORMAL) & kernels.uniform_below(rng, n0, self.under_share[1])
-        spent = np.zeros(n0, dtype=np.int16)
-        jobless = status == Status.UNEMPLOYED
-        spent[jobless] = self.flows.initial_spells()(rng, int(jobless.sum()))
-        del jobless
+        # (the draws of rng.random(n0) < share, one full pass after the other, drawn and
+        # compared in pieces: no n0-long float or temporary boolean arrays)
+        under = np.empty(n0, dtype=bool)
+        for a, b in chunks(n0):
+            under[a:b] = (status[a:b] == Status.FORMAL) & kernels.uniform_below(
+                rng, b - a, self.under_share[0]
+            )
+        for a, b in chunks(n0):
+            under[a:b] |= (status[a:b] == Status.INFORMAL) & kernels.uniform_below(
+                rng, b - a, self.under_share[1]
+            )
+        # months already spent unemployed, held for the unemployed only (a few percent)
+        jobless = np.flatnonzero(status == Status.UNEMPLOYED)
+        spent = np.zeros(jobless.size, dtype=np.int16)
+        spent[:] = self.flows.initial_spells()(rng, int(jobless.size))
         for a, b in chunks(n0):  # in pieces: the temporaries of a move stay small
+            lo, hi = np.searchsorted(jobless, [a, b])
+            since = np.zeros(b - a, dtype=np.int16)
+            since[jobless[lo:hi] - a] = -spent[lo:hi]
             self.workforce.add(
                 self.workforce.slots(b - a),
                 status=status[a:b],
                 month=0,
                 under=under[a:b],
-                jobless_since=-spent[a:b],
+                jobless_since=since,
                 **{name: values[a:b] for name, values in people.items()},  # type: ignore[arg-type]
             )
-        del people, under, spent, status, sector
+        del people, under, spent, jobless, status, sector
         # The people are in slots 0..n0-1. Automation and augmentation act on formal jobs: the
         # sector means are over its formal workers (augmentation: task exposure x (1 -
         # automation share)).

@@ -154,13 +154,13 @@ def starting_states(
     sector = np.repeat(
         np.arange(formal_n.size, dtype=np.int8), formal_n + informal_n + unemployed_n
     )
-    states = np.array([Status.FORMAL, Status.INFORMAL, Status.UNEMPLOYED], dtype=np.int8)
-    status = np.concatenate(
-        [
-            np.repeat(states, [f, i, u_])
-            for f, i, u_ in zip(formal_n, informal_n, unemployed_n, strict=True)
-        ]
-    )
+    status = np.empty(sector.size, dtype=np.int8)
+    start = 0
+    for counts in zip(formal_n, informal_n, unemployed_n, strict=True):
+        states = (Status.FORMAL, Status.INFORMAL, Status.UNEMPLOYED)
+        for state, count in zip(states, counts, strict=True):
+            status[start : start + count] = state
+            start += count
     return sector, status
 
 
@@ -231,24 +231,34 @@ def draw_people(
     female = np.empty(n, dtype=bool)
     occ = np.empty(n, dtype=np.int8) if out is None else out["occ"]
     exposure = np.empty(n, dtype=np.float32) if out is None else out["exposure"]
+    skill = np.empty(n, dtype=inputs.occ_skill.dtype) if out is None else out["skill"]
     by_sex_cdf, codes_of, cdf_of = occupation_tables(inputs)
     mean = np.clip(inputs.task_exposure, 1e-3, 1 - 1e-3)
     conc = concentration
     for a, b in chunks(n, DRAW_CHUNK):
+        # A block's float temporaries are 8 bytes a person each (32 MB at 4 m people): they are
+        # let go as soon as used, and the Beta's parameters are made in place (the same
+        # operations, so the same numbers), which keeps the set-up's peak memory down.
         sec = sector[a:b].astype(np.intp)
         fem = rng.random(b - a) < inputs.female_share[sec]
         u = rng.random(b - a)
         v = rng.random(b - a)
         code = kernels.occupations(sec, fem, u, v, by_sex_cdf, codes_of, cdf_of)
-        m = mean[code]
-        task = rng.beta(m * conc, (1 - m) * conc)
+        del u, v, sec
         female[a:b] = fem
         occ[a:b] = code
-        exposure[a:b] = task * inputs.automation_share[code]
+        skill[a:b] = inputs.occ_skill[code]  # by block: an index array is made 8 bytes a slot
+        del fem
+        alpha = mean[code]  # m, then m x conc; beta: (1 - m) x conc
+        beta = np.subtract(1, alpha)
+        beta *= conc
+        alpha *= conc
+        task = rng.beta(alpha, beta)
+        del alpha, beta
+        task *= inputs.automation_share[code]
+        exposure[a:b] = task
+        del task
     reshape_exposure(sector, exposure, exposure_power)
-    skill = (
-        inputs.occ_skill[occ] if out is None else np.take(inputs.occ_skill, occ, out=out["skill"])
-    )
     return {"sector": sector, "female": female, "occ": occ, "skill": skill, "exposure": exposure}
 
 

@@ -8,11 +8,16 @@ run whose peak memory would exceed what the machine has available. The CLI calls
 run and the app before every request (the app also bounds the work, ``RunSize.person_months``).
 
 The memory coefficients were measured on the Philippine baseline (peak resident memory of one
-process, ``VmHWM``; scales 100, 20 and 5, i.e. 0.5 m to 9.8 m person slots): about 243 MB for the
-interpreter with numpy, pandas, mesa and numba, about 300 MB once the compiled kernels are
-loaded, plus 76 to 110 bytes per person slot at the peak (the workforce's arrays take 20 bytes
-a slot; building the population draws temporary arrays of several times that). The estimate
-uses the upper end.
+process): about 243 MB for the interpreter with numpy, pandas, mesa and numba, about 290-300 MB
+once the compiled kernels are loaded; then the workforce's arrays, 20 bytes a person slot, and
+the set-up's temporaries, which are bounded by blocks of about 4 million people (about 100-150
+MB whatever the size) plus a few bytes a slot. Measured with ``benchmarks/scale.py``: 1,693 MB
+at the peak for the whole Philippines at k = 1 (58.2 m slots: 24 bytes a slot above the 286 MB
+of a process with its kernels loaded, the fixed part included), 391 MB for the IT-BPM workforce
+(2.4 m slots). The estimate takes 28 bytes a slot and 128 MB of fixed temporaries: an upper
+bound by 18% at the whole Philippines and by 45% at 1.5 m slots (``tests/test_resources.py``).
+Until the set-up's temporaries were bounded, a slot took 76-110 bytes at the peak, and the
+estimate refused runs that fit (Indonesia at k = 1 on a 16 GB machine).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from sim.scenarios import Scenario
 __all__ = [
     "BYTES_PER_SLOT",
     "PROCESS_BYTES",
+    "SETUP_BYTES",
     "RunSize",
     "available_memory",
     "check_memory",
@@ -38,7 +44,9 @@ __all__ = [
 ]
 
 #: Peak bytes per person slot while a model is built and run (measured; see the module's text).
-BYTES_PER_SLOT = 110
+BYTES_PER_SLOT = 28
+#: The set-up's temporaries that do not grow with the population (blocks of about 4 m people).
+SETUP_BYTES = 128 * 2**20
 #: Resident memory of a process that has imported the simulator and loaded its compiled kernels,
 #: before any model (measured: 243 MB after the imports, about 300 MB with the kernels loaded;
 #: the kernels' first compilation on a fresh machine adds about 15 MB more).
@@ -70,8 +78,9 @@ class RunSize:
 
     @property
     def model_bytes(self) -> int:
-        """Peak memory of one replication in one process, bytes."""
-        return PROCESS_BYTES + self.models * self.slots * BYTES_PER_SLOT
+        """Peak memory of one replication in one process, bytes (its twin, when there is one,
+        is built while its own model is held; the set-up's temporaries come one at a time)."""
+        return PROCESS_BYTES + SETUP_BYTES + self.models * self.slots * BYTES_PER_SLOT
 
 
 def run_size(
@@ -151,7 +160,7 @@ def check_memory(
         if need <= have:
             continue
         per_slot = size.models * BYTES_PER_SLOT * at_once
-        room = max(have - at_once * PROCESS_BYTES, 1)
+        room = max(have - at_once * (PROCESS_BYTES + SETUP_BYTES), 1)
         fits = int(np.ceil(size.scale * size.slots * per_slot / room))
         raise ModelError(
             f"{size.iso3}: a run at scale {size.scale:,} ({size.slots:,} simulated people"

@@ -10,9 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim import jit, kernels
-from sim.agents.columns import thin
+from sim.agents.columns import SparseColumn, isin, thin
 from sim.runner import run_scenario
 
 needs_numba = pytest.mark.skipif(not jit.ENABLED, reason="numba is off or missing")
@@ -197,3 +199,33 @@ def test_the_keys_of_counter_based_processes_come_from_the_seed_alone():
     assert one.key("underemployment_exit") != Streams.from_seed(6).key("underemployment_exit")
     with pytest.raises(ValueError, match="unknown counter-based process"):
         one.key("separations")
+
+
+slots = st.lists(st.integers(0, 60), max_size=40).map(lambda v: np.array(v, dtype=np.int64))
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=slots, others=slots)
+def test_membership_of_slots_is_numpys(values, others):
+    """``isin`` (binary search, sorting ``others`` when unsorted) answers as np.isin does,
+    repeats, empty arrays and unsorted input included."""
+    assert np.array_equal(isin(values, others), np.isin(values, others))
+
+
+@settings(max_examples=200, deadline=None)
+@given(writes=st.lists(st.tuples(slots, st.integers(-1, 3)), max_size=6))
+def test_a_sparse_column_reads_back_what_was_written(writes):
+    """A sparse column (held only for people whose value is not the fill) reads like a dense
+    array given the same writes: a person written twice keeps the last value; writing the
+    fill forgets them."""
+
+    class Owner:
+        capacity = 61
+
+    column, dense = SparseColumn(np.int8, -1, Owner()), np.full(61, -1, dtype=np.int8)
+    for idx, value in writes:
+        idx = np.unique(idx)  # index arrays without repeats, as the model writes them
+        column[idx[::-1]] = value  # an unsorted index
+        dense[idx] = value
+    assert np.array_equal(column[np.arange(61)], dense)
+    assert np.all(np.diff(column.keys) > 0) and not np.any(column.values == -1)
