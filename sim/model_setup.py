@@ -139,8 +139,7 @@ class ModelSetup(mesa.Model):
             )
         # months already spent unemployed, held for the unemployed only (a few percent)
         jobless = np.flatnonzero(status == Status.UNEMPLOYED)
-        spent = np.zeros(jobless.size, dtype=np.int16)
-        spent[:] = self.flows.initial_spells()(rng, int(jobless.size))
+        spent = self.flows.initial_spells()(rng, int(jobless.size)).astype(np.int16)
         for a, b in chunks(n0):  # in pieces: the temporaries of a move stay small
             lo, hi = np.searchsorted(jobless, [a, b])
             since = np.zeros(b - a, dtype=np.int16)

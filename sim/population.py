@@ -154,13 +154,10 @@ def starting_states(
     sector = np.repeat(
         np.arange(formal_n.size, dtype=np.int8), formal_n + informal_n + unemployed_n
     )
-    status = np.empty(sector.size, dtype=np.int8)
-    start = 0
-    for counts in zip(formal_n, informal_n, unemployed_n, strict=True):
-        states = (Status.FORMAL, Status.INFORMAL, Status.UNEMPLOYED)
-        for state, count in zip(states, counts, strict=True):
-            status[start : start + count] = state
-            start += count
+    # one repeat over the (sector, state) runs: the result is the only n0-long array made
+    states = np.array([Status.FORMAL, Status.INFORMAL, Status.UNEMPLOYED], dtype=np.int8)
+    runs = np.stack([formal_n, informal_n, unemployed_n], axis=1).ravel()
+    status = np.repeat(np.tile(states, formal_n.size), runs)
     return sector, status
 
 

@@ -5,7 +5,7 @@
   have one; each indexes like a numpy array (see ``sim.agents.workforce``'s storage notes);
 - ``chunks``: [start, stop) ranges for passes that bound their temporaries;
 - ``thin``: the slots a Bernoulli(p) draw per slot picks, at a cost proportional to the picks;
-- ``isin``, ``in_sorted``: set membership of slot numbers, by binary search;
+- ``isin``: set membership of slot numbers, by binary search;
 - ``match_mean``: the power that gives values a target mean.
 """
 
@@ -45,28 +45,22 @@ def match_mean(values: np.ndarray, target: float, sample: int = 100_000) -> floa
     return float(np.exp((low + high) / 2))
 
 
-def in_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    """Whether each of ``values`` [m] is in ``sorted_set`` [n] (ascending) [m] bool, by binary
-    search: O(m log n)."""
-    if sorted_set.size == 0 or values.size == 0:
-        return np.zeros(values.shape, dtype=bool)
-    pos = np.searchsorted(sorted_set, values)
-    np.minimum(pos, sorted_set.size - 1, out=pos)
-    return sorted_set[pos] == values
-
-
 def isin(values: np.ndarray, others: np.ndarray) -> np.ndarray:
-    """``np.isin(values, others)`` [m] bool for integer arrays (people's slots): ``others`` is
-    sorted (unless it already is) and searched (``in_sorted``).
+    """``np.isin(values, others)`` [m] bool for integer arrays (people's slots), by binary
+    search in ``others`` (sorted first unless it already is): O((m + k) log k).
 
     np.isin sorts both arrays together or tabulates the range of values; on slot numbers the
     table spans the population, and the monthly bookkeeping of a programme asks hundreds of
     such questions: 2-15x faster here (for example 3,000 values against 5,000 others: 0.15 ms
     instead of 0.6 ms; 300 against 5,000: 0.12 ms instead of 1.7 ms).
     """
-    if others.size > 1 and not (others[1:] >= others[:-1]).all():
+    if others.size == 0 or values.size == 0:
+        return np.zeros(values.shape, dtype=bool)
+    if not (others[1:] >= others[:-1]).all():
         others = np.sort(others)
-    return in_sorted(values, others)
+    pos = np.searchsorted(others, values)
+    np.minimum(pos, others.size - 1, out=pos)
+    return others[pos] == values
 
 
 def chunks(n: int, size: int | None = None) -> list[tuple[int, int]]:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim.agents.columns import in_sorted, isin
+from sim.agents.columns import isin
 from sim.agents.workforce import N_SKILL, NEVER, NO_SECTOR, Status, Workforce
 from sim.earnings import training_factor
 from sim.scenarios.schema import JobCreation, Reskilling
@@ -117,9 +117,9 @@ class Programme(mesa.Agent):
         self.queued_spell = self.queued_spell[mask]
 
     def forget(self, people: np.ndarray) -> None:
-        """People who left the population (``people`` [k], sorted) leave the waiting list."""
+        """People who left the population leave the waiting list."""
         if self.queue.size and people.size:
-            self._keep(~in_sorted(self.queue, people))
+            self._keep(~isin(self.queue, people))
 
     def _take_from_queue(self, places: int) -> np.ndarray:
         """The first ``places`` people on the waiting list still unemployed in the spell in
@@ -220,10 +220,10 @@ class ReskillingProgramme(Programme):
         self.trained_ids = np.union1d(self.trained_ids, chosen)
 
     def forget(self, people: np.ndarray) -> None:
-        """People who left the population (``people`` [k], sorted) leave the waiting list; the
-        count of people ever trained keeps them."""
+        """People who left the population leave the waiting list; the count of people ever
+        trained keeps them."""
         super().forget(people)
-        gone = in_sorted(self.trained_ids, people)
+        gone = isin(self.trained_ids, people)
         self.trained_left += int(gone.sum())
         self.trained_ids = self.trained_ids[~gone]
 
