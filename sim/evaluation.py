@@ -105,31 +105,36 @@ class Evaluation:
         """
         if self.ids.size == 0:
             return
-        for h, horizon in enumerate(HORIZONS):
-            start = month - horizon
-            lo, hi = np.searchsorted(self.month, [start, start + 1])
-            if hi <= lo:
-                continue
-            rows = np.arange(lo, hi)[self.active[lo:hi]]
-            if rows.size == 0:
-                continue
-            ids = self.ids[rows]
-            status = workforce.status[ids]
-            regular = (status == Status.FORMAL) | (status == Status.INFORMAL)
-            values = np.stack(
-                [
-                    np.ones(rows.size),
-                    regular,
-                    status == Status.FORMAL,
-                    np.where(regular, earnings(ids), 0.0),
-                    (self.enrolled[rows] >= 0) & (self.enrolled[rows] <= month),
-                ],
-                axis=1,
-            )
-            cell = (self.programme[rows] * 2 + self.arm[rows]) * 2 + self.long_term[rows]
-            sums = np.zeros((len(PROGRAMMES) * 4, len(MEASURES)))
-            np.add.at(sums, cell, values)
-            self.outcomes[:, :, :, h, :] += sums.reshape(len(PROGRAMMES), 2, 2, len(MEASURES))
+        # the records assigned at month - horizon, for every horizon at once (records are kept
+        # in order of assignment): one gather of the workforce and one sum a month
+        starts = month - np.asarray(HORIZONS)
+        bounds = np.searchsorted(self.month, np.stack([starts, starts + 1], axis=1))
+        sizes = bounds[:, 1] - bounds[:, 0]
+        if not sizes.any():
+            return
+        rows = np.concatenate([np.arange(lo, hi) for lo, hi in bounds])
+        horizon = np.repeat(np.arange(len(HORIZONS)), sizes)
+        live = self.active[rows]
+        rows, horizon = rows[live], horizon[live]
+        if rows.size == 0:
+            return
+        ids = self.ids[rows]
+        status = workforce.status[ids]
+        formal = status == Status.FORMAL
+        regular = formal | (status == Status.INFORMAL)
+        enrolled = (self.enrolled[rows] >= 0) & (self.enrolled[rows] <= month)
+        values = (None, regular, formal, np.where(regular, earnings(ids), 0.0), enrolled)
+        # cell = ((programme x arm x long-term) x horizon): each sum adds its people in the
+        # order of their records, as a per-horizon sum would
+        groups = len(PROGRAMMES) * 4
+        cell = ((self.programme[rows] * 2 + self.arm[rows]) * 2 + self.long_term[rows]).astype(
+            np.intp
+        ) * len(HORIZONS) + horizon
+        sums = np.stack(
+            [np.bincount(cell, weights=v, minlength=groups * len(HORIZONS)) for v in values],
+            axis=-1,
+        )
+        self.outcomes += sums.reshape(len(PROGRAMMES), 2, 2, len(HORIZONS), len(MEASURES))
 
 
 def effects(

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim import jit, kernels
+from sim import jit, kernels, kernels_draws
 from sim.agents.columns import SparseColumn, isin, thin
 from sim.runner import run_scenario
 
@@ -96,6 +96,28 @@ def test_merge_unique_matches_numpys_union(sizes, monkeypatch):
     assert np.array_equal(got, np.union1d(a, b)) and got.dtype == np.int64
     monkeypatch.setattr(jit, "ENABLED", False)
     assert np.array_equal(got, kernels.merge_unique(a, b))
+
+
+@needs_numba
+@settings(max_examples=150, deadline=None)
+@given(n=st.integers(1, 5_000), share=st.floats(0.0, 1.0), seed=st.integers(0, 2**16))
+def test_distinct_picks_are_the_same_from_the_bitmap_and_the_sort(n, share, seed):
+    """``distinct_uniform`` keeps dense picks in a bitmap and sparse ones sorted: whichever it
+    uses, the same draws give the same k distinct sorted slots and leave the generator in the
+    same state (the numpy path, numba off, as well)."""
+    k = int(round(share * n))
+    answers = []
+    for density, enabled in ((0.0, True), (2.0, True), (0.0, False)):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(kernels_draws, "BITMAP_DENSITY", density)
+            patch.setattr(jit, "ENABLED", enabled)
+            rng = np.random.default_rng(seed)
+            answers.append((kernels.distinct_uniform(rng, n, k), rng.random()))
+    bitmap, ((sort, after), (plain, after_plain)) = answers[0], answers[1:]
+    assert bitmap[0].size == k and np.unique(bitmap[0]).size == k
+    assert np.all(np.diff(bitmap[0]) > 0) and (k == 0 or 0 <= bitmap[0][0] <= bitmap[0][-1] < n)
+    assert np.array_equal(bitmap[0], sort) and np.array_equal(sort, plain)
+    assert bitmap[1] == after == after_plain
 
 
 def _people(n: int, seed: int = 9) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
