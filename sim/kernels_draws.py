@@ -27,7 +27,7 @@ from sim import jit
 try:  # the trailing-zero count of a word, an LLVM intrinsic numba exposes
     from numba.cpython.unsafe.numbers import trailing_zeros
 except ImportError:  # pragma: no cover - without numba the bitmap path is never taken
-    trailing_zeros = None
+    trailing_zeros = None  # type: ignore[assignment]
 
 DENSE_CHUNK = 1 << 20  # draws per chunk on the numpy path (bounds the temporaries)
 
