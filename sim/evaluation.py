@@ -50,6 +50,9 @@ class Evaluation:
         self.active = np.empty(0, dtype=bool)  # still in the population
         # [programme, arm, long-term, horizon, measure], summed over people
         self.outcomes = np.zeros((len(PROGRAMMES), 2, 2, len(HORIZONS), len(MEASURES)))
+        # (ids, record) of each id's latest active record, sorted by id; None when records
+        # changed since it was made (``_positions``)
+        self._latest: tuple[np.ndarray, np.ndarray] | None = None
 
     def assign(
         self, ids: np.ndarray, month: int, programme: int, long_term: np.ndarray
@@ -70,18 +73,21 @@ class Evaluation:
         self.long_term = np.concatenate([self.long_term, long_term])
         self.enrolled = np.concatenate([self.enrolled, np.full(ids.size, -1, dtype=np.int16)])
         self.active = np.concatenate([self.active, np.ones(ids.size, dtype=bool)])
+        self._latest = None
         return offered
 
     def _positions(self, ids: np.ndarray) -> np.ndarray:
         """Latest active record of each id in ``ids`` (or -1)."""
         if self.ids.size == 0 or ids.size == 0:
             return np.full(ids.size, -1, dtype=np.intp)
-        live = np.flatnonzero(self.active)
-        # last record per id: sort live records by (id, position)
-        order = live[np.lexsort((live, self.ids[live]))]
-        keys = self.ids[order]
-        last = np.concatenate([keys[1:] != keys[:-1], [True]]) if keys.size else keys
-        order, keys = order[last], keys[last]
+        if self._latest is None:
+            live = np.flatnonzero(self.active)
+            # last record per id: live records sorted by id, ties kept in record order
+            order = live[np.argsort(self.ids[live], kind="stable")]
+            keys = self.ids[order]
+            last = np.concatenate([keys[1:] != keys[:-1], [True]]) if keys.size else keys
+            self._latest = (keys[last], order[last])
+        keys, order = self._latest
         where = np.minimum(np.searchsorted(keys, ids), max(keys.size - 1, 0))
         found = keys.size > 0
         hit = (keys[where] == ids) if found else np.zeros(ids.size, dtype=bool)
@@ -96,7 +102,10 @@ class Evaluation:
     def drop(self, ids: np.ndarray) -> None:
         """People who left the population leave the evaluation (their slots are reused)."""
         pos = self._positions(ids)
-        self.active[pos[pos >= 0]] = False
+        pos = pos[pos >= 0]
+        if pos.size:
+            self.active[pos] = False
+            self._latest = None
 
     def record(self, month: int, workforce, earnings) -> None:
         """Add the outcomes of everyone reaching a horizon this month.
