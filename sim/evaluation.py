@@ -118,11 +118,8 @@ class Evaluation:
         # in order of assignment): one gather of the workforce and one sum a month
         starts = month - np.asarray(HORIZONS)
         bounds = np.searchsorted(self.month, np.stack([starts, starts + 1], axis=1))
-        sizes = bounds[:, 1] - bounds[:, 0]
-        if not sizes.any():
-            return
         rows = np.concatenate([np.arange(lo, hi) for lo, hi in bounds])
-        horizon = np.repeat(np.arange(len(HORIZONS)), sizes)
+        horizon = np.repeat(np.arange(len(HORIZONS)), bounds[:, 1] - bounds[:, 0])
         live = self.active[rows]
         rows, horizon = rows[live], horizon[live]
         if rows.size == 0:
@@ -132,6 +129,7 @@ class Evaluation:
         formal = status == Status.FORMAL
         regular = formal | (status == Status.INFORMAL)
         enrolled = (self.enrolled[rows] >= 0) & (self.enrolled[rows] <= month)
+        # MEASURES in order; the first, people, is a count (no weights)
         values = (None, regular, formal, np.where(regular, earnings(ids), 0.0), enrolled)
         # cell = ((programme x arm x long-term) x horizon): each sum adds its people in the
         # order of their records, as a per-horizon sum would
