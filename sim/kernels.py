@@ -6,11 +6,11 @@ hundred thousand people cost more than the work. Here the hottest steps are sing
 compiled with numba, in three modules, all imported from here:
 
 - ``sim.kernels_draws``: random picks (``dense_picks``, ``keyed_picks``, ``sorted_unique``,
-  ``uniform_below``);
+  ``distinct_uniform``, ``uniform_below``) and ``skip_draws`` for a pick that finds nobody;
 - ``sim.kernels_search``: job search (``target_sectors``, ``searchers``, ``search_effort``,
   ``choose_pool``) and the occupations of new people;
 - ``sim.kernels_moves``: a move's update of the people ledgers (``shift_ledgers``,
-  ``move_people``, ``set_under``).
+  ``move_people``, ``set_under``) and the idle set (``refresh_idle``, ``with_status``).
 
 Each function has a numpy twin (``*_numpy``, or for the moves the workforce's own steps) with
 the same result bit for bit, the same random draws consumed, and the same order of
@@ -34,11 +34,12 @@ from sim.kernels_draws import (
     keyed_uniform_numpy,
     merge_unique,
     merge_unique_numpy,
+    skip_draws,
     sorted_unique,
     sorted_unique_numpy,
     uniform_below,
 )
-from sim.kernels_moves import move_people, set_under, shift_ledgers
+from sim.kernels_moves import move_people, refresh_idle, set_under, shift_ledgers, with_status
 from sim.kernels_search import (
     choose_pool,
     choose_pool_numpy,
@@ -69,9 +70,11 @@ __all__ = [
     "keyed_uniform_numpy",
     "merge_unique",
     "merge_unique_numpy",
+    "skip_draws",
     "move_people",
     "occupations",
     "occupations_numpy",
+    "refresh_idle",
     "search_effort",
     "search_effort_numpy",
     "searchers",
@@ -83,4 +86,5 @@ __all__ = [
     "target_sectors",
     "target_sectors_numpy",
     "uniform_below",
+    "with_status",
 ]

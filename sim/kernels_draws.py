@@ -3,6 +3,8 @@
 - ``uniform_below``: ``rng.random(n) < p`` drawn in chunks (no n-long float array);
 - ``dense_picks``: slots 0..n-1 each kept when a uniform draw is below p (draws in slot order,
   exactly the numbers ``rng.random(n)`` would give), without n-long float and bool arrays;
+- ``skip_draws``: the generator moved on past n such draws without making them (for a pick
+  that can find nobody);
 - ``keyed_picks``: the same kind of pick with a counter-based uniform per (key, month, slot)
   (``keyed_uniform_numpy``), computed only for the people a process concerns (no draw at all
   for everyone else);
@@ -54,6 +56,26 @@ def keep_numpy(picked: np.ndarray, among: tuple | None) -> np.ndarray:
     if bit:
         keep &= (flags[picked] & bit) != 0
     return picked[keep]
+
+
+def skip_draws(rng: np.random.Generator, n: int) -> bool:
+    """Move ``rng`` on as if ``rng.random(n)`` had been drawn, without drawing; False (and
+    ``rng`` untouched) where that cannot be done exactly.
+
+    ``rng.random`` takes one 64-bit output of the bit generator per double, so advancing a
+    PCG64 (numpy's default, the streams' generator) by n outputs lands on the same state.
+    ``advance`` also drops the buffered 32-bit half-output (``integers`` below 2^32 draws in
+    halves), which a draw of doubles would have kept: it is put back.
+    """
+    bits = rng.bit_generator
+    if not isinstance(bits, np.random.PCG64):
+        return False
+    before = bits.state
+    bits.advance(n)
+    after = bits.state
+    after["has_uint32"], after["uinteger"] = before["has_uint32"], before["uinteger"]
+    bits.state = after
+    return True
 
 
 def dense_picks_numpy(rng: np.random.Generator, n: int, p: float,
@@ -196,19 +218,61 @@ def _keyed_picks(key, month, p, status, allowed, flags, bit, out):  # pragma: no
     return k
 
 
+@jit.compiled
+def _keyed_flagged(key, month, p, status, allowed, flags, words, bit, out):  # pragma: no cover
+    """``_keyed_picks`` for a flag ``bit`` (not 0), reading the flags eight at a time:
+    ``words`` is ``flags[:8 * words.size]`` as uint64, so a word with none of its eight
+    people flagged costs one test, and each flagged person is found by a trailing-zero count
+    (slots come out in order, as in ``_keyed_picks``). Then their status, then their draw."""
+    base = key + (np.uint64(month) << np.uint64(40)) + _GOLDEN
+    codes = np.uint32(0)
+    for c in range(allowed.size):
+        if allowed[c]:
+            codes |= np.uint32(1) << np.uint32(c)
+    mask = np.uint64(bit) * np.uint64(0x0101010101010101)  # the bit in each of the 8 bytes
+    k = 0
+    for i in range(words.size):
+        w = words[i] & mask
+        while w:
+            if k >= out.size:
+                return -1
+            j = 8 * i + (trailing_zeros(w) >> 3)
+            w &= w - np.uint64(1)
+            out[k] = j
+            ok = (codes >> np.uint32(status[j])) & np.uint32(1)
+            k += ok & (_unit_compiled(_mix_compiled(base + np.uint64(j))) < p)
+    for j in range(8 * words.size, status.size):  # the last few slots, one by one
+        if (flags[j] & bit) != 0 and (codes >> np.uint32(status[j])) & np.uint32(1):
+            if k >= out.size:
+                return -1
+            out[k] = j
+            k += _unit_compiled(_mix_compiled(base + np.uint64(j))) < p
+    return k
+
+
 def keyed_picks(key: int, month: int, p: float, status: np.ndarray, allowed: np.ndarray,
                 flags: np.ndarray, bit: int) -> np.ndarray:
     """See ``keyed_picks_numpy``: the same slots, in one compiled pass over the slots that
-    computes a draw only for the people allowed (a flag byte and a status byte read per slot)."""
+    computes a draw only for the people allowed (a flag byte and a status byte read per slot;
+    with a flag ``bit``, the flags read eight at a time and the status only of the flagged)."""
     if not jit.ENABLED:
         return keyed_picks_numpy(key, month, p, status, allowed, flags, bit)
     mean = status.size * p
     out = np.empty(int(mean + 6.0 * np.sqrt(mean + 1.0)) + 64, dtype=np.int64)
-    args = (np.uint64(key), np.int64(month), float(p), status, allowed, flags, np.uint8(bit))
-    k = _keyed_picks(*args, out)
+    args = (np.uint64(key), np.int64(month), float(p), status, allowed, flags)
+    if bit:
+        flags = np.ascontiguousarray(flags[:status.size])
+        words = flags[:status.size - status.size % 8].view(np.uint64)
+
+        def run(out):
+            return _keyed_flagged(*args, words, np.uint8(bit), out)
+    else:
+        def run(out):
+            return _keyed_picks(*args, np.uint8(bit), out)
+    k = run(out)
     if k < 0:  # more picks than six standard deviations above the mean: room for every slot
         out = np.empty(status.size, dtype=np.int64)
-        k = _keyed_picks(*args, out)
+        k = run(out)
     return out[:k].copy()
 
 

@@ -3,7 +3,9 @@
 - ``shift_ledgers``: a move's update of the people ledgers (stocks, displaced people,
   earnings-factor sums, transitions, entrants), in one pass;
 - ``move_people``: ``Workforce.move`` whole (gathers, ledgers and writes) in one pass;
-- ``set_under``: ``Workforce.set_under`` in one pass.
+- ``set_under``: ``Workforce.set_under`` in one pass;
+- ``refresh_idle``: the idle set brought up to date (leavers out, newcomers merged in), in one
+  pass; ``with_status``: the people of a set who have a status, in one pass.
 
 Each returns or reports that it did nothing when numba is off, and the workforce then takes
 its numpy steps, with the same results bit for bit. Imported through ``sim.kernels``.
@@ -251,3 +253,63 @@ def set_under(workforce, idx: np.ndarray, under: bool) -> bool:
                workforce.displaced_stocks.reshape(-1), workforce.factor_sums.reshape(-1),
                np.intp(workforce.n_sectors), np.intp(Status.VACANT), UNDER)
     return True
+
+
+# -- the idle set: leavers out, newcomers merged in ----------------------------------------------
+
+@jit.compiled
+def _refresh_idle(idle, joining, status, flags, idle_bit, unemployed,
+                  vacant):  # pragma: no cover - compiled
+    out = np.empty(idle.size + joining.size, dtype=np.int64)
+    keep = ~idle_bit
+    j = m = 0
+    for i in range(idle.size):
+        v = idle[i]
+        s = status[v]
+        if s >= unemployed and s != vacant:
+            while j < joining.size and joining[j] < v:
+                out[m] = joining[j]
+                m += 1
+                j += 1
+            out[m] = v
+            m += 1
+        else:
+            flags[v] &= keep
+    while j < joining.size:
+        out[m] = joining[j]
+        m += 1
+        j += 1
+    return out[:m].copy()
+
+
+def refresh_idle(workforce, joining: np.ndarray) -> np.ndarray | None:
+    """``Workforce.refresh_idle`` in one compiled pass: the people of the idle set still not
+    in a regular job (the others leave it, their idle bit cleared) merged with ``joining``
+    (the newcomers since the last call, sorted, none in the set) [idle], int64, sorted; None
+    (nothing done) when numba is off."""
+    if not jit.ENABLED:
+        return None
+    from sim.agents.workforce import IN_IDLE, Status
+
+    return _refresh_idle(workforce.idle, joining.astype(np.int64, copy=False), workforce.status,
+                         workforce.flags, IN_IDLE, np.int8(Status.UNEMPLOYED),
+                         np.int8(Status.VACANT))
+
+
+@jit.compiled
+def _with_status(pool, status, code):  # pragma: no cover - compiled
+    out = np.empty(pool.size, dtype=np.int64)
+    m = 0
+    for i in range(pool.size):  # branch-free: always write, advance on a match
+        v = pool[i]
+        out[m] = v
+        m += status[v] == code
+    return out[:m].copy()
+
+
+def with_status(pool: np.ndarray, status: np.ndarray, code: int) -> np.ndarray:
+    """``pool[status[pool] == code]`` [matches], int64, in one compiled pass (no gathered
+    status and no mask the size of ``pool``); the numpy expression when numba is off."""
+    if not jit.ENABLED or pool.dtype != np.int64:
+        return pool[status[pool] == code]
+    return _with_status(pool, status, np.int8(code))

@@ -120,6 +120,61 @@ def test_distinct_picks_are_the_same_from_the_bitmap_and_the_sort(n, share, seed
     assert bitmap[1] == after == after_plain
 
 
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(0, 20_000), halves=st.integers(0, 3), seed=st.integers(0, 2**16))
+def test_skipping_draws_leaves_the_generator_where_drawing_them_does(n, halves, seed):
+    """``skip_draws`` advances the generator past n doubles without drawing them: the next
+    draws (doubles, and integers that use a buffered 32-bit half) are the same as after
+    ``rng.random(n)``."""
+    drawn, skipped = np.random.default_rng(seed), np.random.default_rng(seed)
+    for rng in (drawn, skipped):
+        rng.integers(0, 1000, size=halves)  # an odd count leaves a 32-bit half buffered
+    drawn.random(n)
+    assert kernels.skip_draws(skipped, n)
+    assert drawn.bit_generator.state == skipped.bit_generator.state
+    assert np.array_equal(drawn.integers(0, 1000, 3), skipped.integers(0, 1000, 3))
+    assert drawn.random() == skipped.random()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_pick_among_nobody_skips_its_draws_and_moves_the_stream_on(enabled):
+    """``thin(..., nobody=True)`` with a draw per slot returns nobody and leaves the stream
+    where drawing would have: the next picks are the same."""
+    n = 50_000
+    status = np.zeros(n, dtype=np.int8)  # everybody in status 0, which is not allowed
+    among = (status, np.array([False, True] + [False] * 6), np.zeros(n, dtype=np.uint8), 0)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(jit, "ENABLED", enabled and jit.ENABLED)
+        drawn, skipped = np.random.default_rng(3), np.random.default_rng(3)
+        assert thin(drawn, n, 0.4, among).size == 0
+        assert thin(skipped, n, 0.4, among, nobody=True).size == 0
+        assert drawn.bit_generator.state == skipped.bit_generator.state
+        assert np.array_equal(thin(drawn, n, 0.3), thin(skipped, n, 0.3))
+
+
+def test_a_bpo_only_population_runs_the_same_with_its_skipped_draws(monkeypatch):
+    """The Philippine BPO workforce alone has no informal workers: their on-the-job search
+    skips its draw per slot. The run is the same, table by table, as with every draw made."""
+    calls = []
+    skip = kernels_draws.skip_draws
+
+    def counted(rng, n):
+        calls.append(n)
+        return skip(rng, n)
+
+    def run():
+        return run_scenario("phl_bpo", replications=1, seed=7, scale=40, horizon_months=36,
+                            overrides={"population.sectors": ["bpo_business_services"]})
+
+    monkeypatch.setattr(kernels, "skip_draws", counted)
+    skipped = run()
+    assert calls, "the shortcut was not taken: the test no longer covers it"
+    monkeypatch.setattr(kernels, "skip_draws", lambda rng, n: False)
+    drawn = run()
+    for table in ("sector_cube", "country_cube", "losses", "displaced"):
+        assert np.array_equal(getattr(skipped, table), getattr(drawn, table)), table
+
+
 def _people(n: int, seed: int = 9) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     people = np.random.default_rng(seed)
     status = people.integers(0, 7, size=n).astype(np.int8)
@@ -142,6 +197,24 @@ def test_keyed_picks_are_the_same_on_both_paths(p, bit):
     assert concerned[got].all()  # only the people the process concerns
     assert np.array_equal(got, np.flatnonzero(
         concerned & (kernels.keyed_uniform_numpy(key, 37, np.arange(status.size)) < p)))
+
+
+@needs_numba
+@settings(max_examples=80, deadline=None)
+@given(n=st.integers(0, 3_000), share=st.floats(0.0, 1.0), bit=st.sampled_from([1, 4, 128]),
+       p=st.floats(0.0, 1.0), seed=st.integers(0, 2**16))
+def test_keyed_picks_of_a_flag_read_eight_flags_at_a_time_are_the_numpy_picks(n, share, bit,
+                                                                               p, seed):
+    """With a flag bit the compiled path reads eight flags a word: any size (a tail of
+    fewer than eight), any share of people flagged, any bit, the same slots as numpy."""
+    people = np.random.default_rng(seed)
+    status = people.integers(0, 7, size=n).astype(np.int8)
+    flags = (people.integers(0, 256, size=n) & ~bit).astype(np.uint8)
+    flags[people.random(n) < share] |= np.uint8(bit)
+    allowed = np.array([True, True, False, True, False, True, False, False])
+    got = kernels.keyed_picks(seed, 5, p, status, allowed, flags, bit)
+    assert np.array_equal(got, kernels.keyed_picks_numpy(seed, 5, p, status, allowed, flags,
+                                                         bit))
 
 
 def test_keyed_draws_are_uniform_and_independent_across_months_slots_and_keys():
@@ -210,6 +283,49 @@ def test_whole_runs_are_bit_identical_with_numba_on_and_off(scenario, monkeypatc
     for name, table in compiled.items():
         pd.testing.assert_frame_equal(table, plain[name], check_exact=True, obj=name)
     assert compiled["frame"]["value"].abs().sum() > 0
+
+
+@needs_numba
+def test_the_idle_set_is_the_same_kept_compiled_or_with_numpy_month_by_month(tables):
+    """Each month, the compiled refresh of the idle set and the numpy one, from the same
+    state, give the same set and the same idle bits; the set holds everyone not in a regular
+    job (and each person once), and only people whose idle bit is set."""
+    import copy
+
+    from conftest import build_model
+
+    from sim.agents.columns import BitColumn
+    from sim.agents.workforce import IN_IDLE, REGULAR_JOBS, Status
+
+    model = build_model(tables, "BRN", "combined", {"run.scale": 20}, seed=3)
+    for _ in range(18):
+        model.step()
+        workforce = model.workforce
+        twin = copy.copy(workforce)  # the same arrays, but its own idle set and bits
+        twin.flags, twin.idle = workforce.flags.copy(), workforce.idle.copy()
+        twin._new_idle = list(workforce._new_idle)
+        twin.in_idle = BitColumn(twin, IN_IDLE)  # writes to the twin's own bits
+        compiled = workforce.refresh_idle()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(jit, "ENABLED", False)
+            plain = twin.refresh_idle()
+        assert np.array_equal(compiled, plain)
+        assert np.array_equal(workforce.flags, twin.flags)
+        status = workforce.status[:workforce.n]
+        out_of_work = np.flatnonzero(~np.isin(status, REGULAR_JOBS) & (status != Status.VACANT))
+        assert np.all(np.diff(compiled) > 0) and np.isin(out_of_work, compiled).all()
+        assert (workforce.flags[compiled] & IN_IDLE).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(pool=st.lists(st.integers(0, 499), max_size=300, unique=True),
+       codes=st.lists(st.integers(0, 6), min_size=500, max_size=500), code=st.integers(0, 6))
+def test_people_with_a_status_are_numpys_selection(pool, codes, code):
+    status = np.array(codes, dtype=np.int8)
+    among = np.sort(np.array(pool, dtype=np.int64))
+    got = kernels.with_status(among, status, code)
+    assert got.dtype == np.int64
+    assert np.array_equal(got, among[status[among] == code])
 
 
 def test_the_keys_of_counter_based_processes_come_from_the_seed_alone():

@@ -69,7 +69,8 @@ def chunks(n: int, size: int | None = None) -> list[tuple[int, int]]:
     return [(a, min(a + size, n)) for a in range(0, n, size)]
 
 
-def thin(rng: np.random.Generator, n: int, p: float, among: tuple | None = None) -> np.ndarray:
+def thin(rng: np.random.Generator, n: int, p: float, among: tuple | None = None,
+         nobody: bool = False) -> np.ndarray:
     """Slots 0..n-1 each picked with probability ``p``, sorted; cost proportional to picks.
 
     Draws the number of picks from a binomial and that many distinct slots uniformly
@@ -77,12 +78,16 @@ def thin(rng: np.random.Generator, n: int, p: float, among: tuple | None = None)
     p = DENSE_ABOVE, a draw per slot). The draws consumed depend only on (n, p) and on the
     draws themselves, never on who is in which state, so two runs that share the stream pick
     the same slots (common random numbers). With ``among`` = (status [n], allowed status codes
-    [8] bool, flags [n], flag bit or 0), only the picks it allows are returned.
+    [8] bool, flags [n], flag bit or 0), only the picks it allows are returned. ``nobody``
+    says that ``among`` allows no slot at all (the caller knows it from its ledgers): a draw
+    per slot is then skipped (``kernels.skip_draws``), the stream moved on as if made.
     """
     p = min(max(p, 0.0), 1.0)
     if p <= 0.0 or n == 0:
         return np.empty(0, dtype=np.int64)
     if p > DENSE_ABOVE:
+        if nobody and among is not None and kernels.skip_draws(rng, n):
+            return np.empty(0, dtype=np.int64)
         return kernels.dense_picks(rng, n, p, among)
     return kernels.keep(kernels.distinct_uniform(rng, n, int(rng.binomial(n, p))), among)
 

@@ -384,15 +384,22 @@ class Workforce(mesa.Agent):
         order) and keeps every later pass over the set reading memory forwards: in the
         order people joined, the whole Philippines at k = 4 took 29.9 s instead of 23.3 s.
         """
+        if self._new_idle:  # each move's newcomers: distinct, none in the set
+            joining = np.sort(np.concatenate(self._new_idle), kind="stable")
+        else:
+            joining = np.empty(0, dtype=np.int64)
+        compiled = kernels.refresh_idle(self, joining)
+        if compiled is not None:
+            self.idle, self._new_idle = compiled, []
+            return compiled
         idle = self.idle
         if idle.size:
             status = self.status[idle]
             still = (status >= Status.UNEMPLOYED) & (status != Status.VACANT)
             self.in_idle[idle[~still]] = False
             idle = idle[still]
-        if self._new_idle:
-            # sorted runs (the set, each move's newcomers): a stable sort merges them
-            idle = np.sort(np.concatenate([idle, *self._new_idle]), kind="stable")
+        if joining.size:
+            idle = np.sort(np.concatenate([idle, joining]), kind="stable")
             self._new_idle = []
         self.idle = idle
         return idle
@@ -400,13 +407,17 @@ class Workforce(mesa.Agent):
     def with_status(self, status: Status, among: np.ndarray | None = None) -> np.ndarray:
         """People with ``status`` among ``among`` (default: the idle set, for idle statuses)."""
         pool = self.idle if among is None else among
-        return pool[self.status[pool] == status]
+        return kernels.with_status(pool, self.status, status)
 
     def sample(self, rng: np.random.Generator, p: float, statuses: tuple[Status, ...],
                flag: np.uint8 | None = None) -> np.ndarray:
         """People in ``statuses`` (and with ``flag``, a bit of ``flags``, set, if given) each
-        picked with probability ``p`` (see ``thin``) [picked], sorted."""
-        return thin(rng, self.n, p, (self.status, _allowed(statuses), self.flags, flag or 0))
+        picked with probability ``p`` (see ``thin``) [picked], sorted. When the ledgers hold
+        nobody in ``statuses`` (no informal workers in a BPO-only population), a pick with a
+        draw per slot moves the stream on without drawing."""
+        nobody = not self.stocks[list(statuses)].any()
+        return thin(rng, self.n, p, (self.status, _allowed(statuses), self.flags, flag or 0),
+                    nobody)
 
     def sample_keyed(self, key: int, month: int, p: float, statuses: tuple[Status, ...],
                      flag: np.uint8 | None = None) -> np.ndarray:
