@@ -188,18 +188,25 @@ def keyed_picks_numpy(key: int, month: int, p: float, status: np.ndarray, allowe
 
 
 @jit.compiled
-def _keyed_picks(key, month, p, status, allowed, flags, bit, out):  # pragma: no cover
-    """Fill ``out`` with the picked slots; -1 if it has too little room (grow and retry).
-
-    Block by block, branch-free: first the slots the process concerns (flag and status), then
-    a draw for each of them; a branch per slot would be mispredicted for every few people.
-    """
-    base = key + (np.uint64(month) << np.uint64(40)) + _GOLDEN
-    codes = np.uint32(0)  # the allowed status codes as bits: a shift, not a table look-up
+def _status_bits(allowed):  # pragma: no cover - compiled
+    """The allowed status codes [8] bool as the bits of a uint32: a shift, not a look-up."""
+    codes = np.uint32(0)
     for c in range(allowed.size):
         if allowed[c]:
             codes |= np.uint32(1) << np.uint32(c)
-    need = np.uint8(0) if bit == 0 else bit
+    return codes
+
+
+@jit.compiled
+def _keyed_picks(key, month, p, status, allowed, out):  # pragma: no cover - compiled
+    """Fill ``out`` with the picked slots among those whose status is allowed (no flag: see
+    ``_keyed_flagged``); -1 if it has too little room (grow and retry).
+
+    Block by block, branch-free: first the slots the process concerns, then a draw for each
+    of them; a branch per slot would be mispredicted for every few people.
+    """
+    base = key + (np.uint64(month) << np.uint64(40)) + _GOLDEN
+    codes = _status_bits(allowed)
     block = 1 << 16
     candidates = np.empty(block, dtype=np.int64)
     k = 0
@@ -208,7 +215,7 @@ def _keyed_picks(key, month, p, status, allowed, flags, bit, out):  # pragma: no
         m = 0
         for j in range(a, b):
             candidates[m] = j
-            m += ((codes >> np.uint32(status[j])) & np.uint32(1)) & ((flags[j] & need) == need)
+            m += (codes >> np.uint32(status[j])) & np.uint32(1)
         if out.size - k < m:
             return -1
         for i in range(m):
@@ -225,10 +232,7 @@ def _keyed_flagged(key, month, p, status, allowed, flags, words, bit, out):  # p
     people flagged costs one test, and each flagged person is found by a trailing-zero count
     (slots come out in order, as in ``_keyed_picks``). Then their status, then their draw."""
     base = key + (np.uint64(month) << np.uint64(40)) + _GOLDEN
-    codes = np.uint32(0)
-    for c in range(allowed.size):
-        if allowed[c]:
-            codes |= np.uint32(1) << np.uint32(c)
+    codes = _status_bits(allowed)
     mask = np.uint64(bit) * np.uint64(0x0101010101010101)  # the bit in each of the 8 bytes
     k = 0
     for i in range(words.size):
@@ -259,16 +263,16 @@ def keyed_picks(key: int, month: int, p: float, status: np.ndarray, allowed: np.
         return keyed_picks_numpy(key, month, p, status, allowed, flags, bit)
     mean = status.size * p
     out = np.empty(int(mean + 6.0 * np.sqrt(mean + 1.0)) + 64, dtype=np.int64)
-    args = (np.uint64(key), np.int64(month), float(p), status, allowed, flags)
+    args = (np.uint64(key), np.int64(month), float(p), status, allowed)
     if bit:
         flags = np.ascontiguousarray(flags[:status.size])
-        words = flags[:status.size - status.size % 8].view(np.uint64)
+        words = flags[:flags.size - flags.size % 8].view(np.uint64)
 
         def run(out):
-            return _keyed_flagged(*args, words, np.uint8(bit), out)
+            return _keyed_flagged(*args, flags, words, np.uint8(bit), out)
     else:
         def run(out):
-            return _keyed_picks(*args, np.uint8(bit), out)
+            return _keyed_picks(*args, out)
     k = run(out)
     if k < 0:  # more picks than six standard deviations above the mean: room for every slot
         out = np.empty(status.size, dtype=np.int64)
