@@ -304,6 +304,19 @@ def test_bound_follows_the_model_s_own_size(tables):
     assert compute.bounded(light)[2] is None
 
 
+def test_cached_size_is_run_size_whatever_the_programmes(tables):
+    """The size estimate is cached without the levers: it must be the model's own for a
+    scenario with programmes on, and the same for every lever value."""
+    from sim.resources import run_size
+    from sim.scenarios import load_scenario, with_overrides
+
+    base = with_overrides(load_scenario("combined"), {"countries": ["PHL"]})
+    for seats in (10.0, 500.0):
+        scenario = with_overrides(base, {"levers.reskilling.seats_per_100k": seats,
+                                         "levers.job_creation.duration_months": 7})
+        assert compute.bounded(scenario)[1] == run_size(scenario, "PHL", tables)
+
+
 def test_impossible_setting_shows_a_message_keeps_the_result_and_the_link():
     at = start(scenario="reskilling_push", **QUICK)
     before, link = metrics(at), dict(at.query_params)

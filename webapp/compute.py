@@ -17,6 +17,7 @@ text: the page translates.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import math
 import multiprocessing
@@ -163,7 +164,9 @@ def bounded(scenario: Scenario) -> tuple[Scenario, RunSize, Bound | None]:
             (size.model_bytes - PROCESS_BYTES) / max(memory, 1),
         )
 
-    asked = size = run_size(scenario, iso3, tables)
+    asked = size = size_of(
+        without_levers_json(scenario), iso3, tuple(sorted(tables.hashes.items()))
+    )
     coarse = scenario
     while excess(size) > 1.0:  # slots are not quite proportional to 1 / scale: repeat
         coarse = with_overrides(
@@ -175,6 +178,22 @@ def bounded(scenario: Scenario) -> tuple[Scenario, RunSize, Bound | None]:
     if coarse is scenario:
         return scenario, size, None
     return coarse, size, Bound(asked.scale, size.scale, asked.person_months, asked.model_bytes)
+
+
+def without_levers_json(scenario: Scenario) -> str:
+    """The scenario's canonical JSON without its programmes (``levers``): what sets its size."""
+    settings = scenario.model_dump(mode="json")
+    del settings["levers"]
+    return json.dumps(settings, sort_keys=True)
+
+
+@functools.lru_cache(maxsize=256)  # no Streamlit cache: webapp.serve calls it before the server
+def size_of(scenario_json: str, iso3: str, data: tuple[tuple[str, str], ...]) -> RunSize:
+    """``run_size`` in one country of a scenario given as canonical JSON without its levers
+    (``without_levers_json``), for the data files whose hashes are ``data``. Cached: a run's
+    size does not depend on the programmes, so moving a lever slider needs no new estimate
+    (``run_size`` sets up the country's inputs, about 13 ms)."""
+    return run_size(Scenario.model_validate_json(scenario_json), iso3, load_data())
 
 
 def same_settings(a: Scenario, b: Scenario) -> bool:
