@@ -276,7 +276,8 @@ def brief_charts(summary: dict[str, Any], effect: dict[str, Any]) -> list[tuple[
 
 def brief_html(summary: dict[str, Any], none_json: str, title: str, changes: list[str],
                bound: compute.Bound | None) -> str:
-    """The HTML brief of the run on the page, in the page's language."""
+    """The HTML brief of the run on the page, in the page's language; ``summary`` as
+    ``compute.summarise(..., full=True)`` gives it (the brief has a chart of every section)."""
     notes = [run_caption(summary, bound)]
     if changes:
         notes.append(_("Changed from the preset: {changes}.").format(changes="; ".join(changes)))
@@ -371,6 +372,8 @@ def one_view(summary: dict[str, Any], none_json: str, base, bound, policy, polic
     st.segmented_control(_("Show"), list(SECTIONS), key="w:view", required=True,
                          format_func=lambda s: _(SECTIONS[s]), label_visibility="collapsed")
     view = ss.get("w:view") or settings.DEFAULT_SECTION
+    if view in compute.FULL_SECTIONS:  # the tables only these sections draw, made on demand
+        summary = compute.summarise(policy_json, none_json, full=True)
     if view == "adjustment":
         section_adjustment(summary, none_json)
     elif view == "laid_off":

@@ -304,6 +304,19 @@ def test_bound_follows_the_model_s_own_size(tables):
     assert compute.bounded(light)[2] is None
 
 
+def test_cached_size_is_run_size_whatever_the_programmes(tables):
+    """The size estimate is cached without the levers: it must be the model's own for a
+    scenario with programmes on, and the same for every lever value."""
+    from sim.resources import run_size
+    from sim.scenarios import load_scenario, with_overrides
+
+    base = with_overrides(load_scenario("combined"), {"countries": ["PHL"]})
+    for seats in (10.0, 500.0):
+        scenario = with_overrides(base, {"levers.reskilling.seats_per_100k": seats,
+                                         "levers.job_creation.duration_months": 7})
+        assert compute.bounded(scenario)[1] == run_size(scenario, "PHL", tables)
+
+
 def test_impossible_setting_shows_a_message_keeps_the_result_and_the_link():
     at = start(scenario="reskilling_push", **QUICK)
     before, link = metrics(at), dict(at.query_params)
@@ -375,6 +388,27 @@ def test_exports_are_offered_with_an_excel_file():
     assert sum(label.startswith("CSV") for label in labels) >= 10
 
 
+def test_the_first_section_waits_for_no_table_it_does_not_draw():
+    """The page's top and its first section get a summary without the tables that only the
+    other sections and the files draw; those get every table, in the files' order."""
+    from webapp import exports
+
+    at = start(**QUICK, **{"levers.reskilling.enabled": "true",
+                           "levers.reskilling.eligibility": "unemployed"})
+    assert_clean(at)
+    core, _policy, _none, policy_json, none_json, _bound = at.session_state["last_good"]
+    assert "breakdown" not in core and not set(compute.SECTION_CHARTS) & set(core["charts"])
+    full = compute.summarise(policy_json, none_json, full=True)
+    assert list(full["charts"]) == list(compute.CHARTS)
+    assert full["key"] == core["key"] and full["charts"]["rates"].equals(core["charts"]["rates"])
+    names = list(exports.tables(full, None))
+    assert names[:3] == ["headline", "laid_off_status", "laid_off_by_sector_sex"]
+    assert "evaluation" in names and "monthly_employment" in names
+    for view in ("adjustment", "laid_off", "policy", "sectors"):
+        at.segmented_control(key="w:view").set_value(view).run()
+        assert_clean(at)
+
+
 def test_the_brief_opens_with_the_page_s_heading_sentence_and_numbers():
     import app  # the page's own brief builder, on what the page drew
     from webapp import i18n, story
@@ -384,7 +418,8 @@ def test_the_brief_opens_with_the_page_s_heading_sentence_and_numbers():
                   "levers.reskilling.eligibility": "unemployed"})
     assert_clean(at)
     i18n.use("en")
-    shown, _policy, _none, _pj, none_json, bound = at.session_state["last_good"]
+    shown, _policy, _none, policy_json, none_json, bound = at.session_state["last_good"]
+    shown = compute.summarise(policy_json, none_json, full=True)  # as the export section has it
     page = app.brief_html(shown, none_json, "Fast generative-AI adoption (changed)",
                           ["levers.reskilling.enabled = true (preset: false)"], bound)
     assert "<h1>Philippines · Fast generative-AI adoption (changed)</h1>" in page

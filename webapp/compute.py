@@ -17,6 +17,7 @@ text: the page translates.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import math
 import multiprocessing
@@ -163,7 +164,9 @@ def bounded(scenario: Scenario) -> tuple[Scenario, RunSize, Bound | None]:
             (size.model_bytes - PROCESS_BYTES) / max(memory, 1),
         )
 
-    asked = size = run_size(scenario, iso3, tables)
+    asked = size = size_of(
+        without_levers_json(scenario), iso3, tuple(sorted(tables.hashes.items()))
+    )
     coarse = scenario
     while excess(size) > 1.0:  # slots are not quite proportional to 1 / scale: repeat
         coarse = with_overrides(
@@ -175,6 +178,22 @@ def bounded(scenario: Scenario) -> tuple[Scenario, RunSize, Bound | None]:
     if coarse is scenario:
         return scenario, size, None
     return coarse, size, Bound(asked.scale, size.scale, asked.person_months, asked.model_bytes)
+
+
+def without_levers_json(scenario: Scenario) -> str:
+    """The scenario's canonical JSON without its programmes (``levers``): what sets its size."""
+    settings = scenario.model_dump(mode="json")
+    del settings["levers"]
+    return json.dumps(settings, sort_keys=True)
+
+
+@functools.lru_cache(maxsize=256)  # no Streamlit cache: webapp.serve calls it before the server
+def size_of(scenario_json: str, iso3: str, data: tuple[tuple[str, str], ...]) -> RunSize:
+    """``run_size`` in one country of a scenario given as canonical JSON without its levers
+    (``without_levers_json``), for the data files whose hashes are ``data``. Cached: a run's
+    size does not depend on the programmes, so moving a lever slider needs no new estimate
+    (``run_size`` sets up the country's inputs, about 13 ms)."""
+    return run_size(Scenario.model_validate_json(scenario_json), iso3, load_data())
 
 
 def same_settings(a: Scenario, b: Scenario) -> bool:
@@ -307,12 +326,96 @@ def at_month(values: np.ndarray, month: int) -> dict[str, float]:
     return {"median": float(mid), "low": float(low), "high": float(high)}
 
 
+#: The page's chart tables, in the order the files list them. The page's top and its first
+#: section draw only some; the others (``SECTION_CHARTS``) are made when a section or a file
+#: asks (``summarise(..., full=True)``).
+CHARTS = (
+    "removed",
+    "removed_monthly",
+    "ai_vacancies",
+    "laid_off_paths",
+    "rates",
+    "informal_share",
+    "long_term",
+    "employment",
+    "programmes",
+)
+SECTION_CHARTS = ("removed_monthly", "ai_vacancies", "laid_off_paths", "employment")
+#: The sections that draw from ``SECTION_CHARTS`` or the other tables of ``details``.
+FULL_SECTIONS = ("adjustment", "laid_off", "policy", "sectors", "export")
+
+
+def chart_tables(results: Results, names: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    """The band tables (median and 5-95% over replications, by month) of the charts
+    ``names``, in ``CHARTS`` order."""
+    scenario = results.scenario
+    iso3 = scenario.countries[0]
+    focus = list(scenario.focus_sectors) or None
+    dates = [f"{d}-01" for d in results.dates.strftime("%Y-%m")]
+
+    def series(metric: str, scope: str = "focus") -> np.ndarray:
+        return indicator(results, metric, scope, focus)
+
+    def bands(*parts: tuple[np.ndarray, str]) -> pd.DataFrame:
+        frames = [series_band(values, dates, name) for values, name in parts]
+        return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+    makers = {
+        "removed": lambda: bands(
+            (series("hires_foregone_cumulative"), "foregone"),
+            (series("automation_job_losses_cumulative"), "layoffs"),
+        ),
+        "removed_monthly": lambda: bands(
+            (series("hires_foregone"), "foregone"),
+            (series("automation_job_losses"), "layoffs"),
+        ),
+        "ai_vacancies": lambda: bands(
+            (series("new_ai_vacancies_cumulative"), "new_ai"),
+            (series("ai_vacancies_lapsed_cumulative"), "lapsed"),
+        ),
+        "laid_off_paths": lambda: bands(
+            (series("displaced_employed"), "in_work"),
+            (series("displaced_unemployed"), "unemployed"),
+            (series("displaced_out_of_labour_force"), "out_of_labour_force"),
+            (
+                series("displaced_in_training") + series("displaced_in_programme_job"),
+                "in_programme",
+            ),
+        ),
+        "rates": lambda: bands(
+            *((series(m, "economy"), m) for m in ("unemployment_rate", "underemployment_rate"))
+        ),
+        "informal_share": lambda: bands((series("informal_share", "economy"), "informal_share")),
+        "long_term": lambda: bands((series("long_term_unemployed", "economy"), "long_term")),
+        "employment": lambda: bands(
+            *((results.values("employed", iso3, [s]), s) for s in (focus or SECTORS))
+        ),
+        "programmes": lambda: bands(
+            (results.values("in_training", iso3), "in_training"),
+            (results.values("programme_jobs", iso3), "programme_jobs"),
+        ),
+    }
+    return {name: makers[name]() for name in CHARTS if name in names}
+
+
 @st.cache_data(**DERIVE_CACHE, show_spinner=False)
-def summarise(policy_json: str, none_json: str) -> dict[str, Any]:
-    """Everything the page draws from the policy run and its no-programme run, as numbers.
+def summarise(policy_json: str, none_json: str, full: bool = False) -> dict[str, Any]:
+    """Everything the page's top and its first section draw from the policy run and its
+    no-programme run, as numbers; with ``full``, also what only the other sections and the
+    files need (``details``: more charts, the laid-off breakdown, the headline table, the
+    in-model evaluation).
 
     Cached on plain strings, so a cached redraw only unpickles small tables.
     """
+    if full:
+        core = summarise(policy_json, none_json)
+        extra = details(policy_json, none_json)
+        charts = {**core["charts"], **extra["charts"]}
+        return {
+            **core,
+            **extra,
+            "charts": {name: charts[name] for name in CHARTS if name in charts},
+        }
     policy = run_cached(policy_json)
     has_policy = policy_json != none_json
     none = run_cached(none_json) if has_policy else policy
@@ -343,70 +446,12 @@ def summarise(policy_json: str, none_json: str) -> dict[str, Any]:
         "enrolled": at_month(series("reskilling_enrolments_cumulative", "economy"), month),
         "programme_hires": at_month(policy.values("programme_hires_cumulative", iso3), month),
     }
-    charts = {
-        "removed": pd.concat(
-            [
-                series_band(series("hires_foregone_cumulative"), dates, "foregone"),
-                series_band(series("automation_job_losses_cumulative"), dates, "layoffs"),
-            ],
-            ignore_index=True,
-        ),
-        "removed_monthly": pd.concat(
-            [
-                series_band(series("hires_foregone"), dates, "foregone"),
-                series_band(series("automation_job_losses"), dates, "layoffs"),
-            ],
-            ignore_index=True,
-        ),
-        "ai_vacancies": pd.concat(
-            [
-                series_band(series("new_ai_vacancies_cumulative"), dates, "new_ai"),
-                series_band(series("ai_vacancies_lapsed_cumulative"), dates, "lapsed"),
-            ],
-            ignore_index=True,
-        ),
-        "laid_off_paths": pd.concat(
-            [
-                series_band(series("displaced_employed"), dates, "in_work"),
-                series_band(series("displaced_unemployed"), dates, "unemployed"),
-                series_band(series("displaced_out_of_labour_force"), dates, "out_of_labour_force"),
-                series_band(
-                    series("displaced_in_training") + series("displaced_in_programme_job"),
-                    dates,
-                    "in_programme",
-                ),
-            ],
-            ignore_index=True,
-        ),
-        "rates": pd.concat(
-            [
-                series_band(series(m, "economy"), dates, m)
-                for m in ("unemployment_rate", "underemployment_rate")
-            ],
-            ignore_index=True,
-        ),
-        "informal_share": series_band(series("informal_share", "economy"), dates, "informal_share"),
-        "long_term": series_band(series("long_term_unemployed", "economy"), dates, "long_term"),
-        "employment": pd.concat(
-            [
-                series_band(policy.values("employed", iso3, [s]), dates, s)
-                for s in (focus or SECTORS)
-            ],
-            ignore_index=True,
-        ),
-        "programmes": pd.concat(
-            [
-                series_band(policy.values("in_training", iso3), dates, "in_training"),
-                series_band(policy.values("programme_jobs", iso3), dates, "programme_jobs"),
-            ],
-            ignore_index=True,
-        ),
-    }
     laid_off_bars = pd.DataFrame([{"measure": name, **value} for name, value in laid_off.items()])
+    country = load_data().country(iso3)
     summary: dict[str, Any] = {
         "iso3": iso3,
-        "currency": load_data().country(iso3).currency,
-        "country_name": load_data().country(iso3).name,
+        "currency": country.currency,
+        "country_name": country.name,
         "scenario": scenario,
         "has_policy": has_policy,
         "focus": focus,
@@ -417,15 +462,14 @@ def summarise(policy_json: str, none_json: str) -> dict[str, Any]:
         "scale": sorted({int(k) for k in policy.scales[0]}) if policy.scales is not None else [],
         "key": key,
         "laid_off": laid_off_bars,
-        "charts": charts,
-        "headline": policy.headline(focus, None, band=BAND, country=iso3, rows=HEADLINE_ROWS),
+        "charts": chart_tables(
+            policy, tuple(name for name in CHARTS if name not in SECTION_CHARTS)
+        ),
         "provenance": policy.file_provenance(),
-        "breakdown": breakdown(policy, focus, month),
         "programme_use": programme_use(policy),
         "effects": {},
         "comparison": None,
         "cost_benefit": None,
-        "evaluation": None,
     }
     if has_policy:
         summary["comparison"] = compare(
@@ -435,8 +479,23 @@ def summarise(policy_json: str, none_json: str) -> dict[str, Any]:
         summary["cost_benefit"] = cost_benefit(
             none, policy, scenario.earnings.discount_rate_per_year, band=BAND
         )
-        summary["evaluation"] = evaluation_table(policy, band=BAND)
     return summary
+
+
+@st.cache_data(**DERIVE_CACHE, show_spinner=False)
+def details(policy_json: str, none_json: str) -> dict[str, Any]:
+    """What only some sections and the files draw from the policy run: the charts of
+    ``SECTION_CHARTS``, the headline table, the laid-off breakdown by sector and sex, and the
+    in-model evaluation (None with no programme on)."""
+    policy = run_cached(policy_json)
+    focus = list(policy.scenario.focus_sectors) or None
+    iso3 = policy.scenario.countries[0]
+    return {
+        "charts": chart_tables(policy, SECTION_CHARTS),
+        "headline": policy.headline(focus, None, band=BAND, country=iso3, rows=HEADLINE_ROWS),
+        "breakdown": breakdown(policy, focus, report_month(policy)),
+        "evaluation": evaluation_table(policy, band=BAND) if policy_json != none_json else None,
+    }
 
 
 def paired_effects(

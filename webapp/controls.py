@@ -254,11 +254,14 @@ def sidebar() -> None:
         on_change=on_language_change,
     )
     tables = load_data()
+    # The names straight from the countries table (``tables.country`` builds a country's
+    # whole data, ten times a rerun).
+    names = dict(zip(tables.countries["iso3"], tables.countries["country"].map(str), strict=True))
     top.selectbox(
         _("Country"),
         list(tables.iso3_codes),
         key="w:country",
-        format_func=lambda c: f"{country_name(c, tables.country(c).name)} · {c}",
+        format_func=lambda c: f"{country_name(c, names[c])} · {c}",
         help=_("The ten ASEAN member states in data/sectors.csv and countries.csv"),
     )
     options = list(presets()) + ([UPLOADED] if ss.get("uploaded") is not None else [])
