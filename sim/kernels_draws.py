@@ -448,8 +448,8 @@ def _marked_kept(bitmap, k, status, allowed, flags, bit):  # pragma: no cover - 
 def distinct_kept(rng: np.random.Generator, n: int, k: int, among: tuple | None) -> np.ndarray:
     """``keep(distinct_uniform(rng, n, k), among)``: the same draws and the same slots [kept],
     int64, sorted. On the bitmap path the picks are filtered as they are read back, so the k
-    picks are never held as an array (at k = 1, 2.6 million of them, 21 MB, for on-the-job
-    search)."""
+    picks are never held as an array (for the whole Philippines person by person, 2.6 million
+    picks a month, 21 MB, for on-the-job search)."""
     k = min(k, n)
     if among is None or not (jit.ENABLED and k >= n * BITMAP_DENSITY and k > 0):
         return keep(distinct_uniform(rng, n, k), among)
