@@ -155,16 +155,15 @@ def _record(
     ``metrics``, ``recorded_metrics``: the others are NaN). A metric's reporter only reads
     the model, so the ones left out change nothing else."""
     horizon = model.horizon
-    sector_metrics = [
-        (i, metric.reporter)
-        for i, (name, metric) in enumerate(SECTOR_METRICS.items())
-        if metrics is None or name in metrics
-    ]
-    country_metrics = [
-        (i, metric.reporter)
-        for i, (name, metric) in enumerate(COUNTRY_METRICS.items())
-        if metrics is None or name in metrics
-    ]
+
+    def reporters(table: dict) -> list[tuple[int, Callable]]:  # (column, reporter) to record
+        return [
+            (i, metric.reporter)
+            for i, (name, metric) in enumerate(table.items())
+            if metrics is None or name in metrics
+        ]
+
+    sector_metrics, country_metrics = reporters(SECTOR_METRICS), reporters(COUNTRY_METRICS)
     n_sectors = model.n_sectors
     fill = np.zeros if metrics is None else partial(np.full, fill_value=np.nan)
     sector_out = fill((horizon + 1, len(SECTOR_METRICS), n_sectors))
