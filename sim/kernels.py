@@ -11,7 +11,8 @@ compiled with numba, in three modules, all imported from here:
 - ``sim.kernels_search``: job search (``target_sectors``, ``searchers``, ``search_effort``,
   ``choose_pool``) and the occupations of new people;
 - ``sim.kernels_moves``: a move's update of the people ledgers (``shift_ledgers``,
-  ``move_people``, ``set_under``) and the idle set (``refresh_idle``, ``with_status``).
+  ``move_people``, ``set_under``), who starts underemployment (``starting_under``) and the
+  idle set (``refresh_idle``, ``with_status``).
 
 Each function has a numpy twin (``*_numpy``, or for the moves the workforce's own steps) with
 the same result bit for bit, the same random draws consumed, and the same order of
@@ -41,7 +42,15 @@ from sim.kernels_draws import (
     sorted_unique_numpy,
     uniform_below,
 )
-from sim.kernels_moves import move_people, refresh_idle, set_under, shift_ledgers, with_status
+from sim.kernels_moves import (
+    move_people,
+    refresh_idle,
+    set_under,
+    shift_ledgers,
+    starting_under,
+    starting_under_numpy,
+    with_status,
+)
 from sim.kernels_search import (
     choose_pool,
     choose_pool_numpy,
@@ -86,6 +95,8 @@ __all__ = [
     "skip_draws",
     "sorted_unique",
     "sorted_unique_numpy",
+    "starting_under",
+    "starting_under_numpy",
     "target_sectors",
     "target_sectors_numpy",
     "uniform_below",

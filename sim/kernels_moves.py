@@ -3,7 +3,8 @@
 - ``shift_ledgers``: a move's update of the people ledgers (stocks, displaced people,
   earnings-factor sums, transitions, entrants), in one pass;
 - ``move_people``: ``Workforce.move`` whole (gathers, ledgers and writes) in one pass;
-- ``set_under``: ``Workforce.set_under`` in one pass;
+- ``set_under``: ``Workforce.set_under`` in one pass; ``starting_under``: which picked people
+  start underemployment this month, in one pass;
 - ``refresh_idle``: the idle set brought up to date (leavers out, newcomers merged in), in one
   pass; ``with_status``: the people of a set who have a status, in one pass.
 
@@ -256,6 +257,44 @@ def set_under(workforce, idx: np.ndarray, under: bool) -> bool:
                workforce.displaced_stocks.reshape(-1), workforce.factor_sums.reshape(-1),
                np.intp(workforce.n_sectors), np.intp(Status.VACANT), UNDER)
     return True
+
+
+def starting_under_numpy(picked: np.ndarray, u: np.ndarray, bound: float, status: np.ndarray,
+                         under: np.ndarray, entry: np.ndarray, informal: int) -> np.ndarray:
+    """The people of ``picked`` [m] (slots) who start time-related underemployment: not
+    underemployed now (``under`` [m], theirs) and ``u`` x ``bound`` below the entry rate of
+    their kind of job (``entry`` [2]: formal, informal; ``u`` [m] uniform draws) [starting]."""
+    rate = entry[(status[picked] == informal).astype(int)]
+    return picked[(u * bound < rate) & ~under]
+
+
+@jit.compiled
+def _starting_under(picked, u, bound, status, flags, entry, informal,
+                    under_bit):  # pragma: no cover - compiled
+    out = np.empty(picked.size, dtype=np.int64)
+    m = 0
+    for i in range(picked.size):
+        j = picked[i]
+        rate = entry[1] if status[j] == informal else entry[0]
+        if u[i] * bound < rate and (flags[j] & under_bit) == 0:
+            out[m] = j
+            m += 1
+    return out[:m].copy()
+
+
+def starting_under(workforce, picked: np.ndarray, u: np.ndarray, bound: float,
+                   entry: np.ndarray) -> np.ndarray:
+    """``starting_under_numpy`` for ``workforce``'s people in one compiled pass [starting],
+    int64, in ``picked``'s order (no gathered status, rates or masks: at the whole Philippines
+    1.7 million picks a month, 40 MB of temporaries)."""
+    from sim.agents.workforce import UNDER, Status
+
+    if not jit.ENABLED or picked.dtype != np.int64:
+        return starting_under_numpy(picked, u, bound, workforce.status, workforce.under[picked],
+                                    entry, Status.INFORMAL)
+    return _starting_under(picked, u, float(bound), workforce.status, workforce.flags,
+                           np.ascontiguousarray(entry, dtype=np.float64),
+                           np.int8(Status.INFORMAL), UNDER)
 
 
 # -- the idle set: leavers out, newcomers merged in ----------------------------------------------

@@ -69,7 +69,7 @@ def target_sectors(columns: np.ndarray, origin: np.ndarray, u: np.ndarray) -> np
     """The sector each searcher looks in: inverse CDF of its origin's mobility row.
 
     columns: ``cdf_columns`` [S, S]; origin: last sector of each searcher [n]; u: uniform
-    draws [n]. Returns the count of CDF entries below ``u`` (at most S - 1) [n], intp: the
+    draws [n]. Returns the count of CDF entries below ``u`` (at most S - 1) [n], int8: the
     same comparisons as ``(u[:, None] > cdf[origin]).sum(axis=1)``, in one compiled pass
     (``sim.kernels``).
     """

@@ -289,9 +289,9 @@ class LabourMarketModel(ModelSetup):
         rng = self.streams.hours
         bound = float(self.under_entry.max())
         picked = workforce.sample(rng, bound, REGULAR_JOBS)
-        status = workforce.status[picked]
-        entry = self.under_entry[(status == Status.INFORMAL).astype(int)]
-        starting = picked[(rng.random(picked.size) * bound < entry) & ~workforce.under[picked]]
+        starting = kernels.starting_under(workforce, picked, rng.random(picked.size), bound,
+                                          self.under_entry)
+        del picked
         ending = workforce.sample_keyed(self.under_exit_key, month, self.under_exit,
                                         REGULAR_JOBS, flag=UNDER)
         workforce.set_under(starting, True)
@@ -341,19 +341,20 @@ class LabourMarketModel(ModelSetup):
         # on-the-job searchers: informal workers thinned at the highest rate, then accepted
         top = float(rate_open.max())
         otj = workforce.sample(rng, self.informal_intensity * top, (Status.INFORMAL,))
-        otj_target = target_sectors(self._mobility_columns,
-                                    workforce.sector[otj].astype(np.intp), rng.random(otj.size))
+        otj_target = target_sectors(self._mobility_columns, workforce.sector[otj],
+                                    rng.random(otj.size))
 
         pool = kernels.choose_pool(efficiency, target, qualified, unemployed, rate_open,
                                    rate_skilled, self.informal_rate,
                                    rng.random(searchers.size))
         del intensity, efficiency, qualified, unemployed
         otj_draw = rng.random(otj.size) * max(top, 1e-300)
-        otj_pool = np.where(otj_draw < rate_open[otj_target], 0, -1)
+        otj_pool = np.where(otj_draw < rate_open[otj_target], np.int8(0), np.int8(-1))
         del otj_draw
 
         # (the parts are let go as soon as joined: at k = 1 the searchers and on-the-job
-        # searchers are two million people, and each array of them 8 or 16 MB)
+        # searchers are four to five million people, an array of them 37 MB as int64; target
+        # sectors and pools are int8 for that reason)
         everyone = np.concatenate([searchers, otj])
         del searchers, otj
         where = np.concatenate([target, otj_target])
@@ -361,7 +362,7 @@ class LabourMarketModel(ModelSetup):
         pool = np.concatenate([pool, otj_pool])
         del otj_pool
         hired = np.flatnonzero(pool >= 0)
-        group = pool[hired] * n + where[hired]           # group = pool * S + sector
+        group = pool[hired].astype(np.intp) * n + where[hired]  # pool * S + sector
         del pool, where
         keep = self._within_vacancies(rng, group, open_v, skilled_v)
         hired, group = hired[keep], group[keep]

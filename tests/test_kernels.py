@@ -317,6 +317,32 @@ def test_the_idle_set_is_the_same_kept_compiled_or_with_numpy_month_by_month(tab
         assert (workforce.flags[compiled] & IN_IDLE).all()
 
 
+@needs_numba
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_who_starts_underemployment_is_the_numpy_selection(tables, seed):
+    """From a model's people (formal and informal, some underemployed already), the compiled
+    pass keeps the same people as the numpy twin, in the same order: not underemployed, and a
+    draw below their kind of job's entry rate."""
+    from conftest import build_model
+
+    from sim.agents.workforce import REGULAR_JOBS, Status
+
+    model = build_model(tables, "PHL", "baseline", {"run.scale": 2000}, seed=seed)
+    for _ in range(3):
+        model.step()
+    workforce, rng = model.workforce, np.random.default_rng(seed)
+    status = workforce.status[:workforce.n]
+    picked = np.flatnonzero(np.isin(status, REGULAR_JOBS) & (rng.random(status.size) < 0.5))
+    u = rng.random(picked.size)
+    entry = np.array([0.2, 0.45])
+    got = kernels.starting_under(workforce, picked, u, 0.45, entry)
+    want = kernels.starting_under_numpy(picked, u, 0.45, workforce.status,
+                                        workforce.under[picked], entry, Status.INFORMAL)
+    assert got.dtype == np.int64 and np.array_equal(got, want)
+    informal = workforce.status[got] == Status.INFORMAL
+    assert 0 < informal.sum() < got.size and not workforce.under[got].any()
+
+
 @settings(max_examples=60, deadline=None)
 @given(pool=st.lists(st.integers(0, 499), max_size=300, unique=True),
        codes=st.lists(st.integers(0, 6), min_size=500, max_size=500), code=st.integers(0, 6))
