@@ -18,6 +18,18 @@ import numpy as np
 
 from sim import jit
 
+# -- results of a pass ------------------------------------------------------------------------
+
+@jit.compiled
+def _trimmed(out, m):  # pragma: no cover - compiled
+    """The first ``m`` entries of ``out``: a view when they are at least half of it (a copy
+    would hold both at once: at the whole Philippines the idle set is 15 MB), else a copy
+    (the rest of a buffer mostly unused is let go)."""
+    if 2 * m >= out.size:
+        return out[:m]
+    return out[:m].copy()
+
+
 # -- the ledgers of a move -------------------------------------------------------------------------
 
 @jit.compiled
@@ -321,7 +333,7 @@ def _refresh_idle(idle, joining, status, flags, idle_bit, unemployed,
         out[m] = joining[j]
         m += 1
         j += 1
-    return out[:m].copy()
+    return _trimmed(out, m)
 
 
 def refresh_idle(workforce, joining: np.ndarray) -> np.ndarray | None:
@@ -346,7 +358,7 @@ def _with_status(pool, status, code):  # pragma: no cover - compiled
         v = pool[i]
         out[m] = v
         m += status[v] == code
-    return out[:m].copy()
+    return _trimmed(out, m)
 
 
 def with_status(pool: np.ndarray, status: np.ndarray, code: int) -> np.ndarray:

@@ -278,6 +278,7 @@ class LabourMarketModel(ModelSetup):
         unemployed = workforce.with_status(Status.UNEMPLOYED)
         long_term = unemployed[month - workforce.spell_start[unemployed] >= LONG_TERM_MONTHS]
         leaving = long_term[rng.random(long_term.size) < lab.discouragement_rate]
+        del unemployed, long_term  # (15 MB at the whole Philippines: gone before the picks)
         inactive = workforce.with_status(Status.INACTIVE)
         returning = inactive[rng.random(inactive.size) < lab.reentry_rate]
         workforce.move(leaving, Status.INACTIVE, month)
@@ -329,6 +330,7 @@ class LabourMarketModel(ModelSetup):
                 workforce.search_since, workforce.sector, workforce.skill, workforce.status,
                 SKILL_BANDS.index(self.scenario.uncertainties.new_job_min_skill),
                 Status.UNEMPLOYED, self._mobility_columns, n, self._decay_table)
+        del intensity  # (in efficiency now)
 
         informal = workforce.stocks[Status.INFORMAL].sum(axis=(0, 2, 3)).astype(float)
         on_the_job = self.informal_intensity * (informal @ self.mobility)
@@ -347,7 +349,7 @@ class LabourMarketModel(ModelSetup):
         pool = kernels.choose_pool(efficiency, target, qualified, unemployed, rate_open,
                                    rate_skilled, self.informal_rate,
                                    rng.random(searchers.size))
-        del intensity, efficiency, qualified, unemployed
+        del efficiency, qualified, unemployed
         otj_draw = rng.random(otj.size) * max(top, 1e-300)
         otj_pool = np.where(otj_draw < rate_open[otj_target], np.int8(0), np.int8(-1))
         del otj_draw

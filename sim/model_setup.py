@@ -17,6 +17,8 @@ Counts are in simulated people, ``*_real`` in real people; rates are monthly.
 
 from __future__ import annotations
 
+from typing import Any
+
 import mesa
 import numpy as np
 
@@ -110,17 +112,24 @@ class ModelSetup(mesa.Model):
         )
         self.under_exit_key = self.streams.key("underemployment_exit")
 
+        # The starting people fill slots 0..n0-1 (``add`` below, in order). What is drawn for
+        # them goes straight into the workforce's own storage where it can: sector, occupation,
+        # skill and exposure into their arrays, sex and underemployment into their bits of the
+        # flags byte (``add`` writes each back in place). At the whole Philippines each
+        # separate n0-long array would be 48 MB more at the set-up's peak.
+        workforce = self.workforce
         sector, status = starting_states(formal_n, informal_n, unemployed_n)
+        workforce.sector[:n0] = sector
+        sector = workforce.sector[:n0]
         self.exposure_target = np.full(self.n_sectors, np.nan)
         for name, value in scenario.uncertainties.sector_exposure.items():
             self.exposure_target[self.sector_ids[name]] = value
+        own: dict[str, Any] = {
+            name: getattr(workforce, name)[:n0] for name in ("occ", "exposure", "skill")
+        }
+        own["female"] = workforce.female
         people = draw_people(
-            rng,
-            sector,
-            inputs,
-            lab.exposure_concentration,
-            np.ones(self.n_sectors),
-            out={name: getattr(self.workforce, name)[:n0] for name in ("occ", "exposure", "skill")},
+            rng, sector, inputs, lab.exposure_concentration, np.ones(self.n_sectors), out=own
         )
         # sectors with a set mean automation exposure are reshaped to it; the powers are kept
         # for later entrants
@@ -128,14 +137,15 @@ class ModelSetup(mesa.Model):
         reshape_exposure(sector, people["exposure"], self.exposure_power)
         # (the draws of rng.random(n0) < share, one full pass after the other, drawn and
         # compared in pieces: no n0-long float or temporary boolean arrays)
-        under = np.empty(n0, dtype=bool)
+        under = workforce.under
         for a, b in chunks(n0):
             under[a:b] = (status[a:b] == Status.FORMAL) & kernels.uniform_below(
                 rng, b - a, self.under_share[0]
             )
         for a, b in chunks(n0):
-            under[a:b] |= (status[a:b] == Status.INFORMAL) & kernels.uniform_below(
-                rng, b - a, self.under_share[1]
+            under[a:b] = under[a:b] | (
+                (status[a:b] == Status.INFORMAL)
+                & kernels.uniform_below(rng, b - a, self.under_share[1])
             )
         # months already spent unemployed, held for the unemployed only (a few percent)
         jobless = np.flatnonzero(status == Status.UNEMPLOYED)
@@ -156,7 +166,6 @@ class ModelSetup(mesa.Model):
         # The people are in slots 0..n0-1. Automation and augmentation act on formal jobs: the
         # sector means are over its formal workers (augmentation: task exposure x (1 -
         # automation share)).
-        workforce = self.workforce
         self.augmentation_exposure = sector_mean(
             workforce, n0, lambda i: augmentation_exposure(inputs, workforce.occ[i])
         )

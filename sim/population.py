@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -212,8 +213,8 @@ def draw_people(
     concentration: float,
     exposure_power: np.ndarray,
     *,
-    out: dict[str, np.ndarray] | None = None,
-) -> dict[str, np.ndarray]:
+    out: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Sex, occupation, skill and automation exposure of people in ``sector`` [n].
 
     Sex from the sector's female share; ISCO major group from the sector's mix for that
@@ -221,11 +222,11 @@ def draw_people(
     band from the major group; task exposure Beta-distributed around the group's share of
     exposed tasks (``concentration``: the Beta's a + b), times the group's automation share,
     then reshaped by the sector's power [S] (``reshape_exposure``; 1 = as drawn). ``out``
-    may give the arrays [n] to write occupation, exposure and skill into (the workforce's
-    own, at set-up: no copies).
+    may give the arrays [n] to write occupation, exposure and skill into, and ``female``
+    anything that takes a bool array by slices (the workforce's own, at set-up: no copies).
     """
     n = sector.size
-    female = np.empty(n, dtype=bool)
+    female = np.empty(n, dtype=bool) if out is None or "female" not in out else out["female"]
     occ = np.empty(n, dtype=np.int8) if out is None else out["occ"]
     exposure = np.empty(n, dtype=np.float32) if out is None else out["exposure"]
     skill = np.empty(n, dtype=inputs.occ_skill.dtype) if out is None else out["skill"]
