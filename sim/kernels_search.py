@@ -21,7 +21,7 @@ from sim import jit
 
 def target_sectors_numpy(columns: np.ndarray, origin: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Number of CDF entries of each origin's row below ``u`` (at most S - 1) [searchers],
-    int8 (a sector number: at the whole Philippines 4-5 million of them a month, 7 bytes each
+    int8 (a sector number: at the whole Philippines two million of them a month, 7 bytes each
     fewer than intp)."""
     target = np.zeros(u.size, dtype=np.int8)
     for column in columns:

@@ -355,8 +355,8 @@ class LabourMarketModel(ModelSetup):
         del otj_draw
 
         # (the parts are let go as soon as joined: at k = 1 the searchers and on-the-job
-        # searchers are four to five million people, an array of them 37 MB as int64; target
-        # sectors and pools are int8 for that reason)
+        # searchers are two million people, 16 MB an array of them as int64; target sectors
+        # and pools are int8 for that reason)
         everyone = np.concatenate([searchers, otj])
         del searchers, otj
         where = np.concatenate([target, otj_target])
