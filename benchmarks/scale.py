@@ -26,6 +26,7 @@ Run from the repository root:
     .venv/bin/python benchmarks/scale.py                  # 10k 100k 300k 1M bpo phl app
     .venv/bin/python benchmarks/scale.py --quick          # 10k 100k bpo app, reference to 10k
     .venv/bin/python benchmarks/scale.py --sizes 100k,300k,asean
+    .venv/bin/python benchmarks/scale.py --sizes 10k,bpo,app --repeat 5   # median of 5 runs
     .venv/bin/python benchmarks/scale.py --agree [--seeds 8]
 """
 
@@ -197,13 +198,29 @@ def measure(impl: str, size: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def speed(sizes: list[str], reference_max: float, command: str) -> None:
+def median_run(runs: list[dict]) -> dict:
+    """The run of median wall time among ``runs`` (each in its own process), with the range of
+    wall times (``spread``), the largest peak memory and the load from the first start to the
+    last end: on a shared machine one run can be 40% off the next."""
+    ordered = sorted(runs, key=lambda run: run["wall"])
+    middle = dict(ordered[(len(ordered) - 1) // 2])
+    middle["spread"] = (ordered[0]["wall"], ordered[-1]["wall"], len(runs))
+    middle["peak_mb"] = max(run["peak_mb"] for run in runs)
+    middle["load"] = (runs[0]["load"][0], runs[-1]["load"][1])
+    return middle
+
+
+def speed(sizes: list[str], reference_max: float, command: str, repeat: int = 1) -> None:
     rows = []
     largest_ref = None
     for size in sizes:
-        ours = measure("ours", size)
-        print(f"  ours {size}: {ours['wall']:.2f} s, peak {ours['peak_mb']:.0f} MB, load "
-              f"{ours['load'][0]:.1f}-{ours['load'][1]:.1f}", file=sys.stderr, flush=True)
+        runs = []
+        for _ in range(repeat):
+            runs.append(measure("ours", size))
+            print(f"  ours {size}: {runs[-1]['wall']:.2f} s, peak {runs[-1]['peak_mb']:.0f} MB, "
+                  f"load {runs[-1]['load'][0]:.1f}-{runs[-1]['load'][1]:.1f}", file=sys.stderr,
+                  flush=True)
+        ours = median_run(runs)
         ref = None
         if size not in {"bpo", "phl", "app", "asean"}:
             if parse_size(size) <= reference_max:
@@ -219,8 +236,9 @@ def speed(sizes: list[str], reference_max: float, command: str) -> None:
 
     print(f"\n`{command}` on {platform.machine()} ({_cores()} cores, shared), {HORIZON} months, "
           "one replication unless stated, set-up and monthly data collection included; each "
-          "row in a fresh process; load = 1-minute load average at the start and end of the "
-          "row.\n")
+          "run in a fresh process; load = 1-minute load average at the start and end of the "
+          "row" + (f"; ours: the median of {repeat} runs (the range after it), the largest "
+                   "peak" if repeat > 1 else "") + ".\n")
     print("| run | simulated people | ours: wall s (CPU s) | ours: ns per person-month | "
           "ours: peak RSS MB (after imports) | ours: array bytes per person at the start "
           "(room for entrants included) | Mesa agents: "
@@ -244,8 +262,11 @@ def speed(sizes: list[str], reference_max: float, command: str) -> None:
         load = f"{ours['load'][0]:.1f}-{ours['load'][1]:.1f}"
         if ref is not None and not ref.get("extrapolated"):
             load += f" / {ref['load'][0]:.1f}-{ref['load'][1]:.1f}"
+        low, high, n = ours["spread"]
+        spread = f"; {low:.2f}-{high:.2f} in {n} runs" if n > 1 else ""
+        ns_wall, ns_cpu = ours["wall"] / months * 1e9, ours["cpu"] / months * 1e9
         print(f"| {ours['label']} | {ours['workers']:,} | {ours['wall']:.2f} ({ours['cpu']:.2f})"
-              f" | {ours['wall'] / months * 1e9:.1f} ({ours['cpu'] / months * 1e9:.1f} CPU) | "
+              f"{spread} | {ns_wall:.1f} ({ns_cpu:.1f} CPU) | "
               f"{ours['peak_mb']:.0f} ({ours['base_mb']:.0f}) | {per_person} | {ref_wall} | "
               f"{ref_mem} | {ratio} | {load} |")
 
@@ -342,6 +363,9 @@ def main() -> int:
     parser.add_argument("--agree", action="store_true",
                         help="check sim and the reference agree statistically instead")
     parser.add_argument("--seeds", type=int, default=8, help="seeds per side for --agree")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs of ours per size, each in a fresh process: the table gives "
+                             "the median and the range (the reference runs once)")
     parser.add_argument("--child", nargs=2, metavar=("IMPL", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -352,7 +376,9 @@ def main() -> int:
         return agree(args.seeds, command.strip())
     sizes = (args.sizes or (QUICK_SIZES if args.quick else DEFAULT_SIZES)).split(",")
     reference_max = args.reference_max or (1e4 if args.quick else 3e5)
-    speed([s.strip() for s in sizes], reference_max, command.strip())
+    if args.repeat < 1:
+        parser.error(f"--repeat must be at least 1, not {args.repeat}")
+    speed([s.strip() for s in sizes], reference_max, command.strip(), args.repeat)
     return 0
 
 
