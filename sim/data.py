@@ -138,6 +138,12 @@ class DataTables:
     def iso3_codes(self) -> tuple[str, ...]:
         return tuple(self.countries["iso3"])
 
+    @property
+    def country_names(self) -> dict[str, str]:
+        """Each country's English name by ISO3 code: ``country(iso3).name`` without building
+        the country's whole data (about 1.4 ms a country)."""
+        return dict(zip(self.countries["iso3"], self.countries["country"].map(str), strict=True))
+
     def country(self, iso3: str) -> CountryData:
         if iso3 not in set(self.countries["iso3"]):
             raise DataError(

@@ -143,9 +143,8 @@ class ModelSetup(mesa.Model):
                 rng, b - a, self.under_share[0]
             )
         for a, b in chunks(n0):
-            under[a:b] = under[a:b] | (
-                (status[a:b] == Status.INFORMAL)
-                & kernels.uniform_below(rng, b - a, self.under_share[1])
+            under[a:b] |= (status[a:b] == Status.INFORMAL) & kernels.uniform_below(
+                rng, b - a, self.under_share[1]
             )
         # months already spent unemployed, held for the unemployed only (a few percent)
         jobless = np.flatnonzero(status == Status.UNEMPLOYED)

@@ -134,6 +134,15 @@ def test_unknown_country_names_valid_codes(tables):
         tables.country("XYZ")
 
 
+def test_the_country_menu_names_are_the_countries_own(tables):
+    """The menu and the ASEAN view name each country from ``country_names``: the same name
+    as the country's data gives, for every country."""
+    names = tables.country_names
+    assert list(names) == list(tables.iso3_codes)
+    assert all(names[iso3] == tables.country(iso3).name for iso3 in tables.iso3_codes)
+    assert names["VNM"] == "Viet Nam"
+
+
 def test_occupation_exposure(tables):
     for a in ("ilo_genai_2025", "ilo_genai_2023"):
         e = occupation_exposure(tables, a)

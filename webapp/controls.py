@@ -254,9 +254,7 @@ def sidebar() -> None:
         on_change=on_language_change,
     )
     tables = load_data()
-    # The names straight from the countries table (``tables.country`` builds a country's
-    # whole data, ten times a rerun).
-    names = dict(zip(tables.countries["iso3"], tables.countries["country"].map(str), strict=True))
+    names = tables.country_names
     top.selectbox(
         _("Country"),
         list(tables.iso3_codes),

@@ -36,10 +36,8 @@ REGION_COLUMNS = {
 
 
 def region_names(frame: pd.DataFrame) -> pd.Series:
-    """Each row's country in the page's language (English names from the countries table:
-    ``tables.country`` builds a country's whole data, about 1.4 ms, once per row)."""
-    countries = load_data().countries
-    english = dict(zip(countries["iso3"], countries["country"].map(str), strict=True))
+    """Each row's country in the page's language."""
+    english = load_data().country_names
     return frame["country"].map(lambda iso3: i18n.country_name(iso3, english[iso3]))
 
 
