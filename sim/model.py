@@ -52,6 +52,9 @@ from sim.vocabulary import LONG_TERM_MONTHS, SKILL_BANDS
 
 __all__ = ["LabourFlows", "LabourMarketModel", "ModelError", "automatic_scale"]
 
+#: Where entrants start, in the order of ``flow_entrants``.
+ENTRANT_STATUSES = np.array([Status.UNEMPLOYED, Status.FORMAL, Status.INFORMAL], dtype=np.intp)
+
 
 class LabourMarketModel(ModelSetup):
     """One country's people, sectors and programmes under a scenario (the set-up at month 0:
@@ -255,18 +258,24 @@ class LabourMarketModel(ModelSetup):
         informal = (u >= self.inputs.unemployment_rate) & (v < self.informal_share[sector])
         wants_formal = (u >= self.inputs.unemployment_rate) & ~informal
         status = np.where(informal, Status.INFORMAL, Status.UNEMPLOYED).astype(np.int8)
-        for sector_agent in self.sectors:
-            rows = np.flatnonzero(wants_formal & (sector == sector_agent.index))
-            room = int(max(sector_agent.open_vacancies, 0.0))
-            take = rows[:room]
+        # In each sector, the first entrants (in draw order) who want formal work take its
+        # open vacancies, as many as there are; one pass over the sectors' entrants at once.
+        rows = np.flatnonzero(wants_formal)
+        if rows.size:
+            by_sector = rows[np.argsort(sector[rows], kind="stable")]
+            counts = np.bincount(sector[rows], minlength=self.n_sectors)
+            rank = np.arange(rows.size) - np.repeat(np.cumsum(counts) - counts, counts)
+            room = np.array([int(max(agent.open_vacancies, 0.0)) for agent in self.sectors])
+            take = by_sector[rank < room[sector[by_sector]]]
             status[take] = Status.FORMAL
-            sector_agent.open_vacancies -= take.size
+            taken = np.bincount(sector[take], minlength=self.n_sectors)
+            for agent in self.sectors:
+                agent.open_vacancies -= int(taken[agent.index])
         under = rng.random(count) < self.under_share[(status == Status.INFORMAL).astype(int)]
         idx = workforce.slots(count)
         workforce.add(idx, status=status, month=month, entrant=True,
                       under=under & (status != Status.UNEMPLOYED), **people)
-        self.flow_entrants = np.array([(status == s).sum() for s in
-                                       (Status.UNEMPLOYED, Status.FORMAL, Status.INFORMAL)])
+        self.flow_entrants = np.bincount(status, minlength=len(Status))[ENTRANT_STATUSES]
         self.flow_hires += np.bincount(sector[status == Status.FORMAL],
                                        minlength=self.n_sectors)
 
