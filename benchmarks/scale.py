@@ -15,6 +15,8 @@ them stretch less). Sizes:
 - ``phl``: the whole Philippine labour force, baseline, k = 1, about 48.1 million people;
 - ``asean``: all ten countries, baseline, k = 1 (341.7 million people), countries side by side
   in worker processes (``sim.runner.parallel_executor``), as ``sim run -c ALL`` runs them;
+  ``--max-memory GIB`` keeps the countries in flight within that budget, as
+  ``sim run -c ALL --max-memory GIB`` does (``run_scenario``'s ``memory_budget``);
 - ``app``: the default scenario at the app's default scale, 5 replications (ours only).
 
 The reference (``benchmarks/reference_mesa.py``) runs in full for sizes up to
@@ -26,6 +28,7 @@ Run from the repository root:
     .venv/bin/python benchmarks/scale.py                  # 10k 100k 300k 1M bpo phl app
     .venv/bin/python benchmarks/scale.py --quick          # 10k 100k bpo app, reference to 10k
     .venv/bin/python benchmarks/scale.py --sizes 100k,300k,asean
+    .venv/bin/python benchmarks/scale.py --sizes asean --max-memory 4
     .venv/bin/python benchmarks/scale.py --sizes 10k,bpo,app --repeat 5   # median of 5 runs
     .venv/bin/python benchmarks/scale.py --agree [--seeds 8]
 """
@@ -120,7 +123,7 @@ def _rss_tree_mb(root: int) -> float:
     return total / 1024
 
 
-def child(impl: str, size: str) -> dict:
+def child(impl: str, size: str, max_memory: float | None = None) -> dict:
     """Time one run; report wall and CPU seconds, simulated people and peak RSS."""
     import os
     import threading
@@ -160,7 +163,9 @@ def child(impl: str, size: str) -> dict:
     if impl == "ours":
         executor = parallel_executor(scenario, tables) if "countries" in spec else None
         try:
-            results = run_scenario(scenario, data=tables, executor=executor)
+            budget = None if max_memory is None else int(max_memory * 2**30)
+            results = run_scenario(scenario, data=tables, executor=executor,
+                                   memory_budget=budget if executor is not None else None)
         finally:
             if executor is not None:
                 executor.shutdown()
@@ -183,15 +188,18 @@ def child(impl: str, size: str) -> dict:
     if sampler.is_alive():
         sampler.join()
     peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, peak_tree[0])
-    return {"impl": impl, "size": size, "label": spec["label"], "scale": spec["scale"],
+    label = spec["label"] + (f", within {max_memory:g} GiB (estimated peaks in flight)"
+                             if max_memory is not None and "countries" in spec else "")
+    return {"impl": impl, "size": size, "label": label, "scale": spec["scale"],
             "replications": spec["replications"], "workers": workers, "wall": wall,
             "cpu": cpu, "peak_mb": peak, "base_mb": rss_before / 1024,
             "array_bytes": array_bytes, "unemployment_end": unemployment,
             "load": (load_before, os.getloadavg()[0])}
 
 
-def measure(impl: str, size: str) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", impl, size], cwd=ROOT,
+def measure(impl: str, size: str, max_memory: float | None = None) -> dict:
+    budget = [] if max_memory is None else ["--max-memory", str(max_memory)]
+    out = subprocess.run([sys.executable, __file__, "--child", impl, size, *budget], cwd=ROOT,
                          capture_output=True, text=True, check=False)
     if out.returncode != 0:
         raise SystemExit(f"{impl} {size} failed:\n{out.stderr[-2000:]}")
@@ -210,13 +218,14 @@ def median_run(runs: list[dict]) -> dict:
     return middle
 
 
-def speed(sizes: list[str], reference_max: float, command: str, repeat: int = 1) -> None:
+def speed(sizes: list[str], reference_max: float, command: str, repeat: int = 1,
+          max_memory: float | None = None) -> None:
     rows = []
     largest_ref = None
     for size in sizes:
         runs = []
         for _ in range(repeat):
-            runs.append(measure("ours", size))
+            runs.append(measure("ours", size, max_memory))
             print(f"  ours {size}: {runs[-1]['wall']:.2f} s, peak {runs[-1]['peak_mb']:.0f} MB, "
                   f"load {runs[-1]['load'][0]:.1f}-{runs[-1]['load'][1]:.1f}", file=sys.stderr,
                   flush=True)
@@ -366,10 +375,15 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=1,
                         help="runs of ours per size, each in a fresh process: the table gives "
                              "the median and the range (the reference runs once)")
+    parser.add_argument("--max-memory", type=float, default=None, metavar="GIB",
+                        help="for asean: GiB the countries in flight may take together "
+                             "(estimated peaks), as sim run --max-memory")
     parser.add_argument("--child", nargs=2, metavar=("IMPL", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.max_memory is not None and args.max_memory <= 0:
+        parser.error(f"--max-memory must be above 0, not {args.max_memory}")
     if args.child:
-        print(json.dumps(child(*args.child)))
+        print(json.dumps(child(*args.child, args.max_memory)))
         return 0
     command = "python benchmarks/scale.py " + " ".join(sys.argv[1:])
     if args.agree:
@@ -378,7 +392,8 @@ def main() -> int:
     reference_max = args.reference_max or (1e4 if args.quick else 3e5)
     if args.repeat < 1:
         parser.error(f"--repeat must be at least 1, not {args.repeat}")
-    speed([s.strip() for s in sizes], reference_max, command.strip(), args.repeat)
+    speed([s.strip() for s in sizes], reference_max, command.strip(), args.repeat,
+          args.max_memory)
     return 0
 
 

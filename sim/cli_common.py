@@ -119,21 +119,31 @@ def all_countries(countries: list[str] | None, tables: Any) -> list[str] | None:
     return countries
 
 
-def run_checked(scenario: Any, tables: Any, label: str, counterfactual: bool = False):
+def run_checked(
+    scenario: Any,
+    tables: Any,
+    label: str,
+    counterfactual: bool = False,
+    max_memory: float | None = None,
+):
     """Run a checked scenario (see ``checked_scenario``) with a progress bar that leaves no trace;
-    several large runs go to one worker process per core (``runner.parallel_workers``);
-    refused in one line first if its memory would exceed what the machine has."""
+    several large runs go to one worker process per core (``runner.parallel_workers``), as
+    many at once as fit in the memory available (or ``max_memory`` GiB: the estimated peaks of
+    the runs in flight, ``runner.run_scenario``'s ``memory_budget``); refused in one line
+    first if one run alone would not fit."""
     from contextlib import nullcontext
 
-    from sim.resources import check_memory
+    from sim.resources import GIB, available_memory, check_memory
     from sim.runner import parallel_workers, run_scenario, worker_pool
 
     try:
+        budget = available_memory() if max_memory is None else int(max_memory * GIB)
+        limit = None if max_memory is None else "the --max-memory limit"
+        check_memory(scenario, tables, counterfactual, available=budget, limit=limit)
         # several large runs: one worker process per core (1: serial is as fast, no pool);
         # no process starts before the first run is submitted
         processes = parallel_workers(scenario, tables, counterfactual)
         executor = worker_pool(processes, tables) if processes > 1 else None
-        check_memory(scenario, tables, counterfactual, processes)  # before anything is built
         with progress() as bar, executor or nullcontext():
             task = bar.add_task(label, total=None)
 
@@ -146,6 +156,7 @@ def run_checked(scenario: Any, tables: Any, label: str, counterfactual: bool = F
                 counterfactual=counterfactual,
                 executor=executor,
                 progress=tick,
+                memory_budget=budget if executor is not None else None,
             )
     except input_errors() as exc:
         raise fail(str(exc)) from None
@@ -220,6 +231,15 @@ SectorOpt = Annotated[
 YearsOpt = Annotated[
     list[int] | None,
     typer.Option("--year", help="Years for the headline table (default 2030 and 2035)."),
+]
+MemoryOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--max-memory",
+        min=0.1,
+        help="GiB the runs in flight may take together (estimated peaks): countries run side "
+        "by side only while they fit. Default: the memory available now.",
+    ),
 ]
 DataOpt = Annotated[
     Path | None,

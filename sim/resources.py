@@ -143,11 +143,15 @@ def check_memory(
     counterfactual: bool = False,
     processes: int = 1,
     available: int | None = None,
+    limit: str | None = None,
 ) -> list[RunSize]:
     """Refuse a run whose peak memory would exceed the memory available; else its sizes.
 
     Runs go one after another in one process, or ``processes`` (country, replication) runs at
-    once (each as large as the largest, an upper bound).
+    once (each as large as the largest, an upper bound; with a memory budget, the runner
+    keeps the runs in flight within it, ``sim.runner.run_scenario``, and ``processes`` is 1).
+    ``available``: the bytes to fit in (default: ``available_memory``); ``limit``: how the
+    refusal names them when they are a user's limit (for example "the --max-memory limit").
 
     Raises:
         ModelError: one line with the memory needed, the memory available and a scale that fits.
@@ -165,7 +169,12 @@ def check_memory(
         raise ModelError(
             f"{size.iso3}: a run at scale {size.scale:,} ({size.slots:,} simulated people"
             f"{', and its no-automation twin' if size.models == 2 else ''}) needs about "
-            f"{need / GIB:.1f} GiB of memory; this machine has {have / GIB:.1f} GiB available: "
-            f"use --scale {fits:,} or more"
+            f"{need / GIB:.1f} GiB of memory; "
+            + (
+                f"{limit} is {have / GIB:.1f} GiB"
+                if limit
+                else f"this machine has {have / GIB:.1f} GiB available"
+            )
+            + f": use --scale {fits:,} or more"
         )
     return sizes

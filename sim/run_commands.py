@@ -17,6 +17,7 @@ from sim.cli_common import (
     CountryOpt,
     DataOpt,
     HorizonOpt,
+    MemoryOpt,
     RepsOpt,
     ScaleOpt,
     SectorOpt,
@@ -87,6 +88,7 @@ def run_command(
             "the run time.",
         ),
     ] = True,
+    max_memory: MemoryOpt = None,
 ) -> None:
     """Run a scenario and print headline numbers with their 5-95% bands."""
     if table not in {"summary", "frame", "breakdown"}:
@@ -98,7 +100,7 @@ def run_command(
         scenario, country, replications, seed, horizon, scale, set_, sector, year
     )
     check_countries(resolved, tables)
-    results = run_checked(resolved, tables, f"running {scenario}", counterfactual)
+    results = run_checked(resolved, tables, f"running {scenario}", counterfactual, max_memory)
     from sim.counterfactual import automation_effect
 
     try:

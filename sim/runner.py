@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import partial
@@ -342,6 +342,54 @@ def parallel_executor(
     return worker_pool(workers, tables) if workers > 1 else None
 
 
+def _within_budget(
+    scenario: Scenario,
+    tables: DataTables,
+    tasks: list[tuple[str, int, np.random.SeedSequence]],
+    executor: Executor,
+    budget: int,
+    counterfactual: bool,
+    recorded: frozenset[str] | None,
+    progress: Callable[[int, int], None] | None,
+) -> list[Replication]:
+    """Run ``tasks`` on ``executor`` so that the estimated peaks of the runs submitted and not
+    yet finished add up to at most ``budget`` bytes (one run alone may exceed it); the
+    results in task order. Whenever a run finishes, the largest waiting runs that fit go next
+    (largest first, as without a budget: small countries fill in beside a large one)."""
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    from sim.resources import run_size
+
+    text = scenario.model_dump_json()
+    need = {
+        iso3: run_size(scenario, iso3, tables, counterfactual).model_bytes
+        for iso3 in scenario.countries
+    }
+    waiting = sorted(range(len(tasks)), key=lambda i: -need[tasks[i][0]])
+    running: dict[Any, int] = {}  # future -> task number
+    results: list[Any] = [None] * len(tasks)
+    done = 0
+    while waiting or running:
+        used = sum(need[tasks[i][0]] for i in running.values())
+        for i in list(waiting):
+            iso3, _, seq = tasks[i]
+            if running and used + need[iso3] > budget:
+                continue
+            future = executor.submit(
+                simulate_in_worker, text, iso3, seq, str(tables.folder), counterfactual, recorded
+            )
+            running[future] = i
+            used += need[iso3]
+            waiting.remove(i)
+        finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+        for future in finished:
+            results[running.pop(future)] = future.result()  # a failed run raises here
+            done += 1
+            if progress:
+                progress(done, len(tasks))
+    return results
+
+
 def run_scenario(
     scenario: Scenario | str | Path = "baseline",
     *,
@@ -357,6 +405,7 @@ def run_scenario(
     counterfactual: bool = False,
     progress: Callable[[int, int], None] | None = None,
     metrics: Iterable[str] | None = None,
+    memory_budget: int | None = None,
 ) -> Results:
     """Run a scenario for one or more countries with seeded, independent replications.
 
@@ -380,6 +429,12 @@ def run_scenario(
             every other metric of the results is NaN. A sweep that stores a few outcomes
             skips the rest of the monthly reporters (about 5% of a run at the app's scale).
             Default: all.
+        memory_budget: with an ``executor`` from ``concurrent.futures`` (``worker_pool``):
+            bytes the runs handed to it and not yet finished may take together, by their
+            estimated peaks (``sim.resources.RunSize.model_bytes``, an upper bound). Runs go
+            largest first; a run that does not fit waits for others to finish, and one that
+            alone exceeds the budget runs on its own. Default: no bound (every run submitted
+            at once; memory peaks at the sum of the runs in flight).
 
     Returns:
         Results with tidy tables, summaries and headline numbers (replications in order).
@@ -389,8 +444,11 @@ def run_scenario(
         DataError: an unknown country code, or data tables that fail validation.
         ModelError: settings that cannot make a model.
         KeyError: an unknown name in ``metrics``.
+        ValueError: a replication number out of range, or a ``memory_budget`` of 0 or less.
     """
     recorded = recorded_metrics(metrics)
+    if memory_budget is not None and memory_budget <= 0:
+        raise ValueError(f"memory_budget must be a number of bytes above 0, not {memory_budget}")
     scenario = resolve_scenario(
         scenario,
         overrides,
@@ -412,11 +470,19 @@ def run_scenario(
         for iso3 in scenario.countries
     }
     tasks = [(iso3, r, streams[iso3][r]) for iso3 in scenario.countries for r in numbers]
+    pending: Iterator[Replication]
     if executor is None:
         pending = (
             simulate(scenario, iso3, tables, seq, counterfactual, recorded)
             for iso3, _, seq in tasks
         )
+    elif memory_budget is not None:
+        pending = iter(
+            _within_budget(
+                scenario, tables, tasks, executor, memory_budget, counterfactual, recorded, progress
+            )
+        )
+        progress = None  # called as the runs finish
     else:
         text = scenario.model_dump_json()
         # Largest countries first: the long runs start at once and the short ones fill in

@@ -94,3 +94,76 @@ def test_cli_refuses_a_run_too_big_for_the_machine_before_building_it(tmp_path, 
     assert "4.0 GiB available: use --scale" in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert not built and not out.exists()
+
+
+def test_cli_max_memory_refuses_a_run_over_the_limit_in_one_line(tmp_path, monkeypatch):
+    """``--max-memory`` is the limit a refusal names; 0 is refused by the option itself."""
+    built = []
+    monkeypatch.setattr("sim.runner.make_model", lambda *a, **k: built.append(a))
+    out = tmp_path / "phl.csv"
+    result = runner.invoke(app, ["run", "baseline", "-c", "PHL", "--scale", "1", "-r", "1",
+                                 "--max-memory", "1", "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "the --max-memory limit is 1.0 GiB: use --scale" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    result = runner.invoke(app, ["run", "baseline", "-c", "BRN", "--max-memory", "0"])
+    assert result.exit_code == 2
+    assert not built and not out.exists()
+
+
+class WatchedExecutor:
+    """Runs each submitted run at once, in this process, only when ``wait`` asks for it, so a
+    test sees exactly which runs were handed over together and what they add up to."""
+
+    def __init__(self, need):
+        self.need = need          # iso3 -> estimated bytes
+        self.in_flight = []       # futures handed over, not yet finished
+        self.peaks = []           # (runs, bytes) in flight at each hand-over
+
+    def submit(self, fn, *args):
+        from concurrent.futures import Future
+
+        future = Future()
+        future.call = (fn, args)
+        self.in_flight.append(future)
+        self.peaks.append((len(self.in_flight), sum(self.need[f.call[1][1]]
+                                                    for f in self.in_flight)))
+        return future
+
+
+def test_a_memory_budget_keeps_the_runs_in_flight_within_it(tables, monkeypatch):
+    """Largest country first; the others join it only while the estimated peaks in flight fit
+    the budget; a run alone over the budget still runs, alone; same numbers as serially."""
+    from concurrent import futures as cf
+
+    from sim.runner import run_scenario
+
+    scenario = with_overrides(load_scenario("baseline"), {
+        "countries": ["BRN", "LAO", "SGP"], "run.scale": 50, "run.replications": 2,
+        "run.horizon_months": 3})
+    need = {iso3: run_size(scenario, iso3, tables).model_bytes for iso3 in scenario.countries}
+    largest = max(need, key=need.get)
+    smallest = min(need, key=need.get)
+    real_wait = cf.wait
+
+    def finish_first(pending, return_when):  # the oldest run in flight finishes
+        oldest = executor.in_flight.pop(0)
+        fn, args = oldest.call
+        oldest.set_result(fn(*args))
+        return real_wait(pending, return_when=return_when)
+
+    monkeypatch.setattr(cf, "wait", finish_first)
+    serial = run_scenario(scenario, data=tables)
+    for budget, most in [(need[largest] + need[smallest], 2), (need[largest] // 2, 1)]:
+        executor = WatchedExecutor(need)
+        ticks: list[tuple[int, int]] = []
+        results = run_scenario(scenario, data=tables, executor=executor, memory_budget=budget,
+                               progress=lambda done, total, ticks=ticks: ticks.append(
+                                   (done, total)))
+        assert executor.peaks[0] == (1, need[largest])
+        assert max(runs for runs, _ in executor.peaks) == most
+        assert all(used <= budget for runs, used in executor.peaks if runs > 1)
+        assert ticks == [(i, 6) for i in range(1, 7)]
+        assert results.frame.equals(serial.frame)
+    with pytest.raises(ValueError, match="memory_budget"):
+        run_scenario(scenario, data=tables, executor=executor, memory_budget=0)
