@@ -25,7 +25,14 @@ __all__ = [
 
 
 class SimError(ValueError):
-    """Input that cannot be used; the message names what is wrong and where."""
+    """Input that cannot be used; the message names what is wrong and where, on one line
+    (``one_line``: a line break or an escape code inside a quoted cell or key of an input file
+    is shown, not passed on)."""
+
+    def __init__(self, *args: object) -> None:
+        if len(args) == 1 and isinstance(args[0], str):
+            args = (one_line(args[0]),)
+        super().__init__(*args)
 
 
 class DataError(SimError):
