@@ -155,6 +155,7 @@ def compare_command(
         typer.Option("--out", "-o", help="Write the comparison to a .csv, .parquet or .xlsx file."),
     ] = None,
     data: DataOpt = None,
+    max_memory: MemoryOpt = None,
 ) -> None:
     """Compare two scenarios replication by replication (same seeds): policy minus baseline."""
     from sim.evaluation import cost_benefit, evaluation_table
@@ -182,8 +183,8 @@ def compare_command(
     )
     check_countries(a_scenario, tables)
     years = tuple(year) if year else None
-    a = run_checked(a_scenario, tables, f"running {baseline}")
-    b = run_checked(b_scenario, tables, f"running {policy}")
+    a = run_checked(a_scenario, tables, f"running {baseline}", max_memory=max_memory)
+    b = run_checked(b_scenario, tables, f"running {policy}", max_memory=max_memory)
     try:
         frame = compare(a, b, sectors=sector or a.scenario.focus_sectors or None, years=years)
         benefits = cost_benefit(a, b, b.scenario.earnings.discount_rate_per_year)
@@ -243,6 +244,7 @@ def region_command(
         Path | None, typer.Option("--out", "-o", help="Also write the table to a .csv")
     ] = None,
     data: DataOpt = None,
+    max_memory: MemoryOpt = None,
 ) -> None:
     """The AI divide: one scenario in every ASEAN country (or those given), side by side.
 
@@ -260,7 +262,9 @@ def region_command(
         scenario, codes, replications, seed, horizon, scale, set_, None, year
     )
     check_countries(resolved, tables)
-    results = run_checked(resolved, tables, f"running {scenario}", counterfactual=True)
+    results = run_checked(
+        resolved, tables, f"running {scenario}", counterfactual=True, max_memory=max_memory
+    )
     try:
         frame = region_table(results, tuple(year) if year else None)
     except ValueError as exc:

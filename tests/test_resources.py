@@ -96,17 +96,20 @@ def test_cli_refuses_a_run_too_big_for_the_machine_before_building_it(tmp_path, 
     assert not built and not out.exists()
 
 
-def test_cli_max_memory_refuses_a_run_over_the_limit_in_one_line(tmp_path, monkeypatch):
-    """``--max-memory`` is the limit a refusal names; 0 is refused by the option itself."""
+@pytest.mark.parametrize("command", [["run", "baseline"], ["compare", "baseline", "combined"],
+                                     ["region", "baseline"]])
+def test_cli_max_memory_refuses_a_run_over_the_limit_in_one_line(tmp_path, monkeypatch, command):
+    """``--max-memory`` (every command that runs countries) is the limit a refusal names; 0 is
+    refused by the option itself."""
     built = []
     monkeypatch.setattr("sim.runner.make_model", lambda *a, **k: built.append(a))
     out = tmp_path / "phl.csv"
-    result = runner.invoke(app, ["run", "baseline", "-c", "PHL", "--scale", "1", "-r", "1",
+    result = runner.invoke(app, [*command, "-c", "PHL", "--scale", "1", "-r", "1",
                                  "--max-memory", "1", "--out", str(out)])
     assert result.exit_code == 2, result.output
     assert "the --max-memory limit is 1.0 GiB: use --scale" in result.output
     assert len(result.output.strip().splitlines()) == 1
-    result = runner.invoke(app, ["run", "baseline", "-c", "BRN", "--max-memory", "0"])
+    result = runner.invoke(app, [*command, "-c", "BRN", "--max-memory", "0"])
     assert result.exit_code == 2
     assert not built and not out.exists()
 
