@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim.data import DataTables, load_data
+from sim.products import vec_mat
 from sim.vocabulary import OCC_COLS, SKILL_BANDS
 
 SEXES = ("male", "female")  # index 0 = male, 1 = female, as in the workforce arrays
@@ -176,7 +177,7 @@ def country_inputs(
             "relative pay assumed"
         )
     pay = pays[pays["iso3"] == reference].set_index("isco08_major_group")["pay_relative_to_mean"]
-    employed_by_major = core.employment @ core.occ_mix  # [9]
+    employed_by_major = vec_mat(core.employment, core.occ_mix)  # [9]
     skill_pay = np.zeros(len(SKILL_BANDS))
     for band in range(len(SKILL_BANDS)):
         groups = [g for g, b in MAJOR_SKILL.items() if b == band]

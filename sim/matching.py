@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim import kernels
+from sim.products import mat_mat, mat_vec, vec_mat
 
 
 def mobility_matrix(occ_mix: np.ndarray, employment: np.ndarray, own_share: float
@@ -44,12 +45,12 @@ def mobility_matrix(occ_mix: np.ndarray, employment: np.ndarray, own_share: floa
     n = len(employment)
     norm = np.linalg.norm(occ_mix, axis=1, keepdims=True)
     unit = occ_mix / np.maximum(norm, 1e-12)
-    kernel = (unit @ unit.T) * np.outer(present, present)
+    kernel = mat_mat(unit, unit.T) * np.outer(present, present)
     np.fill_diagonal(kernel, 0.0)
     target = np.where(present, employment, 0.0)
     scale = np.where(present, 1.0, 0.0)
     for _ in range(500):
-        reach = kernel @ scale
+        reach = mat_vec(kernel, scale)
         scale = np.sqrt(scale * np.divide(target, reach, out=np.zeros(n), where=reach > 0))
     flows = scale[:, None] * kernel * scale[None, :]
     sizes = flows.sum(axis=1, keepdims=True)
@@ -123,7 +124,7 @@ def calibrate_rates(*, hire_rate_start: float, formal: np.ndarray, informal: np.
     formal job, q_I searching = s I + (on-the-job hires out of the sector). Summed over sectors,
     the unemployed leave at s (F + I), the calibrated inflow, so the unemployment rate holds.
     """
-    otj_effort = on_the_job * (informal @ mobility)
+    otj_effort = on_the_job * vec_mat(informal, mobility)
     effort = searching + otj_effort
     hires = separation * formal
     # A sector searched by less than 1e-12 of its monthly hires counts as unsearched, as one
@@ -133,7 +134,7 @@ def calibrate_rates(*, hire_rate_start: float, formal: np.ndarray, informal: np.
     searched = effort > hires * UNSEARCHED
     effort = np.where(searched, effort, 0.0)
     q_formal = np.divide(hires, effort, out=np.zeros_like(hires), where=searched)
-    moved_out = on_the_job * informal * (mobility @ q_formal)  # informal -> formal, by origin
+    moved_out = on_the_job * informal * mat_vec(mobility, q_formal)  # informal -> formal, by origin
     replace = separation * informal + moved_out
     q_informal = np.divide(replace, searching, out=np.zeros_like(replace), where=searching > 0)
     if vacancy_rate is not None:

@@ -46,6 +46,7 @@ from sim.population import (
     automatic_scale,
     draw_people,
 )
+from sim.products import vec_mat
 from sim.scenarios.schema import Scenario
 from sim.streams import Streams
 from sim.vocabulary import LONG_TERM_MONTHS, SKILL_BANDS
@@ -342,7 +343,7 @@ class LabourMarketModel(ModelSetup):
         del intensity  # (in efficiency now)
 
         informal = workforce.stocks[Status.INFORMAL].sum(axis=(0, 2, 3)).astype(float)
-        on_the_job = self.informal_intensity * (informal @ self.mobility)
+        on_the_job = self.informal_intensity * vec_mat(informal, self.mobility)
         effort_open = effort + on_the_job
         open_v = np.array([s.open_vacancies for s in self.sectors])
         skilled_v = np.array([s.skilled_vacancies for s in self.sectors])

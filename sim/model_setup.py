@@ -47,6 +47,7 @@ from sim.population import (
     starting_states,
     underemployment_shares,
 )
+from sim.products import vec_mat
 from sim.scenarios.schema import Scenario
 from sim.streams import Streams
 
@@ -266,7 +267,12 @@ class ModelSetup(mesa.Model):
         efficiency = np.exp(
             -self.search_decay * np.maximum(0 - self.workforce.search_since[searching], 0)
         )
-        effort = efficiency @ self.mobility[self.workforce.sector[searching]]
+        # each searcher's efficiency spread over the sectors by their origin's mobility row:
+        # summed by origin first (a [searchers, S] matrix of the rows was 720 MB at Indonesia)
+        by_origin = np.bincount(
+            self.workforce.sector[searching], weights=efficiency, minlength=self.n_sectors
+        )
+        effort = vec_mat(by_origin, self.mobility)
         rates = calibrate_rates(
             hire_rate_start=self.flows.hire_rate,
             formal=formal,

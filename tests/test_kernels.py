@@ -422,3 +422,18 @@ def test_distinct_picks_filtered_as_read_are_the_picks_then_filtered(n, share, s
     assert np.all(allowed[status[first[0]]]) and (bit == 0 or np.all(flags[first[0]] & bit))
     for got, after in answers[1:]:
         assert np.array_equal(got, first[0]) and after == first[1]
+
+
+def test_fixed_order_products_are_the_matrix_products():
+    """``sim.products`` computes ``@`` (to rounding) with its own fixed order of additions."""
+    from sim.products import mat_mat, mat_vec, vec_mat
+
+    rng = np.random.default_rng(3)
+    a, b, v = rng.random((9, 12)), rng.random((12, 7)), rng.random(12)
+    np.testing.assert_allclose(mat_mat(a, b), a @ b, rtol=1e-13)
+    np.testing.assert_allclose(mat_vec(a, v), a @ v, rtol=1e-13)
+    np.testing.assert_allclose(vec_mat(v, b), v @ b, rtol=1e-13)
+    assert mat_mat(a, b).shape == (9, 7) and mat_vec(a, v).shape == (9,)
+    # integers add exactly in any order: the same numbers as @
+    ints = rng.integers(0, 1000, (12, 12)).astype(float)
+    assert (vec_mat(ints[0], ints) == ints[0] @ ints).all()
