@@ -253,19 +253,11 @@ def _occupations(sector, female, u, v, by_sex_cdf, codes, cdfs, sizes):  # pragm
     return code, True
 
 
-#: Packed occupation tables by the identity of their lists (``sim.population.occupation_tables``
-#: makes those once per country; entrants are drawn every month): ids -> (lists, packed).
-_PACKED: dict[tuple[int, int], tuple[list, list, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
-
-
-def _packed(codes_of: list, cdf_of: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The 2-digit codes and their CDFs by sex and major group as padded arrays
-    ([2, 9, width] int8 and float, padding +inf) and the number in each [2, 9]; made once for
-    the same lists (the entry holds them, so their identities are not reused meanwhile)."""
-    key = (id(codes_of), id(cdf_of))
-    held = _PACKED.get(key)
-    if held is not None and held[0] is codes_of and held[1] is cdf_of:
-        return held[2]
+def pack_occupations(codes_of: list, cdf_of: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The 2-digit codes and their CDFs by sex and major group (``codes_of``, ``cdf_of``:
+    [2][9] arrays) as the compiled pass reads them: padded arrays ([2, 9, width] int8 and
+    float, padding +inf) and the number in each [2, 9]. ``sim.population.occupation_tables``
+    makes them once per country (entrants are drawn every month)."""
     width = max(max(c.size for c in row) for row in codes_of)
     codes = np.zeros((2, 9, max(width, 1)), dtype=np.int8)
     cdfs = np.full((2, 9, max(width, 1)), np.inf)
@@ -276,18 +268,16 @@ def _packed(codes_of: list, cdf_of: list) -> tuple[np.ndarray, np.ndarray, np.nd
             sizes[s, g] = size
             codes[s, g, :size] = codes_of[s][g]
             cdfs[s, g, :size] = cdf_of[s][g]
-    if len(_PACKED) >= 64:  # as many as the occupation tables' own cache, and then some
-        _PACKED.clear()
-    _PACKED[key] = (codes_of, cdf_of, (codes, cdfs, sizes))
     return codes, cdfs, sizes
 
 
-def occupations(sector, female, u, v, by_sex_cdf, codes_of, cdf_of) -> np.ndarray:
+def occupations(sector, female, u, v, by_sex_cdf, codes_of, cdf_of,
+                packed: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """See ``occupations_numpy`` (one compiled pass instead of a pass per sector, sex and
-    major group)."""
+    major group); ``packed``: ``pack_occupations(codes_of, cdf_of)``, made here if not given."""
     if not jit.ENABLED:
         return occupations_numpy(sector, female, u, v, by_sex_cdf, codes_of, cdf_of)
-    codes, cdfs, sizes = _packed(codes_of, cdf_of)
+    codes, cdfs, sizes = packed if packed is not None else pack_occupations(codes_of, cdf_of)
     code, ok = _occupations(sector.astype(np.intp, copy=False), female, u, v,
                             np.ascontiguousarray(by_sex_cdf), codes, cdfs, sizes)
     if not ok:  # a sex and major group with no occupation: the numpy path says where

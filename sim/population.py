@@ -185,10 +185,11 @@ def underemployment_shares(
 
 
 @functools.lru_cache(maxsize=32)
-def occupation_tables(inputs: CountryInputs) -> tuple[np.ndarray, list, list]:
+def occupation_tables(inputs: CountryInputs) -> tuple[np.ndarray, list, list, tuple]:
     """The occupation draw's tables for a country, computed once per ``CountryInputs``
     (entrants are drawn every month): (CDF of major group by sector and sex [S, 2, 9],
-    2-digit codes in each major group by sex [2][9] (arrays), and their CDFs [2][9])."""
+    2-digit codes in each major group by sex [2][9] (arrays), their CDFs [2][9], and the
+    two packed for the compiled pass, ``kernels.pack_occupations``)."""
     by_sex_cdf = np.cumsum(inputs.occ_mix_by_sex, axis=2)
     by_sex_cdf[..., -1] = 1.0
     within = inputs.occ_within
@@ -203,7 +204,7 @@ def occupation_tables(inputs: CountryInputs) -> tuple[np.ndarray, list, list]:
         ]
         for s in range(2)
     ]
-    return by_sex_cdf, codes_of, cdf_of
+    return by_sex_cdf, codes_of, cdf_of, kernels.pack_occupations(codes_of, cdf_of)
 
 
 def draw_people(
@@ -230,7 +231,7 @@ def draw_people(
     occ = np.empty(n, dtype=np.int8) if out is None else out["occ"]
     exposure = np.empty(n, dtype=np.float32) if out is None else out["exposure"]
     skill = np.empty(n, dtype=inputs.occ_skill.dtype) if out is None else out["skill"]
-    by_sex_cdf, codes_of, cdf_of = occupation_tables(inputs)
+    by_sex_cdf, codes_of, cdf_of, packed = occupation_tables(inputs)
     mean = np.clip(inputs.task_exposure, 1e-3, 1 - 1e-3)
     conc = concentration
     for a, b in chunks(n, DRAW_CHUNK):
@@ -241,7 +242,7 @@ def draw_people(
         fem = rng.random(b - a) < inputs.female_share[sec]
         u = rng.random(b - a)
         v = rng.random(b - a)
-        code = kernels.occupations(sec, fem, u, v, by_sex_cdf, codes_of, cdf_of)
+        code = kernels.occupations(sec, fem, u, v, by_sex_cdf, codes_of, cdf_of, packed)
         del u, v, sec
         female[a:b] = fem
         occ[a:b] = code
