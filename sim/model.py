@@ -209,11 +209,13 @@ class LabourMarketModel(ModelSetup):
             self.flow_cut[j] = cut
             self.flow_hires_foregone[j] = sector.forgo_hires(cut - laid[j])
             growth = sector.growth_rate(month) * positions
+            # a fall in baseline demand (this month's, or one still pending) cancels vacancies
+            # too, after automation's cut and before growth posts new ones; it is not a hire
+            # foregone to automation
+            sector.shrink(max(-growth, 0.0))
             if growth >= 0:
                 sector.open_vacancies += growth
                 self.flow_growth_vacancies[j] = growth
-            else:
-                sector.forgo_hires(-growth)
             new = sector.new_jobs(positions)
             sector.skilled_vacancies += new
             self.flow_new_vacancies[j] = new

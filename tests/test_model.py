@@ -9,6 +9,7 @@ transitions between states against the flows the model reports by name.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -91,6 +92,33 @@ def check_month(model, before: np.ndarray) -> np.ndarray:
         # fractional vacancies filled by chance leave a balance above -1 (see _within_vacancies)
         assert sector.open_vacancies > -1 and sector.skilled_vacancies > -1
     return totals
+
+
+@pytest.mark.parametrize("overrides", [
+    {"uncertainties.adoption_ceiling": 0.0},
+    {"uncertainties.adoption_pace": 2.0, "uncertainties.adjustment_window_months": 1.0},
+])
+def test_automation_hires_foregone_are_part_of_its_cut(tables, overrides):
+    """Hires foregone to automation plus its layoffs never exceed the positions automation
+    removed, sector by sector over the run, and are zero when nothing is automated. Thailand's
+    labour force shrinks, so some sectors' baseline demand falls: those cancelled vacancies
+    are not automation's (they were booked as its hires foregone until this test)."""
+    model = build_model(tables, "THA", "baseline",
+                        overrides={**overrides, "run.horizon_months": 60}, seed=3)
+    cut = foregone = laid = 0.0
+    for _ in range(60):
+        model.step()
+        cut = cut + model.flow_cut
+        foregone = foregone + model.flow_hires_foregone
+        laid = laid + model.flow_layoffs.sum(axis=(1, 2))
+        assert (foregone + laid <= cut + 1e-9).all()
+    # the case this test is for: some sector's baseline demand fell in some month
+    assert any(sector.growth_rate(month) < 0
+               for sector in model.sectors for month in range(1, 61))
+    if overrides.get("uncertainties.adoption_ceiling") == 0.0:
+        assert cut.sum() == 0 and foregone.sum() == 0
+    else:
+        assert foregone.sum() > 0 and laid.sum() > 0
 
 
 #: Found by hypothesis in CI: an on-the-job search intensity of 2e-311 and a sector no

@@ -125,7 +125,10 @@ class SectorAgent(mesa.Agent):
         self.augmentation_increase = 0.0
         self.open_vacancies = 0.0
         self.skilled_vacancies = 0.0
-        self.pending_cut = 0.0   # positions still to remove from future vacancies
+        # positions still to remove from future vacancies, kept apart by cause so that
+        # automation's hires foregone never include a fall in baseline demand
+        self.pending_cut = 0.0       # automation's cut
+        self.pending_decline = 0.0   # baseline demand's decline
 
     @property
     def automated_task_share(self) -> float:
@@ -162,16 +165,28 @@ class SectorAgent(mesa.Agent):
         return self.growth[min(month, len(self.growth)) - 1]
 
     def forgo_hires(self, count: float) -> float:
-        """Remove ``count`` positions from open vacancies (plus any cut still pending).
+        """Remove ``count`` positions cut by automation from open vacancies (plus automation's
+        cut still pending): automation's hires foregone.
 
         Returns the vacancies actually cancelled; what cannot be cancelled now waits for the
         next vacancies (attrition) in ``pending_cut``.
         """
-        wanted = self.pending_cut + count
+        cancelled, self.pending_cut = self._cancel(self.pending_cut + count)
+        return cancelled
+
+    def shrink(self, count: float) -> float:
+        """Remove ``count`` positions lost to a fall in baseline demand (not automation) from
+        open vacancies, plus such a fall still pending (``pending_decline``); returns the
+        vacancies cancelled. Called after ``forgo_hires`` in a month, so automation's cut
+        takes the open vacancies first, as when both were one pending count."""
+        cancelled, self.pending_decline = self._cancel(self.pending_decline + count)
+        return cancelled
+
+    def _cancel(self, wanted: float) -> tuple[float, float]:
+        """Cancel up to ``wanted`` open vacancies: (cancelled, still wanted)."""
         cancelled = min(wanted, max(self.open_vacancies, 0.0))
         self.open_vacancies -= cancelled
-        self.pending_cut = wanted - cancelled
-        return cancelled
+        return cancelled, wanted - cancelled
 
     def lapse(self) -> float:
         """Unfilled AI-era vacancies lost this month (offshored or abandoned)."""
