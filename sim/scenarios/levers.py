@@ -185,13 +185,17 @@ class JobCreation(Strict):
     substitution_share: float = param(
         0.5,
         "Regular vacancies in the same sector that each programme job takes the place of "
-        "(substitution and deadweight together; Sweden: about 65%, Dahlberg & Forslund 1999; "
-        "Netherlands: 75-80% of subsidised places would have been filled anyway)",
+        "(substitution). An assumption below the published estimates, which count deadweight "
+        "too (Sweden: about 65%, Dahlberg & Forslund 1999; Netherlands: 75-80% of subsidised "
+        "places would have been filled anyway): in the model, deadweight arises on its own "
+        "(programme hires who would have found a regular job are netted out by the no-policy "
+        "twin and the evaluation), so this share covers substitution alone",
         "vacancies per programme job",
         "lever",
         ge=0.0,
         le=1.0,
-        reference="Dahlberg & Forslund (1999), IFAU; range 0.2-0.8",
+        reference="assumption below Dahlberg & Forslund (1999), IFAU, and Welters & Muysken "
+        "(2004), which include deadweight; range 0.2-0.8",
     )
     search_intensity: float = param(
         0.5,
