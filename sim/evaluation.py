@@ -9,12 +9,12 @@ regular work, and whether they had enrolled by then.
 
 From these, per replication:
 - intention-to-treat (ITT): mean outcome of the offered minus the control group;
-- treatment-on-the-treated (TOT): ITT divided by the share of the offered who enrolled (Bloom
-  1984). Nobody in the control group is offered a place in that spell; a control person who is
-  assigned again in a later spell and offered a place can enrol then, and this crossover is not
-  recorded (a review measured 3 of 270 control records, 1.1%, enrolled within 36 months, in the
-  Philippines at k = 200). The Wald estimator would divide by the offered's take-up minus the
-  control's, so TOT here is slightly understated (by about 1.1 / 32, some 3%, in that case);
+- treatment-on-the-treated (TOT): ITT divided by the offered's take-up minus the control
+  group's (the Wald estimator; Bloom 1984 when nobody in the control group enrols). Nobody in
+  the control group is offered a place in that spell, but a control person assigned again in a
+  later spell may be offered one and enrol then (crossover: about 1% of control records in a
+  Philippine run). "Enrolled by the horizon" therefore counts an enrolment in any later spell,
+  for both arms: an enrolment marks every earlier record of the person in that programme;
 both overall and for people assigned after 12+ months without a regular job (entrants from
 long-term joblessness, where Card, Kluve and Weber 2018 find larger effects).
 
@@ -35,7 +35,8 @@ HORIZONS = (6, 12, 24, 36)  # months after assignment
 PROGRAMMES = ("reskilling", "job_creation")
 MEASURES = ("people", "employed", "formal", "earnings", "enrolled")
 OFFERED, CONTROL = 1, 0
-#: Below this share of the offered enrolled, ITT / take-up is too unstable to show (TOT = NaN).
+#: Below this difference in enrolment between the arms, ITT / difference is too unstable to show
+#: (TOT = NaN).
 MIN_TAKE_UP = 0.05
 
 
@@ -52,6 +53,7 @@ class Evaluation:
         self.long_term = np.empty(0, dtype=bool)
         self.enrolled = np.empty(0, dtype=np.int16)  # month of enrolment, -1 = not enrolled
         self.active = np.empty(0, dtype=bool)  # still in the population
+        self.previous = np.empty(0, dtype=np.int64)  # the person's record before, or -1
         # [programme, arm, long-term, horizon, measure], summed over people
         self.outcomes = np.zeros((len(PROGRAMMES), 2, 2, len(HORIZONS), len(MEASURES)))
         # (ids, record) of each id's latest active record, sorted by id; None when records
@@ -64,6 +66,7 @@ class Evaluation:
         """Randomly assign newly eligible ``ids``; returns the mask of those offered a place."""
         if ids.size == 0:
             return np.zeros(0, dtype=bool)
+        previous = self._positions(ids)  # before this month's records join
         if self.control_share > 0:
             offered = self.rng.random(ids.size) >= self.control_share
         else:
@@ -77,6 +80,7 @@ class Evaluation:
         self.long_term = np.concatenate([self.long_term, long_term])
         self.enrolled = np.concatenate([self.enrolled, np.full(ids.size, -1, dtype=np.int16)])
         self.active = np.concatenate([self.active, np.ones(ids.size, dtype=bool)])
+        self.previous = np.concatenate([self.previous, previous.astype(np.int64)])
         self._latest = None
         return offered
 
@@ -97,18 +101,31 @@ class Evaluation:
         hit = (keys[where] == ids) if found else np.zeros(ids.size, dtype=bool)
         return np.where(hit, order[where], -1)
 
-    def note_enrolment(self, ids: np.ndarray, month: int) -> None:
-        """Record that ``ids`` (offered) enrolled this month."""
+    def _chains(self, ids: np.ndarray):
+        """Each id's active records, latest first: yields arrays of record positions, one
+        step back along ``previous`` at a time (a person has a record per spell assigned)."""
         pos = self._positions(ids)
         pos = pos[pos >= 0]
-        self.enrolled[pos] = np.where(self.enrolled[pos] < 0, month, self.enrolled[pos])
+        while pos.size:
+            yield pos
+            pos = self.previous[pos]
+            pos = pos[pos >= 0]
+
+    def note_enrolment(self, ids: np.ndarray, month: int, programme: int) -> None:
+        """Record that ``ids`` enrolled in ``programme`` this month: on each of their records
+        for that programme not yet marked, whichever arm (a control record of an earlier spell
+        crosses over)."""
+        for pos in self._chains(ids):
+            pos = pos[(self.programme[pos] == programme) & (self.enrolled[pos] < 0)]
+            self.enrolled[pos] = month
 
     def drop(self, ids: np.ndarray) -> None:
-        """People who left the population leave the evaluation (their slots are reused)."""
-        pos = self._positions(ids)
-        pos = pos[pos >= 0]
-        if pos.size:
+        """People who left the population leave the evaluation, every record of theirs (their
+        slots are reused)."""
+        chains = list(self._chains(ids))
+        for pos in chains:
             self.active[pos] = False
+        if chains:
             self._latest = None
 
     def record(self, month: int, workforce, earnings) -> None:
@@ -156,8 +173,8 @@ def effects(
 
     Returns arrays [..., horizon] for: ``itt_employed``, ``itt_formal``, ``itt_earnings``,
     ``tot_employed``, ``tot_earnings``, ``take_up``, ``control_employed``, ``people``.
-    NaN where an arm is empty, and TOT where fewer than ``MIN_TAKE_UP`` of the offered enrolled
-    (a long waiting list early on).
+    NaN where an arm is empty, and TOT where the offer raised enrolment by less than
+    ``MIN_TAKE_UP`` (a long waiting list early on).
     """
     block = outcomes[..., programme, :, :, :, :]  # [..., arm, lt, h, m]
     block = block.sum(axis=-3) if long_term is None else block[..., int(long_term), :, :]
@@ -178,12 +195,14 @@ def effects(
     }
     for name in ("employed", "formal", "earnings"):
         out[f"itt_{name}"] = mean(offered, name) - mean(control, name)
+    # the Wald estimator: ITT over the difference the offer makes to enrolment
+    complied = take_up - mean(control, "enrolled")
     for name in ("employed", "earnings"):
         out[f"tot_{name}"] = np.divide(
             out[f"itt_{name}"],
-            take_up,
+            complied,
             out=np.full(take_up.shape, np.nan),
-            where=take_up >= MIN_TAKE_UP,
+            where=complied >= MIN_TAKE_UP,
         )
     return out
 

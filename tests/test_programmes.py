@@ -241,3 +241,33 @@ def test_the_calendar_hand_computed():
                          overrides={**settings_, "levers.job_creation.start_month": 1})
     assert later.values("programme_hires", "BRN")[0, 1] == 0
     assert later.values("programme_hires", "BRN")[0, 2] == 100
+
+
+def test_a_control_person_who_enrols_in_a_later_spell_counts_as_crossover():
+    """Follow one person: in the control group in their first spell, offered and enrolled in
+    the second. Their first record shows the enrolment (crossover), so the Wald TOT divides
+    the ITT by the offer's effect on enrolment; a record of the other programme is untouched."""
+    from sim.evaluation import Evaluation
+
+    ev = Evaluation(control_share=0.0, rng=np.random.default_rng(0))
+    ev.control_share = 1.0  # first spell: everyone to control
+    ev.assign(np.array([7, 8]), month=3, programme=0, long_term=np.array([False, False]))
+    ev.assign(np.array([7]), month=4, programme=1, long_term=np.array([False]))
+    ev.control_share = 0.0  # second spell: offered
+    offered = ev.assign(np.array([7]), month=20, programme=0, long_term=np.array([False]))
+    assert offered.all()
+    ev.note_enrolment(np.array([7]), month=22, programme=0)
+    assert ev.enrolled.tolist() == [22, -1, -1, 22]  # both of 7's reskilling records, not 8's
+    # 8 retires with two records: both leave, so a newcomer in slot 8 is never followed
+    ev.assign(np.array([8]), month=25, programme=0, long_term=np.array([False]))
+    ev.drop(np.array([8]))
+    assert ev.active.tolist() == [True, False, True, True, False]
+
+    # Wald: offered enrol 40%, control 10%, ITT 3 points -> TOT 10 points
+    outcomes = np.zeros((2, 2, 2, len(HORIZONS), 5))
+    for arm, (employed, enrolled) in {1: (53, 40), 0: (50, 10)}.items():
+        outcomes[0, arm, 0, :, 0] = 100  # people
+        outcomes[0, arm, 0, :, 1] = employed
+        outcomes[0, arm, 0, :, 4] = enrolled
+    out = effects(outcomes, 0)
+    assert np.allclose(out["itt_employed"], 0.03) and np.allclose(out["tot_employed"], 0.1)

@@ -215,7 +215,7 @@ class ReskillingProgramme(Programme):
             return
         workforce.target[chosen] = _pick_sector(rng, self.targets, self.target_p, chosen.size)
         workforce.move(chosen, Status.TRAINING, month)
-        model.evaluation.note_enrolment(chosen, month)
+        model.evaluation.note_enrolment(chosen, month, self.kind)
         self.enrolled = int(chosen.size)
         self.trained_ids = np.union1d(self.trained_ids, chosen)
 
@@ -290,7 +290,7 @@ class JobCreationProgramme(Programme):
         chosen = self._take_from_queue(jobs)
         sectors = _pick_sector(rng, self.sectors, self.sector_p, chosen.size)
         workforce.move(chosen, Status.PROGRAMME_JOB, month, sector=sectors)
-        model.evaluation.note_enrolment(chosen, month)
+        model.evaluation.note_enrolment(chosen, month, self.kind)
         created = np.bincount(sectors, minlength=model.n_sectors)
         for sector in model.sectors:
             # substitution: programme jobs take the place of regular vacancies in the sector
