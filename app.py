@@ -29,6 +29,7 @@ from sim.validate import validate
 from webapp import charts, compute, controls, exports, i18n, region, settings, story
 from webapp.headline import (
     bound_note,
+    definition,
     draw,
     employment_effect_chart,
     labelled,
@@ -204,7 +205,9 @@ def section_labour(summary: dict[str, Any]) -> None:
     with c2:
         draw(charts.band_chart(labelled(summary["charts"]["informal_share"]),
                                _("Informal share of employment"), "%",
-                               note=_("Whole economy, % of employment"), percent=True),
+                               note=_("Whole economy, % of employment; {definition}").format(
+                                   definition=definition(summary, "informal_share")),
+                               percent=True),
              "lab_informal")
         draw(charts.band_chart(labelled(summary["charts"]["programmes"]),
                                _("People in reskilling and in programme jobs"), _("People"),

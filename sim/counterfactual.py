@@ -28,10 +28,18 @@ ROWS = [
     ("  entrants since the start", "entrants_employed", "focus"),
     ("  incumbents", "incumbents_employed", "focus"),
     ("Formal employment, whole economy, difference", "formal_employed", "economy"),
-    ("Informal employment, whole economy, difference", "informal_employed", "economy"),
+    (
+        "Informal employment, whole economy, difference: {informal_share}",
+        "informal_employed",
+        "economy",
+    ),
     ("Employment, whole economy, difference", "employed", "economy"),
     ("Unemployment rate, difference (points)", "unemployment_rate", "economy"),
-    ("Underemployment rate, difference (points)", "underemployment_rate", "economy"),
+    (
+        "Underemployment rate, difference (points): {underemployment_rate}",
+        "underemployment_rate",
+        "economy",
+    ),
     ("Monthly wage bill, whole economy, difference ({currency})", "regular_wage_bill", "economy"),
 ]
 
@@ -64,7 +72,6 @@ def automation_effect(
     focus = list(sectors) if sectors else (list(results.scenario.focus_sectors) or None)
     rows = []
     for c, iso3 in enumerate(results.countries):
-        currency = results.currencies.get(iso3, "local currency")
         for month in results.report_months(years):
             for label, metric, scope in ROWS:
                 picked = focus if scope == "focus" else None
@@ -77,7 +84,7 @@ def automation_effect(
                     {
                         "country": iso3,
                         "year": results.dates[month].year,
-                        "indicator": label.replace("{currency}", currency),
+                        "indicator": results.label(label, iso3),
                         "median": float(mid),
                         "low": float(low),
                         "high": float(high),

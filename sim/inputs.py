@@ -6,11 +6,16 @@ split into automation and augmentation, occupation by sex within sectors, relati
 occupation, informal employment and underemployment on a chosen basis, vacancy rates and the
 labour-force path. Each array is in the canonical sector order; see ``CountryInputs`` for
 shapes and units.
+
+The informal share and the underemployment rate of different bases measure different things
+(a national definition, the ILO's concept, a proxy), so every output that shows one names the
+basis in use: ``definition(inputs, metric)`` says which, from ``informal_basis`` and
+``underemployment_basis``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -51,15 +56,71 @@ class CountryInputs:
     wage: np.ndarray  # [S] monthly earnings of employees, local currency
     avg_wage: float
     informal_share: np.ndarray  # [S] informal share of employment on the chosen basis
-    informal_basis: str
-    underemployment_rate: float  # share of employment, time-related, on the chosen basis
-    underemployment_basis: str
+    informal_basis: str  # national, ilo, status_proxy or none (``definition``)
+    underemployment_rate: float  # share of employment on the chosen basis
+    underemployment_basis: str  # national, ilo or none (``definition``)
     vacancy_rate: float | None  # vacancies / (jobs + vacancies), where published
     labour_force: dict[int, float]  # year -> labour force (thousands, ILO modelled)
     ai_readiness: float
     unemployment_rate: float
     share_ge12m: float | None
     notes: tuple[str, ...] = ()  # what had no data and what was assumed instead
+    #: labour_market.csv's definition of each basis in use ("" for none), by metric name
+    definitions: dict[str, str] = field(default_factory=dict)
+
+
+#: What each basis measures, by metric (``CountryInputs.informal_basis`` and
+#: ``underemployment_basis``; data/README.md §17). ``{agency}``: whose national definition.
+CONCEPTS: dict[str, dict[str, str]] = {
+    "informal_share": {
+        "national": "national definition ({agency})",
+        "ilo": "ILO harmonised (17th ICLS; ILOSTAT EMP_NIFL)",
+        "status_proxy": "status proxy (own-account + contributing family workers), a lower bound",
+        "none": "no figure",
+    },
+    "underemployment_rate": {
+        "national": "national definition ({agency})",
+        "ilo": "ILO time-related (19th ICLS; ILOSTAT TRU_DEMP)",
+        "none": "no figure",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Definition:
+    """Which statistical definition a country's figure of ``metric`` follows."""
+
+    metric: str  # informal_share or underemployment_rate
+    basis: str  # national, ilo, status_proxy or none
+    agency: str = ""  # for a national basis: whose (e.g. "PSA"), from labour_market.csv
+
+    @property
+    def concept(self) -> str:
+        """The wording of ``CONCEPTS`` (``{agency}`` left in, for a translation to fill)."""
+        return CONCEPTS[self.metric][self.basis]
+
+    def __str__(self) -> str:
+        if self.basis == "national" and not self.agency:
+            return "national definition"
+        return self.concept.format(agency=self.agency)
+
+
+def definition(inputs: CountryInputs, metric: str) -> Definition:
+    """The definition ``inputs`` hold ``metric`` (informal_share or underemployment_rate) on:
+    the basis in use and, for a national one, the agency that labour_market.csv's definition
+    names first (the text before its colon: "PSA", "BPS setengah pengangguran")."""
+    basis = {
+        "informal_share": inputs.informal_basis,
+        "underemployment_rate": inputs.underemployment_basis,
+    }[metric]
+    agency = national_agency(inputs.definitions.get(metric, "")) if basis == "national" else ""
+    return Definition(metric, basis, agency)
+
+
+def national_agency(text: str) -> str:
+    """Whose a national definition of labour_market.csv is: the text before its colon ("PSA",
+    "BPS setengah pengangguran"); "" when it has none."""
+    return text.split(":", 1)[0].strip() if ":" in text else ""
 
 
 def read_extras(data_dir: Path | None = None) -> dict[str, pd.DataFrame]:
@@ -221,6 +282,13 @@ def country_inputs(
         {"national": "underemployment_national_rate", "ilo": "underemployment_ilostat_rate"},
         ("national", "ilo"),
     )
+    definitions = {}  # the labour_market.csv definition of each basis in use
+    for metric, prefix, used in (
+        ("informal_share", "informal", basis),
+        ("underemployment_rate", "underemployment", under_basis),
+    ):
+        text = market.get(f"{prefix}_{'ilostat' if used == 'ilo' else used}_definition")
+        definitions[metric] = str(text) if text is not None and pd.notna(text) else ""
     vacancy = market.get("vacancy_rate")
     instead = {
         "informal share": "the sector informality profile as it is"
@@ -280,4 +348,5 @@ def country_inputs(
         unemployment_rate=core.unemployment_rate,
         share_ge12m=core.share_ge12m,
         notes=tuple(notes),
+        definitions=definitions,
     )

@@ -8,7 +8,10 @@ sectors combine into the all-sector total: summed, or averaged with employment w
 
 Labour-force concepts follow the ILO (19th ICLS): employment = formal + informal + programme
 jobs; the labour force = employment + unemployment; full-time trainees and those who stopped
-searching are outside the labour force.
+searching are outside the labour force. The informal share and underemployment rate follow the
+definition of the basis the inputs hold them on (``sim.inputs.definition``): a national one
+(PSA's underemployment is wider than the ILO's time-related concept), the ILO's, or, for
+informality, the status proxy (own-account + contributing family workers, a lower bound).
 """
 
 from __future__ import annotations
@@ -100,7 +103,7 @@ def informal_employed(model) -> np.ndarray:
 
 @_sector("people")
 def underemployed(model) -> np.ndarray:
-    """Employed people in time-related underemployment (want more hours), by sector of the job."""
+    """Employed people underemployed (want more hours; inputs' basis), by sector of the job."""
     return _by_sector(model, REGULAR_JOBS, under=True)
 
 
@@ -342,14 +345,14 @@ def unemployment_rate(model) -> float:
 
 @_country("share")
 def informal_share(model) -> float:
-    """Informal employment as a share of total employment (ILO)."""
+    """Informal share of employment on the inputs' basis: national, ILO harmonised or proxy."""
     employed_ = _total(model, EMPLOYED_STATUSES)
     return _total(model, (Status.INFORMAL,)) / employed_ if employed_ else 0.0
 
 
 @_country("share")
 def underemployment_rate(model) -> float:
-    """Time-related underemployment as a share of employment (ILO)."""
+    """Underemployment, share of employment, on the inputs' basis: national or ILO time-related."""
     employed_ = _total(model, EMPLOYED_STATUSES)
     under = float(model.workforce.stocks[list(REGULAR_JOBS), 1].sum())
     return under / employed_ if employed_ else 0.0

@@ -183,6 +183,29 @@ _MARKET_FIELDS: tuple[tuple[str, str, str], ...] = tuple(
 )
 
 
+#: labour_market.csv's figures whose bases measure different things: (metric, basis).
+_BASES = {
+    "informal_national_share": ("informal_share", "national"),
+    "informal_ilostat_share": ("informal_share", "ilo"),
+    "informal_status_proxy_share": ("informal_share", "status_proxy"),
+    "underemployment_national_rate": ("underemployment_rate", "national"),
+    "underemployment_ilostat_rate": ("underemployment_rate", "ilo"),
+}
+
+
+def _defined(field: str, row: pd.Series) -> str:
+    """The definition a figure of ``_BASES`` follows, as a prefix of its source (a national
+    one names its agency, from the definition column); "" for other figures."""
+    from sim.inputs import Definition, national_agency
+
+    if field not in _BASES:
+        return ""
+    metric, basis = _BASES[field]
+    text = row.get(field.rsplit("_", 1)[0] + "_definition")
+    agency = national_agency(str(text)) if text is not None and pd.notna(text) else ""
+    return f"{Definition(metric, basis, agency)}: "
+
+
 def sources_table(tables: DataTables, iso3: str) -> pd.DataFrame:
     """Long provenance table for one country: field, sector, value, source, confidence.
 
@@ -208,7 +231,7 @@ def sources_table(tables: DataTables, iso3: str) -> pd.DataFrame:
     market = tables.extras["labour_market.csv"]
     for _, r in market.loc[market["iso3"] == iso3].iterrows():
         for fld, src, conf in _MARKET_FIELDS:
-            recs.append((fld, "", r[fld], r[src], r[conf]))
+            recs.append((fld, "", r[fld], _defined(fld, r) + str(r[src]), r[conf]))
     out = pd.DataFrame(recs, columns=["field", "sector", "value", "source", "confidence"])
     out["value"] = out["value"].astype(float)
     return out

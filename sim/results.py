@@ -26,6 +26,7 @@ from sim.agents.workforce import Status
 from sim.bands import CostPerWorker, cost_per_reemployed, median_band
 from sim.data import DataTables
 from sim.errors import SimError
+from sim.inputs import CONCEPTS, Definition
 from sim.io import write_table
 from sim.metrics import COUNTRY_METRICS, CUMULATIVE, SECTOR_METRICS
 from sim.months import check_years, month_in, run_dates
@@ -86,8 +87,9 @@ HEADLINE = [
     ("Employed in these sectors", "employed", "focus"),
     ("  of whom entered the labour force since the start", "entrants_employed", "focus"),
     ("Unemployment rate, whole economy (%)", "unemployment_rate", "economy"),
-    ("Informal share of employment (%)", "informal_share", "economy"),
-    ("Time-related underemployment (%)", "underemployment_rate", "economy"),
+    # {metric}: the statistical definition the country's figure follows (``Results.label``)
+    ("Informal share of employment (%): {informal_share}", "informal_share", "economy"),
+    ("Underemployment (%): {underemployment_rate}", "underemployment_rate", "economy"),
     ("Long-term unemployed, whole economy", "long_term_unemployed", "economy"),
     ("Monthly wage bill, these sectors ({currency})", "wage_bill", "focus"),
     ("People enrolled in reskilling to date", "reskilling_enrolments_cumulative", "economy"),
@@ -140,6 +142,9 @@ class Results:
     scales: np.ndarray | None = None
     #: the same seeds with no automation, when run with ``counterfactual=True``
     counterfactual: Results | None = None
+    #: per country, the definition its informal share and underemployment rate follow
+    #: (``sim.inputs.definition``: the basis of the inputs the run read)
+    definitions: dict[str, dict[str, Definition]] = field(default_factory=dict)
 
     @classmethod
     def from_runs(
@@ -201,6 +206,9 @@ class Results:
         )
         provenance = run_record(scenario, tables, runs)
         currencies = {iso3: tables.country(iso3).currency for iso3 in countries}
+        from sim.runner import definitions_of
+
+        definitions = {iso3: definitions_of(scenario, iso3, tables) for iso3 in countries}
         return cls(
             scenario,
             countries,
@@ -213,6 +221,7 @@ class Results:
             tuple(cnames + country_extra),
             currencies,
             counterfactual=counterfactual,
+            definitions=definitions,
             **extras,
         )
 
@@ -231,6 +240,15 @@ class Results:
     def sectors(self) -> tuple[str, ...]:
         """Sector labels of the last cube axis, ending with 'all'."""
         return (*SECTORS, ALL)
+
+    def label(self, text: str, iso3: str) -> str:
+        """A row label for ``iso3``: ``{currency}`` and each ``{metric}`` of ``CONCEPTS`` (the
+        definition that country's figure follows) filled in."""
+        text = text.replace("{currency}", self.currencies.get(iso3, "local currency"))
+        for metric in CONCEPTS:
+            found = self.definitions.get(iso3, {}).get(metric)
+            text = text.replace("{" + metric + "}", str(found) if found else "definition unknown")
+        return text
 
     # -- values -------------------------------------------------------------------------------
 
@@ -393,7 +411,6 @@ class Results:
             check_sectors(self.scenario, list(sectors), "sector")
         table = []
         for iso3 in (country,) if country else self.countries:
-            currency = self.currencies.get(iso3, "local currency")
             for month in self.report_months(years):
                 for label, metric, scope in rows or HEADLINE:
                     v = self.indicator(metric, iso3, sectors, scope)[:, month]
@@ -403,7 +420,7 @@ class Results:
                             "country": iso3,
                             "year": self.dates[month].year,
                             "date": str(self.dates[month]),
-                            "indicator": label.replace("{currency}", currency),
+                            "indicator": self.label(label, iso3),
                             "metric": metric,
                             "median": mid,
                             "low": lo,
@@ -466,7 +483,6 @@ def compare(
         raise ValueError("compare needs two runs over the same countries, replications and horizon")
     table = []
     for iso3 in baseline.countries:
-        currency = baseline.currencies.get(iso3, "local currency")
         for month in baseline.report_months(years):
             for label, metric, scope in rows or HEADLINE:
                 base = baseline.indicator(metric, iso3, sectors, scope)[:, month]
@@ -476,7 +492,7 @@ def compare(
                     {
                         "country": iso3,
                         "year": baseline.dates[month].year,
-                        "indicator": label.strip().replace("{currency}", currency),
+                        "indicator": baseline.label(label.strip(), iso3),
                         "metric": metric,
                         "baseline": float(median_band(base, band)[0]),
                         "policy": float(median_band(pol, band)[0]),

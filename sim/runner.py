@@ -29,7 +29,7 @@ import numpy as np
 from sim.agents.workforce import N_SKILL, N_STATUS
 from sim.data import DataTables, load_data
 from sim.flows import country_flows
-from sim.inputs import country_inputs
+from sim.inputs import CONCEPTS, Definition, country_inputs, definition
 from sim.metrics import COUNTRY_METRICS, CUMULATIVE, SECTOR_METRICS
 from sim.model import LabourMarketModel
 from sim.provenance import code_version  # noqa: F401  (re-exported for callers)
@@ -119,6 +119,16 @@ def _inputs(tables: DataTables, iso3: str, exposure: str, informality: str, unde
             underemployment_basis=underemployment,
         )
     return _INPUTS[key]
+
+
+def definitions_of(scenario: Scenario, iso3: str, tables: DataTables) -> dict[str, Definition]:
+    """The definition each of ``iso3``'s figures of ``CONCEPTS`` follows under ``scenario``
+    (the basis its inputs hold them on: ``sim.inputs.definition``)."""
+    unc, lab = scenario.uncertainties, scenario.labour_market
+    inputs = _inputs(
+        tables, iso3, unc.exposure_assumption, lab.informality_basis, lab.underemployment_basis
+    )
+    return {metric: definition(inputs, metric) for metric in CONCEPTS}
 
 
 def no_automation(scenario: Scenario) -> Scenario:

@@ -278,3 +278,66 @@ def test_validate_data_names_a_bad_extra_table_in_one_line(folder):
     assert ("sector_informality.csv, row 1 (iso3=BRN, sector=agriculture), column "
             "'informal_share': 'abc' is not a number") in line
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("iso3", "basis", "informal", "under"), [
+    # PSA's underemployment is wider than the ILO's time-related concept; PHL has no
+    # informality series, so the status proxy (a lower bound) stands in (data/README.md §17)
+    ("PHL", "default", "status proxy (own-account + contributing family workers), a lower bound",
+     "national definition (PSA)"),
+    ("PHL", "ilo", "status proxy (own-account + contributing family workers), a lower bound",
+     "ILO time-related (19th ICLS; ILOSTAT TRU_DEMP)"),
+    ("IDN", "default", "national definition (BPS)",
+     "national definition (BPS setengah pengangguran)"),
+    ("KHM", "default", "ILO harmonised (17th ICLS; ILOSTAT EMP_NIFL)",
+     "ILO time-related (19th ICLS; ILOSTAT TRU_DEMP)"),
+    ("VNM", "ilo", "ILO harmonised (17th ICLS; ILOSTAT EMP_NIFL)",
+     "ILO time-related (19th ICLS; ILOSTAT TRU_DEMP)"),
+])
+def test_each_figure_names_the_definition_its_basis_follows(tables, iso3, basis, informal, under):
+    from sim.inputs import definition
+
+    inputs = country_inputs(tables, iso3, exposure_assumption="ilo_genai_2025",
+                            informality_basis=basis, underemployment_basis=basis)
+    assert str(definition(inputs, "informal_share")) == informal
+    assert str(definition(inputs, "underemployment_rate")) == under
+
+
+def test_the_run_s_tables_name_the_definition_of_the_basis_in_use():
+    """`sim run` used to print "Time-related underemployment (%) 11.87" for the Philippines:
+    PSA's figure, which is wider than the ILO's time-related concept."""
+    from sim.counterfactual import automation_effect
+
+    quick = {"countries": ["PHL"], "replications": 1, "horizon_months": 1, "scale": 2000}
+    for basis, named, rate in (("default", "national definition (PSA)", 0.119),
+                               ("ilo", "ILO time-related (19th ICLS; ILOSTAT TRU_DEMP)", 0.0694)):
+        results = run_scenario("baseline", counterfactual=True, overrides={
+            "labour_market.underemployment_basis": basis}, **quick)
+        rows = results.headline().set_index("metric")["indicator"]
+        assert rows["underemployment_rate"] == f"Underemployment (%): {named}"
+        assert rows["informal_share"] == ("Informal share of employment (%): status proxy "
+                                          "(own-account + contributing family workers), a lower "
+                                          "bound")
+        effect = automation_effect(results)["indicator"]
+        assert f"Underemployment rate, difference (points): {named}" in set(effect)
+        under = results.headline().set_index("metric").loc["underemployment_rate", "median"]
+        assert under == pytest.approx(100 * rate, abs=1.0)  # the figure the label names
+    result = CliRunner().invoke(app, ["run", "baseline", "-c", "PHL", "-r", "1", "--horizon",
+                                      "1", "--scale", "2000", "--set",
+                                      "labour_market.underemployment_basis=ilo"])
+    assert result.exit_code == 0, result.output
+    assert "Time-related underemployment" not in result.output
+    assert "TRU_DEMP" in result.output and "PSA" not in result.output
+
+
+def test_the_sources_say_which_definition_each_figure_follows(tables):
+    from sim.provenance import sources_table
+
+    phl = sources_table(tables, "PHL").set_index("field")["source"]
+    assert phl["underemployment_national_rate"].startswith("national definition (PSA): PSA ")
+    assert phl["underemployment_ilostat_rate"].startswith("ILO time-related (19th ICLS; ")
+    assert phl["informal_status_proxy_share"].startswith("status proxy (own-account + ")
+    assert "a lower bound" in phl["informal_status_proxy_share"]
+    tha = sources_table(tables, "THA").set_index("field")["source"]
+    assert tha["informal_national_share"].startswith(
+        "national definition (NSO Informal Employment Survey): NSO Thailand")

@@ -110,3 +110,27 @@ def test_translated_names_follow_the_sectors_and_the_scenario_files():
 def test_an_unknown_language_falls_back_to_english():
     assert i18n.use("xx") == "en"
     assert i18n._("Country") == "Country"
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_the_page_names_each_figure_s_definition_in_the_language(code):
+    """The informal share and underemployment rate name the definition they follow (a
+    national one, the ILO's, or the status proxy), translated, with the agency kept."""
+    from sim.inputs import CONCEPTS, Definition
+    from webapp import headline
+
+    wordings = {text for by_basis in CONCEPTS.values() for text in by_basis.values()}
+    assert wordings <= set(headline.CONCEPTS), "mark sim.inputs.CONCEPTS in webapp.headline"
+    summary = {"definitions": {
+        "underemployment_rate": Definition("underemployment_rate", "national", "PSA"),
+        "informal_share": Definition("informal_share", "status_proxy"),
+    }}
+    i18n.use(code)
+    try:
+        national = headline.definition(summary, "underemployment_rate")
+        proxy = headline.definition(summary, "informal_share")
+    finally:
+        i18n.use("en")
+    assert "PSA" in national and national != "national definition (PSA)"
+    assert proxy != "status proxy (own-account + contributing family workers), a lower bound"
+    assert headline.definition(summary, "underemployment_rate") == "national definition (PSA)"

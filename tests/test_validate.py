@@ -41,6 +41,24 @@ def test_validation_reports_failures_honestly(report):
     assert set(report.result) <= {"pass", "FAIL", "no data"}
 
 
+@pytest.mark.parametrize(("iso3", "informal", "under"), [
+    # `sim validate` said "PHL time-related underemployment 11.85% / 11.90% pass" of PSA's
+    # figure, wider than the ILO's concept; and "informal share" of a lower-bound proxy
+    ("PHL", "status proxy (own-account + contributing family workers), a lower bound",
+     "national definition (PSA)"),
+    ("KHM", "ILO harmonised (17th ICLS; ILOSTAT EMP_NIFL)",
+     "ILO time-related (19th ICLS; ILOSTAT TRU_DEMP)"),
+    ("VNM", "national definition (GSO)", "national definition (GSO thieu viec lam)"),
+])
+def test_validation_rows_name_the_definition_of_the_figure(report, iso3, informal, under):
+    rows = report[report.country == iso3].set_index("indicator")
+    assert f"informal share of employment: {informal}" in rows.index
+    assert f"underemployment: {under}" in rows.index
+    assert not any("time-related underemployment" in i for i in rows.index)
+    if iso3 == "PHL":
+        assert rows.loc[f"underemployment: {under}", "observed"] == pytest.approx(0.119)
+
+
 def test_shipped_calibration_is_what_the_procedure_produces(tables):
     shipped = load_calibration()
     fresh = calibrate(tables).set_index("iso3")

@@ -466,6 +466,7 @@ def summarise(policy_json: str, none_json: str, full: bool = False) -> dict[str,
             policy, tuple(name for name in CHARTS if name not in SECTION_CHARTS)
         ),
         "provenance": policy.file_provenance(),
+        "definitions": policy.definitions[iso3],
         "programme_use": programme_use(policy),
         "effects": {},
         "comparison": None,

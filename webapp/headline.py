@@ -14,7 +14,27 @@ import pandas as pd
 import streamlit as st
 
 from webapp import charts, compute, controls, story
-from webapp.i18n import _, num, pct
+from webapp.i18n import N_, _, num, pct
+
+#: ``sim.inputs.CONCEPTS``' wordings (what each basis of the informal share and of the
+#: underemployment rate measures), marked for translation; a test checks they are the same.
+CONCEPTS = (
+    N_("national definition ({agency})"),
+    N_("national definition"),
+    N_("ILO harmonised (17th ICLS; ILOSTAT EMP_NIFL)"),
+    N_("status proxy (own-account + contributing family workers), a lower bound"),
+    N_("ILO time-related (19th ICLS; ILOSTAT TRU_DEMP)"),
+    N_("no figure"),
+)
+
+
+def definition(summary: dict[str, Any], metric: str) -> str:
+    """The definition the country's ``metric`` (informal_share or underemployment_rate)
+    follows in this run, in the page's language (``sim.inputs.definition``)."""
+    found = summary["definitions"][metric]
+    if found.basis == "national" and not found.agency:
+        return _("national definition")
+    return _(found.concept).format(agency=found.agency)
 
 
 def series_labels() -> dict[str, str]:
@@ -29,7 +49,7 @@ def series_labels() -> dict[str, str]:
         "out_of_labour_force": _("Out of the labour force"),
         "in_programme": _("In a programme"),
         "unemployment_rate": _("Unemployment rate"),
-        "underemployment_rate": _("Time-related underemployment"),
+        "underemployment_rate": _("Underemployment"),
         "informal_share": _("Informal share of employment"),
         "long_term": _("Long-term unemployed (12+ months)"),
         "in_training": _("In reskilling"),
@@ -89,7 +109,10 @@ def rates_chart(summary: dict[str, Any], y_domain=None, height: int = 180) -> di
         labelled(summary["charts"]["rates"]),
         _("Unemployment and underemployment"),
         "%",
-        note=_("Whole economy: unemployed, % of the labour force; underemployed, % of employment"),
+        note=_(
+            "Whole economy: unemployed, % of the labour force; underemployed, % of employment "
+            "({definition})"
+        ).format(definition=definition(summary, "underemployment_rate")),
         percent=True,
         height=height,
         y_domain=y_domain,

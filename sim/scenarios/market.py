@@ -72,9 +72,9 @@ class LabourMarket(Strict):
     informality_basis: Literal["default", "national", "ilo", "status_proxy"] = param(
         "default",
         "Which informal-employment share the baseline holds: the national statistical "
-        "office's headline, ILOSTAT's harmonised rate, or own-account plus contributing "
-        "family workers (a lower bound); 'default' = national where published, else ILOSTAT, "
-        "else the proxy",
+        "office's headline on its own definition, ILOSTAT's ILO harmonised rate (17th ICLS; "
+        "EMP_NIFL), or the status proxy, own-account plus contributing family workers (a lower "
+        "bound); 'default' = national where published, else ILOSTAT, else the proxy",
         "choice",
         "structure",
         reference="data/labour_market.csv",
@@ -91,8 +91,9 @@ class LabourMarket(Strict):
     )
     underemployment_basis: Literal["default", "national", "ilo"] = param(
         "default",
-        "Which time-related underemployment rate the baseline holds: the national headline "
-        "(e.g. PSA for the Philippines) or ILOSTAT's TRU_DEMP rate; 'default' = national where "
+        "Which underemployment rate the baseline holds: the national headline on its own "
+        "definition (PSA for the Philippines, wider than the ILO's time-related concept; BPS; "
+        "GSO) or ILOSTAT's ILO time-related rate (TRU_DEMP); 'default' = national where "
         "published, else ILOSTAT",
         "choice",
         "structure",
