@@ -15,6 +15,7 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.measure import Measurement
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
@@ -125,6 +126,19 @@ def headline_table(title: str, frame, replications: int = 2) -> Table:
             band(fmt(row.low, row.metric), fmt(row.high, row.metric), replications),
         )
     return table
+
+
+def print_unwrapped(table: Table) -> None:
+    """Print ``table`` on stdout; when stdout is not a terminal (a file, a pipe, CI logs), as wide
+    as its widest row needs, so that every row is one line that ``grep`` finds whole and no cell
+    is wrapped or cut. On a terminal, cells wrap to the window (columns made ``no_wrap`` keep
+    theirs whole)."""
+    if console.is_terminal:
+        console.print(table)
+        return
+    wide = Console(width=100_000)
+    needed = Measurement.get(wide, wide.options, table).maximum
+    Console(width=max(needed, 80)).print(table)
 
 
 def cell(value: Any):

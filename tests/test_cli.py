@@ -73,6 +73,23 @@ def test_list_params_and_validate_data():
         assert expected in result.output
 
 
+def test_params_shows_every_key_whole_with_its_source():
+    """Piped (as here: not a terminal), every parameter is one line with its key whole, to copy
+    into --set, and its source (the reference); nothing is cut to the console's width."""
+    from sim.scenarios import parameter_table
+
+    result = runner.invoke(app, ["params"])
+    assert result.exit_code == 0, result.output
+    assert "source" in result.output.splitlines()[2]
+    lines = result.output.splitlines()
+    for row in parameter_table():
+        cells = [[part.strip() for part in line.split("│")] for line in lines]
+        found = [c for c in cells if row["key"] in c]
+        assert len(found) == 1, f"{row['key']} is not shown whole"
+        assert row["reference"] in found[0], f"{row['key']}: its source is not shown whole"
+    assert "…" not in result.output
+
+
 def test_csv_output_neutralises_spreadsheet_formulas(tmp_path):
     scenario = tmp_path / "hostile.toml"
     scenario.write_text('name = "=cmd|\' /C calc\'!A0"\ncountries = ["BRN"]\n')
