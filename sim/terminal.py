@@ -43,6 +43,42 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
+def usage_line(exc: Exception) -> str:
+    """A command-line usage error (an option's value of the wrong type or out of range, an
+    unknown option or command, a missing argument: click's ``UsageError``) as one line naming
+    the command, the option and the value given, and where the help is, e.g. "sim run: invalid
+    value for '--replications' / '-r': 0 (input should be greater than or equal to 1); see
+    'sim run --help'". Printed by ``fail`` (exit status 2) from ``sim.cli``'s group."""
+    ctx = getattr(exc, "ctx", None)
+    given = _given_value(exc)
+    if given is not None and getattr(exc, "param", None) is not None:
+        reason = str(getattr(exc, "message", "")).rstrip(".")
+        exc.message = f"{given} ({reason[:1].lower()}{reason[1:]})"  # type: ignore[attr-defined]
+    format_message = getattr(exc, "format_message", None)
+    message = str(format_message() if callable(format_message) else exc).rstrip(".")
+    message = message[:1].lower() + message[1:]
+    if ctx is None:
+        return message
+    return f"{ctx.command_path}: {message}; see '{ctx.command_path} --help'"
+
+
+def _given_value(exc: Exception) -> str | None:
+    """The value a usage error refused, when its cause (a pydantic ``ValidationError``, which is
+    how typer converts option values) records it; None if unknown."""
+    errors = getattr(exc.__cause__, "errors", None)
+    if not callable(errors):
+        return None
+    try:
+        found = errors()
+    except Exception:  # noqa: BLE001 - any other ``errors`` attribute: the value is unknown
+        return None
+    if not found or not isinstance(found[0], dict) or "input" not in found[0]:
+        return None
+    value = found[0]["input"]
+    text = str(value)
+    return text if text and text.strip() == text and " " not in text else repr(value)
+
+
 @contextmanager
 def writing(
     path: object,

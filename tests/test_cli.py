@@ -65,6 +65,38 @@ def test_bad_arguments_exit_non_zero_with_a_clear_message(tmp_path, monkeypatch,
     assert list(tmp_path.iterdir()) == [], "nothing is written"
 
 
+@pytest.mark.parametrize(("args", "names"), [
+    (["run", "baseline", "-r", "0"], ("sim run", "--replications", " 0 ", "greater than")),
+    (["run", "baseline", "--year", "abc"], ("sim run", "--year", "abc", "integer")),
+    (["run", "baseline", "--year", "2030", "--year", "x1"], ("--year", "x1")),
+    (["run", "baseline", "--max-memory", "0.01"], ("--max-memory", "0.01", "0.1")),
+    (["compare", "baseline", "reskilling_push", "--seed", "-5"], ("sim compare", "--seed", "-5")),
+    (["region", "baseline", "--horizon", "9999"], ("sim region", "--horizon", "9999", "600")),
+    (["validate", "-r", "many"], ("sim validate", "--replications", "many")),
+    (["sensitivity", "out", "--bogus"], ("sim sensitivity", "--bogus")),
+    (["compare", "baseline"], ("sim compare", "policy")),
+    (["no_such_command"], ("sim", "no_such_command")),
+])
+def test_usage_errors_are_one_line_on_stderr_with_status_2(no_work, args, names):
+    """click's usage errors (type, range, unknown option or command, missing argument) read like
+    every other input error: one line on stderr naming the command, the option and the value,
+    exit status 2, nothing on stdout; the help stays."""
+    result = runner.invoke(app, args)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert result.exit_code == 2, result.output
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert result.stdout == "" and "Traceback" not in result.output
+    for name in names:
+        assert name in lines[0], (name, lines[0])
+
+
+def test_help_still_works():
+    for args in (["--help"], ["run", "--help"], ["sweep", "--help"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0 and "Usage" in result.stdout and result.stderr == ""
+    assert "run" in runner.invoke(app, []).stdout  # `sim` alone shows the help
+
+
 def test_list_params_and_validate_data():
     for command, expected in (["list"], "phl_bpo"), (["params"], "levers.reskilling"), \
             (["validate-data"], "120 sector rows"):
