@@ -184,7 +184,7 @@ def validate_command(
     unemployment rate, share unemployed 12+ months and under 6 months, mean spell; and the
     share of employment in GenAI-exposed occupations against the ILO's published figures.
     """
-    from sim.validate import validate
+    from sim.validate import in_percent, validate
 
     check_out(out, TABLE_SUFFIXES)
     try:
@@ -215,7 +215,7 @@ def validate_command(
         return f"{value * 100:.2f}%" if percent else f"{value:.2f}"
 
     for row in frame.itertuples():
-        percent = "spell" not in row.indicator and "/" not in row.indicator
+        percent = in_percent(row.indicator)
         colour = {"pass": "green", "FAIL": "red"}.get(row.result, "yellow")
         table.add_row(
             row.country,
@@ -227,7 +227,7 @@ def validate_command(
             f"[{colour}]{row.result}[/]",
             "yes" if row.targeted_by_calibration else "no",
         )
-    console.print(table)
+    print_unwrapped(table)
     counts = frame["result"].value_counts()
     console.print(
         f"{counts.get('pass', 0)} pass, {counts.get('FAIL', 0)} fail, "
