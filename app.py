@@ -176,7 +176,11 @@ def section_policy(summary: dict[str, Any]) -> None:
 
 
 def cost_benefit_frame(table: pd.DataFrame, currency: str) -> pd.DataFrame:
+    """``sim.evaluation.cost_benefit``'s rows for the page and the brief: NaN is "n/a", a band's
+    unbounded upper end (``inf``: a replication gained no net job-years) "no upper bound"."""
     def show(value: float, name: str) -> str:
+        if value == float("inf"):
+            return _("no upper bound")
         if "ratio" in name or "per unit" in name:
             return "n/a" if value != value else f"{value:,.2f}"
         if currency in name:

@@ -197,9 +197,12 @@ def frame_table(frame, max_rows: int | None = None) -> Table:
 
 
 def number(value: float) -> str:
-    """A figure for a table: thousands separated, large values in m / bn, NaN as n/a."""
+    """A figure for a table: thousands separated, large values in m / bn, NaN as n/a, and +inf
+    (a band's unbounded upper end, as of a cost per job-year) as "no upper bound"."""
     if value != value:  # NaN
         return "n/a"
+    if value == float("inf"):
+        return "no upper bound"
     if abs(value) >= 1e9:
         return f"{value / 1e9:,.2f} bn"
     if abs(value) >= 1e6:
