@@ -25,7 +25,7 @@ from sim.data import load_data
 from sim.errors import SimError, one_line
 from sim.flows import load_calibration
 from sim.provenance import sources_table
-from sim.validate import validate
+from sim.validate import in_percent, validate
 from webapp import charts, compute, controls, exports, i18n, region, settings, story
 from webapp.headline import (
     bound_note,
@@ -177,7 +177,11 @@ def section_policy(summary: dict[str, Any]) -> None:
 
 
 def cost_benefit_frame(table: pd.DataFrame, currency: str) -> pd.DataFrame:
+    """``sim.evaluation.cost_benefit``'s rows for the page and the brief: NaN is "n/a", a band's
+    unbounded upper end (``inf``: a replication gained no net job-years) "no upper bound"."""
     def show(value: float, name: str) -> str:
+        if value == float("inf"):
+            return _("no upper bound")
         if "ratio" in name or "per unit" in name:
             return "n/a" if value != value else f"{value:,.2f}"
         if currency in name:
@@ -249,7 +253,7 @@ def section_sources(summary: dict[str, Any], title: str, changes: list[str]) -> 
 def validation_table(iso3: str) -> pd.DataFrame:
     """sim validate for one country, formatted for the page."""
     frame = validate([iso3])
-    percent = ~frame["indicator"].str.contains("spell")
+    percent = frame["indicator"].map(in_percent)  # not the spell in months, not the ratio
     for column in ("model", "observed", "gap"):
         frame[column] = [("-" if v != v else (f"{v * 100:.2f}%" if p else f"{v:.2f}"))
                          for v, p in zip(frame[column], percent, strict=True)]

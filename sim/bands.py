@@ -1,7 +1,8 @@
 """Medians and bands over replications: ``median_band`` (the one place where they are
 computed; the band is ``sim.vocabulary.BAND``, 5-95%, unless a caller asks for another), the
-chart summaries ``series_band`` and ``breakdown_band``, and ``cost_per_reemployed``, the cost
-per extra worker back in work of a policy run paired with a baseline run."""
+chart summaries ``series_band`` and ``breakdown_band``, and ``cost_per_gain``, the cost per unit
+gained of a policy run paired with a baseline run (``cost_per_reemployed``: per extra worker
+back in work)."""
 
 from __future__ import annotations
 
@@ -63,11 +64,12 @@ def breakdown_band(
 
 @dataclass(frozen=True)
 class CostPerWorker:
-    """Programme cost per extra worker re-employed compared with no policy."""
+    """Programme cost per unit gained compared with no policy (an extra worker re-employed, a
+    net job-year)."""
 
     median: float | None
     low: float | None
-    high: float | None
+    high: float | None  # None: unbounded (some replications gained nothing) or undefined
     note: str  # why a figure is missing or what the band means; "" when all is defined
 
 
@@ -88,31 +90,60 @@ def cost_per_reemployed(
     in work than no policy (a trainee is locked in while training, so early on a programme can
     re-employ fewer people than doing nothing). Then ``median`` is None and ``note`` says why.
     When the median gain is positive but some replications gain nothing, the band's upper end
-    is unbounded (None).
+    is unbounded (None). The rule is ``cost_per_gain``'s.
+    """
+    extra = np.asarray(policy_reemployed, dtype=float) - np.asarray(baseline_reemployed, float)
+    return cost_per_gain(
+        cost, extra, band, unit="worker", no_gain="re-employs no more workers than no policy"
+    )
+
+
+def cost_per_gain(
+    cost: np.ndarray,
+    gain: np.ndarray,
+    band: tuple[float, float] = BAND,
+    unit: str = "unit",
+    no_gain: str = "gains nothing over no policy",
+) -> CostPerWorker:
+    """Programme cost per unit gained, paired by replication (same seeds): the one rule for every
+    cost-effectiveness ratio (cost per worker re-employed, cost per net job-year).
+
+    Args:
+        cost: programme cost in each replication (local currency).
+        gain: what the programme gained in each replication over its no-policy twin (workers,
+            job-years); zero or negative where it gained nothing.
+        unit: what one unit of gain is, for the note ("worker", "net job-year").
+        no_gain: what the programme did where it gained nothing, for the note.
+
+    The median is over all replications: the median cost over the median gain. It is undefined
+    (None, and the note says why) when the median cost is not positive (no programme) or the
+    median gain is not positive. A replication that gained nothing has no finite cost per unit:
+    its cost per unit is unbounded, so when any replication gained nothing the band's upper end
+    is unbounded (``high`` None) and its lower end is the band's quantile of the replications
+    that gained; otherwise the band is the quantiles of the paired per-replication ratios.
     """
     cost = np.asarray(cost, dtype=float)
-    extra = np.asarray(policy_reemployed, dtype=float) - np.asarray(baseline_reemployed, float)
-    mid_cost, mid_extra = float(median_band(cost)[0]), float(median_band(extra)[0])
+    gain = np.asarray(gain, dtype=float)
+    mid_cost, mid_gain = float(median_band(cost)[0]), float(median_band(gain)[0])
     if mid_cost <= 0:
         return CostPerWorker(None, None, None, "no programme cost: no policy lever is on")
-    if mid_extra <= 0:
+    if mid_gain <= 0:
         return CostPerWorker(
             None,
             None,
             None,
-            f"the programme re-employs no more workers than no policy "
-            f"(median difference {mid_extra:+,.0f}), so a cost per worker is "
-            "undefined",
+            f"the programme {no_gain} (median difference {mid_gain:+,.0f}), so a cost per "
+            f"{unit} is undefined",
         )
-    ratio = float(mid_cost / mid_extra)
-    if np.all(extra > 0):
-        _, low, high = median_band(cost / extra, band)
+    ratio = float(mid_cost / mid_gain)
+    positive = gain > 0
+    if np.all(positive):
+        _, low, high = median_band(cost / gain, band)
         return CostPerWorker(ratio, float(low), float(high), "")
-    positive = extra > 0
     return CostPerWorker(
         ratio,
-        float(median_band(cost[positive] / extra[positive], band)[1]),
+        float(median_band(cost[positive] / gain[positive], band)[1]),
         None,
-        "upper end unbounded: in some replications the programme re-employed "
-        "no more workers than no policy",
+        f"upper end unbounded: in {int((~positive).sum())} of {gain.size} replications the "
+        f"programme {no_gain}",
     )

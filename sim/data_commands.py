@@ -29,6 +29,7 @@ from sim.terminal import (
     err,
     fail,
     input_errors,
+    print_unwrapped,
     writing,
 )
 
@@ -63,18 +64,33 @@ def list_command(data: DataOpt = None) -> None:
 
 
 def params_command() -> None:
-    """List every scenario parameter: default, unit, kind (uncertainty/lever) and source."""
+    """List every scenario parameter: its key, kind (run/uncertainty/lever/structure), default,
+    unit, range and source (the reference in ``sim.scenarios.parameters``).
+
+    Keys are never wrapped or cut, so that each can be copied into ``--set``; the source wraps on
+    a terminal, and piped output is as wide as the longest row (one line per parameter).
+    """
     from sim.scenarios import parameter_table
 
+    rows = parameter_table()
     table = Table(title="Scenario parameters (use with --set key=value)", title_justify="left")
-    for column in ("key", "kind", "default", "unit", "range"):
-        table.add_column(column)
-    for row in parameter_table():
+    table.add_column("key", no_wrap=True, min_width=max(len(row["key"]) for row in rows))
+    table.add_column("kind", no_wrap=True)
+    for column in ("default", "unit", "range", "source"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
         bounds = (
             "" if row["min"] is None and row["max"] is None else f"{row['min']} to {row['max']}"
         )
-        table.add_row(row["key"], row["kind"], str(row["default"]), row["unit"], bounds)
-    console.print(table)
+        table.add_row(
+            cell(row["key"]),
+            cell(row["kind"]),
+            cell(str(row["default"])),
+            cell(row["unit"]),
+            cell(bounds),
+            cell(row["reference"]),
+        )
+    print_unwrapped(table)
 
 
 def validate_data_command(data: DataOpt = None) -> None:
@@ -168,7 +184,7 @@ def validate_command(
     unemployment rate, share unemployed 12+ months and under 6 months, mean spell; and the
     share of employment in GenAI-exposed occupations against the ILO's published figures.
     """
-    from sim.validate import validate
+    from sim.validate import in_percent, validate
 
     check_out(out, TABLE_SUFFIXES)
     try:
@@ -199,7 +215,7 @@ def validate_command(
         return f"{value * 100:.2f}%" if percent else f"{value:.2f}"
 
     for row in frame.itertuples():
-        percent = "spell" not in row.indicator and "/" not in row.indicator
+        percent = in_percent(row.indicator)
         colour = {"pass": "green", "FAIL": "red"}.get(row.result, "yellow")
         table.add_row(
             row.country,
@@ -211,7 +227,7 @@ def validate_command(
             f"[{colour}]{row.result}[/]",
             "yes" if row.targeted_by_calibration else "no",
         )
-    console.print(table)
+    print_unwrapped(table)
     counts = frame["result"].value_counts()
     console.print(
         f"{counts.get('pass', 0)} pass, {counts.get('FAIL', 0)} fail, "

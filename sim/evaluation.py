@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from sim.agents.workforce import Status
+from sim.bands import CostPerWorker, cost_per_gain, median_band
 
 HORIZONS = (6, 12, 24, 36)  # months after assignment
 PROGRAMMES = ("reskilling", "job_creation")
@@ -266,8 +267,6 @@ def evaluation_table(results, band: tuple[float, float] = (0.05, 0.95)) -> pd.Da
     """The in-model randomised evaluation of each programme that ran: effects by months since
     random assignment, for everyone assigned and for entrants from long-term unemployment;
     median and band over replications. Shares are in percent (points for differences)."""
-    from sim.bands import median_band
-
     rows: list[dict] = []
     if results.evaluation is None:
         return pd.DataFrame(rows)
@@ -321,11 +320,15 @@ def cost_benefit(
     job-year; earnings from regular work gained (programme wages are a transfer paid out of
     the cost, so they are not counted as a benefit); earnings regained per unit of currency
     spent; and the benefit-cost ratio (present values at ``discount_rate`` a year). Benefits
-    after the run's last month are not counted. A ratio whose denominator is not positive is
-    NaN, and the ``note`` says so.
-    """
-    from sim.bands import median_band
+    after the run's last month are not counted.
 
+    The cost per net job-year follows ``sim.bands.cost_per_gain``, as the cost per re-employed
+    worker does: its median is over all replications (median cost over median job-years), NaN
+    when the programme gains no net job-years in the median; a replication with no net
+    job-years has an unbounded cost per job-year, so its band's ``high`` is then ``inf`` (no
+    upper bound) and the ``note`` says in how many. In the other two ratios, a replication whose
+    cost is not positive is left out and the ``note`` says so.
+    """
     rows = []
     months = np.arange(baseline.sector_cube.shape[2])
     discount = (1 + discount_rate) ** (-months / 12)
@@ -355,7 +358,13 @@ def cost_benefit(
             "employment-months gained, whole economy": months_gained,
             "  of which in regular work": regular[:, 1:].sum(-1),
             "net job-years gained": months_gained / 12,
-            f"cost per net job-year ({currency})": _ratio(cost_total, months_gained / 12),
+            f"cost per net job-year ({currency})": cost_per_gain(
+                cost_total,
+                months_gained / 12,
+                band,
+                unit="net job-year",
+                no_gain="gains no net job-years",
+            ),
             f"earnings from regular work gained ({currency})": earnings_total,
             "earnings regained per unit of cost": _ratio(earnings_total, cost_total),
             f"benefit-cost ratio (present values, {discount_rate:.0%} a year)": _ratio(
@@ -363,6 +372,9 @@ def cost_benefit(
             ),
         }
         for name, values in measures.items():
+            if isinstance(values, CostPerWorker):
+                rows.append({"country": iso3, "indicator": name, **_cost_row(values)})
+                continue
             ok = values[~np.isnan(values)]
             note = ""
             if ok.size < values.size:
@@ -382,6 +394,20 @@ def cost_benefit(
                 }
             )
     return pd.DataFrame(rows)
+
+
+def _cost_row(cost: CostPerWorker) -> dict[str, float | str]:
+    """A cost per unit as a row: None is NaN (undefined), but an unbounded upper end (a median
+    and no ``high``) is ``inf``."""
+    undefined = float("nan")
+    return {
+        "median": undefined if cost.median is None else cost.median,
+        "low": undefined if cost.low is None else cost.low,
+        "high": (undefined if cost.median is None else float("inf"))
+        if cost.high is None
+        else cost.high,
+        "note": cost.note,
+    }
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:

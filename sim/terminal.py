@@ -15,6 +15,7 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.measure import Measurement
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
@@ -40,6 +41,42 @@ def fail(message: str) -> typer.Exit:
     """
     err.print(f"[bold red]error:[/] {escape(one_line(message))}", highlight=False)
     return typer.Exit(code=2)
+
+
+def usage_line(exc: Exception) -> str:
+    """A command-line usage error (an option's value of the wrong type or out of range, an
+    unknown option or command, a missing argument: click's ``UsageError``) as one line naming
+    the command, the option and the value given, and where the help is, e.g. "sim run: invalid
+    value for '--replications' / '-r': 0 (input should be greater than or equal to 1); see
+    'sim run --help'". Printed by ``fail`` (exit status 2) from ``sim.cli``'s group."""
+    ctx = getattr(exc, "ctx", None)
+    given = _given_value(exc)
+    if given is not None and getattr(exc, "param", None) is not None:
+        reason = str(getattr(exc, "message", "")).rstrip(".")
+        exc.message = f"{given} ({reason[:1].lower()}{reason[1:]})"  # type: ignore[attr-defined]
+    format_message = getattr(exc, "format_message", None)
+    message = str(format_message() if callable(format_message) else exc).rstrip(".")
+    message = message[:1].lower() + message[1:]
+    if ctx is None:
+        return message
+    return f"{ctx.command_path}: {message}; see '{ctx.command_path} --help'"
+
+
+def _given_value(exc: Exception) -> str | None:
+    """The value a usage error refused, when its cause (a pydantic ``ValidationError``, which is
+    how typer converts option values) records it; None if unknown."""
+    errors = getattr(exc.__cause__, "errors", None)
+    if not callable(errors):
+        return None
+    try:
+        found = errors()
+    except Exception:  # noqa: BLE001 - any other ``errors`` attribute: the value is unknown
+        return None
+    if not found or not isinstance(found[0], dict) or "input" not in found[0]:
+        return None
+    value = found[0]["input"]
+    text = str(value)
+    return text if text and text.strip() == text and " " not in text else repr(value)
 
 
 @contextmanager
@@ -127,6 +164,19 @@ def headline_table(title: str, frame, replications: int = 2) -> Table:
     return table
 
 
+def print_unwrapped(table: Table) -> None:
+    """Print ``table`` on stdout; when stdout is not a terminal (a file, a pipe, CI logs), as wide
+    as its widest row needs, so that every row is one line that ``grep`` finds whole and no cell
+    is wrapped or cut. On a terminal, cells wrap to the window (columns made ``no_wrap`` keep
+    theirs whole)."""
+    if console.is_terminal:
+        console.print(table)
+        return
+    wide = Console(width=100_000)
+    needed = Measurement.get(wide, wide.options, table).maximum
+    Console(width=max(needed, 80)).print(table)
+
+
 def cell(value: Any):
     # Plain text: values like "metric[sector]" are not markup, and control characters from
     # files (escape codes, NUL) are shown escaped, not sent to the terminal.
@@ -147,9 +197,12 @@ def frame_table(frame, max_rows: int | None = None) -> Table:
 
 
 def number(value: float) -> str:
-    """A figure for a table: thousands separated, large values in m / bn, NaN as n/a."""
+    """A figure for a table: thousands separated, large values in m / bn, NaN as n/a, and +inf
+    (a band's unbounded upper end, as of a cost per job-year) as "no upper bound"."""
     if value != value:  # NaN
         return "n/a"
+    if value == float("inf"):
+        return "no upper bound"
     if abs(value) >= 1e9:
         return f"{value / 1e9:,.2f} bn"
     if abs(value) >= 1e6:

@@ -93,6 +93,75 @@ def test_cost_per_reemployed_undefined_cases_say_why():
     assert mixed.median is not None and mixed.high is None and "unbounded" in mixed.note
 
 
+class PairedRuns:
+    """Just what ``cost_benefit`` reads of a run: per-replication [replication, month] series."""
+
+    def __init__(self, series: dict[str, np.ndarray], months: int):
+        self.countries, self.currencies = ["VNM"], {"VNM": "VND"}
+        self.sector_cube = np.zeros((len(next(iter(series.values()))), 1, months))
+        self.series = series
+
+    def values(self, metric: str, iso3: str) -> np.ndarray:
+        return self.series.get(metric, np.zeros_like(self.series["employed"]))
+
+
+def cost_per_job_year_row(cost: list[float], job_years: list[float]) -> pd.Series:
+    """``cost_benefit``'s cost per net job-year for a programme that costs ``cost`` and gains
+    ``job_years`` in each replication (an extra ``job_years`` employed in each of 12 months)."""
+    from sim.evaluation import cost_benefit
+
+    reps, months = len(cost), 13
+    employed = np.zeros((reps, months))
+    policy_employed = employed + np.array(job_years)[:, None]
+    spent = np.zeros((reps, months))
+    spent[:, 0] = cost
+    baseline = PairedRuns({"employed": employed}, months)
+    policy = PairedRuns({"employed": policy_employed, "reskilling_cost": spent}, months)
+    table = cost_benefit(baseline, policy).set_index("indicator")
+    return table.loc["cost per net job-year (VND)"]
+
+
+def test_cost_per_net_job_year_counts_the_replications_that_gained_nothing():
+    """One replication in five gains no net job-year: its cost per job-year is unbounded, so the
+    band has no upper end, and the median is over all five (median cost over median gain), as
+    for the cost per re-employed worker; it used to be the median of the other four."""
+    cost = [100.0, 100.0, 100.0, 100.0, 100.0]
+    job_years = [4.0, 1.0, 2.0, -3.0, 0.5]
+    row = cost_per_job_year_row(cost, job_years)
+    assert row["median"] == pytest.approx(100.0 / 1.0)  # median gain 1.0 of all five
+    assert row["high"] == np.inf
+    same = cost_per_reemployed(np.array(cost), np.array(job_years), np.zeros(5))
+    assert (row["median"], row["low"]) == pytest.approx((same.median, same.low))
+    assert row["low"] == pytest.approx(np.quantile([25.0, 100.0, 50.0, 200.0], 0.05))
+    assert "unbounded" in row["note"] and "1 of 5" in row["note"]
+
+
+def test_cost_per_net_job_year_bounded_or_undefined():
+    every = cost_per_job_year_row([100.0] * 3, [1.0, 2.0, 4.0])
+    assert every["median"] == pytest.approx(50.0)
+    assert every["high"] == pytest.approx(np.quantile([100.0, 50.0, 25.0], 0.95))
+    assert every["note"] == ""
+    none = cost_per_job_year_row([100.0] * 3, [-1.0, 2.0, -4.0])  # median gain negative
+    assert np.isnan(none["median"]) and np.isnan(none["low"]) and np.isnan(none["high"])
+    assert "undefined" in none["note"]
+
+
+def test_an_unbounded_band_reads_no_upper_bound():
+    from sim.terminal import band, number
+
+    assert band(number(195.47e6), number(np.inf), 5) == "195.47 m to no upper bound"
+    assert number(np.nan) == "n/a"
+
+
+def test_the_app_says_when_the_cost_per_job_year_has_no_upper_bound():
+    from webapp import story
+
+    row = cost_per_job_year_row([100.0] * 5, [4.0, 1.0, 2.0, -3.0, 0.5])
+    table = pd.DataFrame([{"indicator": "cost per net job-year (VND)", **row.to_dict()}])
+    value, why = story.cost_per_job_year({"cost_benefit": table, "currency": "VND"})
+    assert value.startswith("VND 100") and why.startswith("no upper bound")
+
+
 def test_parse_uploaded_scenario_limits_and_messages():
     ok = parse_scenario_bytes("a.toml", b'name = "A"\n')
     assert ok.name == "A"

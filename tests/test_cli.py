@@ -65,12 +65,61 @@ def test_bad_arguments_exit_non_zero_with_a_clear_message(tmp_path, monkeypatch,
     assert list(tmp_path.iterdir()) == [], "nothing is written"
 
 
+@pytest.mark.parametrize(("args", "names"), [
+    (["run", "baseline", "-r", "0"], ("sim run", "--replications", " 0 ", "greater than")),
+    (["run", "baseline", "--year", "abc"], ("sim run", "--year", "abc", "integer")),
+    (["run", "baseline", "--year", "2030", "--year", "x1"], ("--year", "x1")),
+    (["run", "baseline", "--max-memory", "0.01"], ("--max-memory", "0.01", "0.1")),
+    (["compare", "baseline", "reskilling_push", "--seed", "-5"], ("sim compare", "--seed", "-5")),
+    (["region", "baseline", "--horizon", "9999"], ("sim region", "--horizon", "9999", "600")),
+    (["validate", "-r", "many"], ("sim validate", "--replications", "many")),
+    (["sensitivity", "out", "--bogus"], ("sim sensitivity", "--bogus")),
+    (["compare", "baseline"], ("sim compare", "policy")),
+    (["no_such_command"], ("sim", "no_such_command")),
+])
+def test_usage_errors_are_one_line_on_stderr_with_status_2(no_work, args, names):
+    """click's usage errors (type, range, unknown option or command, missing argument) read like
+    every other input error: one line on stderr naming the command, the option and the value,
+    exit status 2, nothing on stdout; the help stays."""
+    result = runner.invoke(app, args)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert result.exit_code == 2, result.output
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert result.stdout == "" and "Traceback" not in result.output
+    for name in names:
+        assert name in lines[0], (name, lines[0])
+
+
+def test_help_still_works():
+    for args in (["--help"], ["run", "--help"], ["sweep", "--help"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0 and "Usage" in result.stdout and result.stderr == ""
+    assert "run" in runner.invoke(app, []).stdout  # `sim` alone shows the help
+
+
 def test_list_params_and_validate_data():
     for command, expected in (["list"], "phl_bpo"), (["params"], "levers.reskilling"), \
             (["validate-data"], "120 sector rows"):
         result = runner.invoke(app, command)
         assert result.exit_code == 0, result.output
         assert expected in result.output
+
+
+def test_params_shows_every_key_whole_with_its_source():
+    """Piped (as here: not a terminal), every parameter is one line with its key whole, to copy
+    into --set, and its source (the reference); nothing is cut to the console's width."""
+    from sim.scenarios import parameter_table
+
+    result = runner.invoke(app, ["params"])
+    assert result.exit_code == 0, result.output
+    assert "source" in result.output.splitlines()[2]
+    lines = result.output.splitlines()
+    for row in parameter_table():
+        cells = [[part.strip() for part in line.split("│")] for line in lines]
+        found = [c for c in cells if row["key"] in c]
+        assert len(found) == 1, f"{row['key']} is not shown whole"
+        assert row["reference"] in found[0], f"{row['key']}: its source is not shown whole"
+    assert "…" not in result.output
 
 
 def test_csv_output_neutralises_spreadsheet_formulas(tmp_path):

@@ -21,13 +21,55 @@ def report(tables):
     return validate(WITH_DURATIONS, tables=tables, replications=2)
 
 
+# Calibration targets the model misses under the stated tolerances (README, Validation): the
+# Philippine long-term share is 0.26% observed and about 0.95% in the model, more than a factor
+# of 2, and so is the complement of the share under 6 months (3.7% against 1.6% at 6+ months).
+KNOWN_MISSES = {("PHL", "share unemployed 12+ months"), ("PHL", "share unemployed under 6 months")}
+
+
 @pytest.mark.parametrize("iso3", WITH_DURATIONS)
 @pytest.mark.parametrize("indicator", ["unemployment rate", "share unemployed 12+ months",
                                        "share unemployed under 6 months"])
 def test_calibrated_baseline_matches_observed_durations(report, iso3, indicator):
     row = report[(report.country == iso3) & (report.indicator == indicator)].iloc[0]
     assert row.targeted_by_calibration
-    assert row.result == "pass", (iso3, indicator, row.model, row.observed, row.tolerance)
+    expected = "FAIL" if (iso3, indicator) in KNOWN_MISSES else "pass"
+    assert row.result == expected, (iso3, indicator, row.model, row.observed, row.tolerance)
+
+
+@pytest.mark.parametrize(("indicator", "model", "observed", "verdict"), [
+    # a share under a point: 0.7 points off but 3.6 times the observed share (PHL's 12+ months)
+    ("share unemployed 12+ months", 0.0095, 0.0026, False),
+    ("share unemployed 12+ months", 0.0040, 0.0026, True),
+    ("share unemployed 12+ months", 0.0012, 0.0026, False),  # under half of it
+    ("share unemployed 12+ months", 0.0994, 0.0922, True),  # shares of 10%: the points bind
+    ("share unemployed 12+ months", 0.1300, 0.0922, False),
+    # Thailand's 0.48% underemployment used to pass anywhere from 0 to 3.5%
+    ("underemployment", 0.0300, 0.0048, False),
+    ("underemployment", 0.0000, 0.0048, False),
+    ("underemployment", 0.0060, 0.0048, True),
+    # near 100% the complement binds: 3.7% at 6+ months against 1.6% observed
+    ("share unemployed under 6 months", 0.9630, 0.9837, False),
+    ("share unemployed under 6 months", 0.9750, 0.9837, True),
+    ("informal share of employment", 0.5500, 0.5230, True),
+    ("informal share of employment", 0.5600, 0.5230, False),
+    ("women / men in GenAI-exposed occupations", 2.17, 2.0, True),
+    ("women / men in GenAI-exposed occupations", 2.35, 2.0, False),
+    ("unemployment rate", 0.0085, 0.0078, True),
+    ("unemployment rate", 0.0090, 0.0078, False),
+])
+def test_tolerances_can_fail_for_small_shares(indicator, model, observed, verdict):
+    """Shares: within the points and a factor of 2, the share and its complement; small
+    shares cannot pass on points alone."""
+    assert TOLERANCES[indicator].passes(model, observed) is verdict
+
+
+def test_tolerances_state_their_units():
+    assert str(TOLERANCES["women / men in GenAI-exposed occupations"]) == \
+        "within 0.30 of the ratio"
+    assert str(TOLERANCES["share unemployed 12+ months"]) == \
+        "within 3.0 points and a factor of 2"
+    assert str(TOLERANCES["unemployment rate"]) == "within 10% of observed"
 
 
 def test_validation_reports_failures_honestly(report):

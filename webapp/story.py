@@ -179,7 +179,8 @@ def sentence(summary: dict[str, Any]) -> str:
 
 
 def cost_per_job_year(summary: dict[str, Any]) -> tuple[str, str]:
-    """The cost per net job-year (whole economy, over the run) and why it may be missing."""
+    """The cost per net job-year (whole economy, over the run) and why it may be missing, or
+    that its band has no upper bound (some replications gained no net job-years)."""
     table = summary["cost_benefit"]
     if table is None or table.empty:
         return _("n/a"), _("no programme")
@@ -187,6 +188,10 @@ def cost_per_job_year(summary: dict[str, Any]) -> tuple[str, str]:
     value = float(row["median"].iloc[0]) if len(row) else float("nan")
     if value != value:
         return _("n/a"), _("no net gain in employment")
+    if float(row["high"].iloc[0]) == float("inf"):
+        return money(value, summary["currency"]), _(
+            "no upper bound: no net gain in some replications"
+        )
     return money(value, summary["currency"]), ""
 
 
