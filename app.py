@@ -317,11 +317,12 @@ def section_export(summary: dict[str, Any], none_json: str, title: str,
         return brief_html(summary, none_json, title, changes, bound)
 
     c1, c2 = st.columns(2)
-    c1.download_button(_("Excel workbook: every table (.xlsx)"), book,
+    c1.download_button(_("Excel workbook: every table (.xlsx)"), i18n.in_page_language(book),
                        file_name=f"{slug}.xlsx", key="dl:xlsx", on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        type="primary", width="stretch")
-    c2.download_button(_("HTML brief (opens offline)"), brief, file_name=f"{slug}_brief.html",
+    c2.download_button(_("HTML brief (opens offline)"), i18n.in_page_language(brief),
+                       file_name=f"{slug}_brief.html",
                        mime="text/html", key="dl:brief", on_click="ignore", type="primary",
                        width="stretch")
     st.markdown("##### " + _("CSV files"))

@@ -569,3 +569,81 @@ def test_a_one_country_preset_explains_why_there_is_no_regional_view():
     at = start(scenario="phl_bpo", view="region", **QUICK)
     assert not at.exception and not at.error
     assert any("one country's figures" in info.value for info in at.info)
+
+
+# -- deferred downloads run in the page's language -------------------------------------------------
+
+
+def deferred_downloads(monkeypatch) -> dict[str, object]:
+    """The callables the page hands to st.download_button, by file name (Streamlit runs them
+    when the file is asked for, outside the page's run)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    found: dict[str, object] = {}
+    register = MediaFileManager.add_deferred
+
+    def spy(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        found[file_name] = data_callable
+        return register(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", spy)
+    return found
+
+
+def outside_the_page(build):
+    """Run ``build`` as Streamlit does for a download: in another thread, a fresh context."""
+    import threading
+
+    out = {}
+    worker = threading.Thread(target=lambda: out.setdefault("value", build()))
+    worker.start()
+    worker.join()
+    return out["value"]
+
+
+def test_the_brief_downloaded_from_a_thai_page_is_in_thai(monkeypatch):
+    from webapp import i18n, story
+
+    files = deferred_downloads(monkeypatch)
+    at = AppTest.from_file(APP, default_timeout=30)
+    for key, value in dict(country="THA", scenario="fast_genai", view="export", lang="th",
+                           **QUICK).items():
+        at.query_params[key] = value
+    at.run(timeout=300)
+    assert_clean(at)
+    name = next(n for n in files if n.endswith("_brief.html"))
+    page = outside_the_page(files[name])
+    i18n.use("th")
+    try:
+        thai = story.sentence(summary(at))
+        cards = story.cards(summary(at))
+    finally:
+        i18n.use("en")
+    assert thai in texts(at)  # the sentence the page shows
+    assert html.escape(thai, quote=False) in page
+    assert html.escape(cards[0].label, quote=False) in page
+    assert "By the end of" not in page and "Jobs removed by automation" not in page
+    assert 'lang="th"' in page
+    assert i18n.language() == "en"  # the callable leaves the caller's language alone
+
+
+def test_the_regional_brief_downloaded_from_a_vietnamese_page_is_in_vietnamese(monkeypatch):
+    from webapp import i18n
+
+    files = deferred_downloads(monkeypatch)
+    at = AppTest.from_file(APP, default_timeout=30)
+    for key, value in dict(view="region", lang="vi", **QUICK).items():
+        at.query_params[key] = value
+    at.run(timeout=600)
+    assert_clean(at)
+    page = outside_the_page(files["asean_region_brief.html"])
+    i18n.use("vi")
+    try:
+        wanted = [i18n._("AI readiness and exposure"),
+                  i18n._("The ten countries by the end of {year} (medians)").format(year=2028),
+                  i18n._("the ten ASEAN countries")]
+    finally:
+        i18n.use("en")
+    for text in wanted:
+        assert html.escape(text, quote=False) in page, text
+    assert "AI readiness and exposure" not in page and 'lang="vi"' in page

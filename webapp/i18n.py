@@ -20,8 +20,10 @@ import gettext
 import io
 import math
 import re
+from collections.abc import Callable
 from contextvars import ContextVar
 from pathlib import Path
+from typing import TypeVar
 
 from babel import Locale
 from babel.messages.mofile import write_mo
@@ -36,6 +38,7 @@ __all__ = [
     "_",
     "country_name",
     "d3_number_locale",
+    "in_page_language",
     "language",
     "money",
     "num",
@@ -96,6 +99,29 @@ def use(code: str | None) -> str:
 
 def language() -> str:
     return _language.get()
+
+
+T = TypeVar("T")
+
+
+def in_page_language(build: Callable[[], T]) -> Callable[[], T]:
+    """``build``, to be run later in the language of the page that makes it.
+
+    A download button's callable (``st.download_button(data=callable)``) runs when the file is
+    asked for, outside the page's script run, where the language is back to English: the
+    language is captured now and set explicitly around the call.
+    """
+    code = language()
+
+    @functools.wraps(build)
+    def run() -> T:
+        token = _language.set(code)
+        try:
+            return build()
+        finally:
+            _language.reset(token)
+
+    return run
 
 
 def _(message: str) -> str:

@@ -154,7 +154,7 @@ def section(summary: dict[str, Any], policy, policy_json: str, title: str) -> No
 
     c2.download_button(
         _("HTML brief of the regional view"),
-        brief,
+        i18n.in_page_language(brief),
         file_name="asean_region_brief.html",
         mime="text/html",
         key="dl:region_brief",

@@ -166,7 +166,7 @@ def side_by_side(
     record = {"left": first["provenance"], "right": second["provenance"]}
     st.download_button(
         _("Excel workbook of the comparison (.xlsx)"),
-        lambda: exports.workbook({"right_minus_left": table}, record),
+        i18n.in_page_language(lambda: exports.workbook({"right_minus_left": table}, record)),
         file_name=f"{first['iso3']}_comparison.xlsx",
         key="dl:cmp_xlsx",
         on_click="ignore",
