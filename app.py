@@ -76,8 +76,8 @@ def section_adjustment(summary: dict[str, Any], none_json: str) -> None:
         draw(charts.band_chart(labelled(summary["charts"]["ai_vacancies"]),
                                _("New AI-era vacancies (augmentation), cumulative"),
                                _("Vacancies"), note=where_note(summary)), "adj_ai")
-    st.caption(_("By {year}: {new} new AI-era vacancies, of which {lapsed} lapsed unfilled for "
-                 "want of skills.").format(year=summary["year"],
+    st.caption(_("{by_when}: {new} new AI-era vacancies, of which {lapsed} lapsed unfilled for "
+                 "want of skills.").format(by_when=story.by_when(summary),
                                            new=num(key["new_ai_vacancies"]["median"]),
                                            lapsed=num(key["ai_vacancies_lapsed"]["median"])))
     with st.spinner(_("Running the same seeds with no AI adoption ...")):
@@ -89,13 +89,14 @@ def section_adjustment(summary: dict[str, Any], none_json: str) -> None:
             median=signed(value["median"]), low=signed(value["low"]),
             high=signed(value["high"]))
 
-    st.write(_("By {year}, compared with the same seeds without AI and without the programmes, "
+    st.write(_("{by_when}, compared with the same seeds without AI and without the programmes, "
                "employment in {where} differs by {employed}: {entrants} among people who "
                "entered the labour force since the start, {incumbents} among those already in "
                "it. Whole economy: {economy}. Each figure is the median of paired differences; "
                "a band that includes zero means no clear change.").format(
-        year=summary["year"], where=story.where(summary), employed=band(effect["employed"]),
-        entrants=band(effect["entrants"]), incumbents=band(effect["incumbents"]),
+        by_when=story.by_when(summary), where=story.where(summary),
+        employed=band(effect["employed"]), entrants=band(effect["entrants"]),
+        incumbents=band(effect["incumbents"]),
         economy=band(effect["economy"])))
     draw(charts.difference_chart(labelled(effect["chart"]),
                                  _("Employment with AI minus without AI"),
@@ -117,7 +118,7 @@ def section_laid_off(summary: dict[str, Any]) -> None:
     with c1:
         bars = labelled(summary["laid_off"], "measure").rename(columns={"measure": "label"})
         draw(charts.bars_chart(bars, _("Where the people laid off are, {year}").format(
-            year=summary["year"]), _("People"), note=where_note(summary)), "laid_bars")
+            year=story.when(summary)), _("People"), note=where_note(summary)), "laid_bars")
     with c2:
         draw(charts.band_chart(labelled(summary["charts"]["laid_off_paths"]),
                                _("People laid off by automation, by status"), _("People"),
@@ -263,7 +264,8 @@ def brief_charts(summary: dict[str, Any], effect: dict[str, Any]) -> list[tuple[
     if summary["key"]["laid_off"]["high"] > 0:  # nobody laid off: the sentence says so
         bars = labelled(summary["laid_off"], "measure").rename(columns={"measure": "label"})
         out.append((_("Where the people laid off are"), charts.bars_chart(
-            bars, _("Where the people laid off are, {year}").format(year=summary["year"]),
+            bars, _("Where the people laid off are, {year}").format(
+                year=story.when(summary)),
             _("People"), note=where_note(summary))))
     if summary["has_policy"]:
         out.append((_("Extra people in work with the programmes"),

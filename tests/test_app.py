@@ -647,3 +647,35 @@ def test_the_regional_brief_downloaded_from_a_vietnamese_page_is_in_vietnamese(m
     for text in wanted:
         assert html.escape(text, quote=False) in page, text
     assert "AI readiness and exposure" not in page and 'lang="vi"' in page
+
+
+# -- a run that stops mid-year is reported at its last month --------------------------------------
+
+
+@pytest.mark.parametrize(("months", "lang", "expected"), [
+    ("30", "en", "By June 2028"),
+    ("1", "en", "By January 2026"),
+    ("30", "vi", "Đến tháng 6 năm 2028"),
+])
+def test_a_run_that_stops_mid_year_is_reported_at_its_last_month(months, lang, expected):
+    at = AppTest.from_file(APP, default_timeout=30)
+    for key, value in {"run.horizon_months": months, "run.replications": "2",
+                       "lang": lang}.items():
+        at.query_params[key] = value
+    at.run(timeout=300)
+    assert_clean(at)
+    shown = summary(at)
+    assert shown["dates"][-1][:7] == shown["date"]  # read at the run's last month
+    page = texts(at)
+    assert expected in page
+    assert "By the end of" not in page and "Đến cuối năm" not in page
+    month = expected.split(" ", 1)[1]
+    labels = list(metrics(at))
+    assert all(month in label for label in labels), labels
+
+
+def test_a_run_read_at_a_december_is_reported_by_the_end_of_its_year():
+    at = start(**QUICK)  # 36 months: December 2028
+    assert_clean(at)
+    assert "By the end of 2028, automation" in texts(at)
+    assert pick(at, "Jobs removed by automation, by 2028")

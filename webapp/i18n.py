@@ -15,6 +15,7 @@ numbers; text is made afterwards).
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import gettext
 import io
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from babel import Locale
+from babel.dates import format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_compact_decimal, format_decimal, format_percent
@@ -41,6 +43,7 @@ __all__ = [
     "in_page_language",
     "language",
     "money",
+    "month_year",
     "num",
     "pct",
     "points",
@@ -177,6 +180,11 @@ def pct(value: float | None, digits: int = 1) -> str:
         return _("n/a")
     pattern = "#,##0." + "0" * digits + "%" if digits else "#,##0%"
     return format_percent(value / 100.0, format=pattern, locale=_locale())
+
+
+def month_year(year: int, month: int) -> str:
+    """A month in words for the locale: ``June 2028``, ``tháng 6 năm 2028``, ``Hunyo 2028``."""
+    return format_skeleton("yMMMM", dt.date(year, month, 1), locale=_locale())
 
 
 def signed(value: float | None) -> str:
