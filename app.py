@@ -16,6 +16,7 @@ Run with ``streamlit run app.py``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -327,13 +328,22 @@ def section_export(summary: dict[str, Any], none_json: str, title: str,
                        file_name=f"{slug}_brief.html",
                        mime="text/html", key="dl:brief", on_click="ignore", type="primary",
                        width="stretch")
-    st.markdown("##### " + _("CSV files"))
+    st.markdown("##### " + _("CSV and Parquet files"))
+    st.caption(_("Parquet keeps the same provenance in the file's metadata."))
     cols = st.columns(3)
     frames = exports.tables(summary, None)
+    def parquet(frame: pd.DataFrame) -> Callable[[], bytes]:
+        return i18n.in_page_language(lambda: exports.parquet_file(frame, record))
+
     for i, (name, frame) in enumerate(frames.items()):
         cols[i % 3].download_button(
             f"CSV: {name}", exports.csv_file(frame, record), file_name=f"{slug}_{name}.csv",
             mime="text/csv", key=f"dl:{name}", on_click="ignore", width="stretch")
+        cols[i % 3].download_button(
+            f"Parquet: {name}",
+            parquet(frame),
+            file_name=f"{slug}_{name}.parquet", mime="application/vnd.apache.parquet",
+            key=f"dl:{name}:parquet", on_click="ignore", width="stretch")
 
 
 # -- the two views --------------------------------------------------------------------------------

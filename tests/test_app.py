@@ -679,3 +679,33 @@ def test_a_run_read_at_a_december_is_reported_by_the_end_of_its_year():
     assert_clean(at)
     assert "By the end of 2028, automation" in texts(at)
     assert pick(at, "Jobs removed by automation, by 2028")
+
+
+def test_every_table_downloads_as_parquet_with_its_provenance(monkeypatch):
+    import io
+
+    import pyarrow.parquet as pq
+
+    from sim.io import PARQUET_KEY
+    from webapp import exports
+
+    files = deferred_downloads(monkeypatch)
+    at = AppTest.from_file(APP, default_timeout=30)
+    for key, value in dict(view="export", **QUICK).items():
+        at.query_params[key] = value
+    at.run(timeout=300)
+    assert_clean(at)
+    labels = [b.label for b in at.get("download_button")]
+    assert "Parquet: headline" in labels
+    _core, _policy, _none, policy_json, none_json, _bound = at.session_state["last_good"]
+    full = compute.summarise(policy_json, none_json, full=True)  # as the export section has it
+    names = list(exports.tables(full, None))
+    parquet = {n: f for n, f in files.items() if n.endswith(".parquet")}
+    assert len(parquet) == len(names)
+    name = next(n for n in parquet if n.endswith("_headline.parquet"))
+    table = pq.read_table(io.BytesIO(outside_the_page(parquet[name])))
+    assert table.to_pandas().equals(full["headline"].reset_index(drop=True))
+    record = json.loads(table.schema.metadata[PARQUET_KEY])
+    expected = json.loads(json.dumps(full["provenance"], default=str))
+    assert {k: v for k, v in record.items() if k in expected} == expected
+    assert record["changed_from_preset"].startswith("run.")  # as the CSV's record
