@@ -398,7 +398,7 @@ def one_view(summary: dict[str, Any], none_json: str, base, bound, policy, polic
     elif view == "sectors":
         section_sectors(summary)
     elif view == "region":
-        region.section(summary, policy, policy_json, scenario_label(base, changes))
+        region.section(summary, policy, policy_json, scenario_label(base, changes), changes)
     elif view == "sources":
         section_sources(summary, scenario_label(base, changes), changes)
     elif view == "export":

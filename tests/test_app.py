@@ -709,3 +709,25 @@ def test_every_table_downloads_as_parquet_with_its_provenance(monkeypatch):
     expected = json.loads(json.dumps(full["provenance"], default=str))
     assert {k: v for k, v in record.items() if k in expected} == expected
     assert record["changed_from_preset"].startswith("run.")  # as the CSV's record
+
+
+def test_the_regional_files_record_the_settings_changed_from_the_preset(monkeypatch):
+    from webapp import exports
+
+    written = []
+    csv_file = exports.csv_file
+    monkeypatch.setattr(exports, "csv_file",
+                        lambda frame, record: written.append(record) or csv_file(frame, record))
+    files = deferred_downloads(monkeypatch)
+    at = AppTest.from_file(APP, default_timeout=30)
+    for key, value in dict(country="PHL", scenario="baseline", view="region",
+                           **{"uncertainties.adoption_pace": "1.5"}, **QUICK).items():
+        at.query_params[key] = value
+    at.run(timeout=600)
+    assert_clean(at)
+    assert written, "no regional CSV"
+    change = "uncertainties.adoption_pace = 1.5 (preset: 1)"
+    assert change in written[-1]["changed_from_preset"], written[-1]["changed_from_preset"]
+    assert "nothing" not in written[-1]["changed_from_preset"]
+    brief = outside_the_page(files["asean_region_brief.html"])
+    assert html.escape(change, quote=False) in brief

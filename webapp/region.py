@@ -99,8 +99,11 @@ def region_table_frame(frame: pd.DataFrame, year: int) -> pd.DataFrame:
     return table
 
 
-def section(summary: dict[str, Any], policy, policy_json: str, title: str) -> None:
-    """The ASEAN side-by-side section of the page."""
+def section(
+    summary: dict[str, Any], policy, policy_json: str, title: str, changes: list[str]
+) -> None:
+    """The ASEAN side-by-side section of the page; ``changes``: the settings changed from the
+    preset, as the files record them."""
     st.write(
         _(
             "The same scenario and settings in every ASEAN country, each against its own "
@@ -128,7 +131,7 @@ def section(summary: dict[str, Any], policy, policy_json: str, title: str) -> No
     table = region_table_frame(frame, year)
     st.markdown("##### " + _("The ten countries by the end of {year} (medians)").format(year=year))
     st.dataframe(table, hide_index=True, width="stretch")
-    record = exports.provenance(summary, [])
+    record = exports.provenance(summary, changes)
     record["countries"] = ", ".join(sorted(set(frame["country"])))
     record["replications_per_country"] = min(policy.run.replications, compute.REGION_REPLICATIONS)
     c1, c2 = st.columns(2)
