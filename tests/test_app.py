@@ -731,3 +731,21 @@ def test_the_regional_files_record_the_settings_changed_from_the_preset(monkeypa
     assert "nothing" not in written[-1]["changed_from_preset"]
     brief = outside_the_page(files["asean_region_brief.html"])
     assert html.escape(change, quote=False) in brief
+
+
+def test_a_seed_too_large_for_the_browser_is_capped_with_a_note_not_silently_zeroed():
+    from webapp.settings import JS_MAX_INT
+
+    at = AppTest.from_file(APP, default_timeout=30)
+    for key, value in {"run.seed": "9223372036854775807", "run.replications": "1",
+                       "run.horizon_months": "3", "country": "BRN"}.items():
+        at.query_params[key] = value
+    at.run(timeout=300)
+    assert_clean(at)
+    assert at.number_input(key="w:run.seed").value == JS_MAX_INT
+    assert summary(at)["scenario"].run.seed == JS_MAX_INT
+    note = " ".join(w.value for w in at.warning)
+    assert f"run.seed = 9223372036854775807, above the app's limit of {JS_MAX_INT}" in note
+    assert at.query_params["run.seed"] == str(JS_MAX_INT)  # the link says what ran
+    at.run()  # and it stays so
+    assert summary(at)["scenario"].run.seed == JS_MAX_INT
