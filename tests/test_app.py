@@ -749,3 +749,20 @@ def test_a_seed_too_large_for_the_browser_is_capped_with_a_note_not_silently_zer
     assert at.query_params["run.seed"] == str(JS_MAX_INT)  # the link says what ran
     at.run()  # and it stays so
     assert summary(at)["scenario"].run.seed == JS_MAX_INT
+
+
+def test_no_net_gain_is_said_of_the_whole_run_not_of_the_card_s_year():
+    """A card read at one year (+27,800 in work) said "(no net gain in employment)" when the
+    run's employment-months, summed, showed none: the caption says it is over the run."""
+    from webapp import story
+
+    at = start(country="THA", scenario="combined", **QUICK)
+    assert_clean(at)
+    shown = dict(summary(at))
+    table = shown["cost_benefit"].copy()
+    table.loc[table["indicator"].str.startswith("cost per net job-year"), "median"] = float("nan")
+    shown["cost_benefit"] = table
+    card = story.cards(shown)[-1]
+    assert card.label.startswith("Extra people in work")
+    assert card.caption.endswith("(no net gain in employment over the whole run)"), card.caption
+    assert "n/a per net job-year" in card.caption

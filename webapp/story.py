@@ -206,7 +206,7 @@ def cost_per_job_year(summary: dict[str, Any]) -> tuple[str, str]:
     row = table[table["indicator"].str.startswith("cost per net job-year")]
     value = float(row["median"].iloc[0]) if len(row) else float("nan")
     if value != value:
-        return _("n/a"), _("no net gain in employment")
+        return _("n/a"), _("no net gain in employment over the whole run")
     return money(value, summary["currency"]), ""
 
 
