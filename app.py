@@ -16,6 +16,7 @@ Run with ``streamlit run app.py``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -42,7 +43,7 @@ from webapp.headline import (
     show_story,
     where_note,
 )
-from webapp.i18n import _, money, num, signed
+from webapp.i18n import N_, _, money, num, signed
 from webapp.settings import SECTIONS, ss
 from webapp.side_by_side import side_by_side
 
@@ -177,21 +178,62 @@ def section_policy(summary: dict[str, Any]) -> None:
         st.dataframe(trial.drop(columns=["country"]), hide_index=True, width="stretch")
 
 
+#: ``sim.evaluation.cost_benefit``'s indicators, the currency and the discount rate as fields.
+COST_BENEFIT_LABELS = {
+    "people trained (distinct people)": N_("people trained (distinct people)"),
+    "reskilling enrolments": N_("reskilling enrolments"),
+    "programme jobs created": N_("programme jobs created"),
+    "programme cost ({currency})": N_("programme cost ({currency})"),
+    "employment-months gained, whole economy": N_("employment-months gained, whole economy"),
+    "of which in regular work": N_("of which in regular work"),
+    "net job-years gained": N_("net job-years gained"),
+    "cost per net job-year ({currency})": N_("cost per net job-year ({currency})"),
+    "earnings from regular work gained ({currency})": N_(
+        "earnings from regular work gained ({currency})"),
+    "earnings regained per unit of cost": N_("earnings regained per unit of cost"),
+    "benefit-cost ratio (present values, {rate} a year)": N_(
+        "benefit-cost ratio (present values, {rate} a year)"),
+}
+UNDEFINED = re.compile(r"undefined in (\d+) of (\d+) replications \(no gain, or no cost\)")
+
+
+def cost_benefit_label(name: str, currency: str) -> str:
+    """An indicator of the cost-benefit table in the page's language (English if unknown)."""
+    indent = name[: len(name) - len(name.lstrip(" "))].replace(" ", "\u00a0")
+    text = name.strip().replace(f"({currency})", "({currency})")
+    rate = re.search(r"present values, (\d+%) a year", text)
+    if rate:
+        text = text.replace(rate.group(1), "{rate}")
+    if text not in COST_BENEFIT_LABELS:
+        return name
+    return indent + _(COST_BENEFIT_LABELS[text]).format(
+        currency=currency, rate=i18n.pct(float(rate.group(1)[:-1]), 0) if rate else "")
+
+
+def cost_benefit_note(note: str) -> str:
+    found = UNDEFINED.fullmatch(note.strip())
+    if not found:
+        return note
+    return _("undefined in {count} of {total} replications (no gain, or no cost)").format(
+        count=num(int(found.group(1))), total=num(int(found.group(2))))
+
+
 def cost_benefit_frame(table: pd.DataFrame, currency: str) -> pd.DataFrame:
+    """The cost-benefit table for the page and the brief, in the page's language."""
     def show(value: float, name: str) -> str:
         if "ratio" in name or "per unit" in name:
-            return "n/a" if value != value else f"{value:,.2f}"
+            return i18n.decimal(value)
         if currency in name:
             return money(value, currency)
         return num(value)
 
     return pd.DataFrame({
-        _("indicator"): table["indicator"],
+        _("indicator"): [cost_benefit_label(n, currency) for n in table["indicator"]],
         _("median"): [show(v, n) for v, n in zip(table["median"], table["indicator"],
                                                   strict=True)],
         "5-95%": [f"{show(lo, n)} – {show(hi, n)}" for lo, hi, n in
                   zip(table["low"], table["high"], table["indicator"], strict=True)],
-        _("note"): table["note"]})
+        _("note"): [cost_benefit_note(str(n)) for n in table["note"]]})
 
 
 def section_labour(summary: dict[str, Any]) -> None:

@@ -766,3 +766,36 @@ def test_no_net_gain_is_said_of_the_whole_run_not_of_the_card_s_year():
     assert card.label.startswith("Extra people in work")
     assert card.caption.endswith("(no net gain in employment over the whole run)"), card.caption
     assert "n/a per net job-year" in card.caption
+
+
+def test_the_cost_benefit_table_speaks_the_page_s_language():
+    import re
+
+    import app
+    from webapp import i18n
+
+    at = start(view="policy", lang="vi", **QUICK,
+               **{"levers.reskilling.enabled": "true",
+                  "levers.reskilling.eligibility": "unemployed"})
+    assert_clean(at)
+    table = next(d.value for d in at.dataframe if "chỉ số" in " ".join(map(str, d.value.columns))
+                 or len(d.value) == 11)
+    shown = " ".join(table.astype(str).to_numpy().ravel())
+    for english in app.COST_BENEFIT_LABELS:
+        assert english.split(" (")[0] not in shown, english
+    assert "undefined in" not in shown and "n/a" not in shown
+    ratios = table[table.iloc[:, 0].str.contains("tỷ số|trên mỗi đơn vị")]
+    assert len(ratios) == 2
+    for value in ratios.iloc[:, 1]:
+        assert re.fullmatch(r"−?-?\d+,\d\d|không có", value), value  # a decimal comma
+    # every indicator sim.evaluation writes has a translation
+    _core, _p, _n, policy_json, none_json, _b = at.session_state["last_good"]
+    cb = compute.summarise(policy_json, none_json, full=True)["cost_benefit"]
+    i18n.use("vi")
+    try:
+        for name in cb["indicator"]:
+            assert app.cost_benefit_label(name, "PHP") != name, name
+        assert app.cost_benefit_note("undefined in 3 of 5 replications (no gain, or no cost)") \
+            .startswith("không xác định ở 3 trên 5")
+    finally:
+        i18n.use("en")

@@ -40,6 +40,7 @@ __all__ = [
     "_",
     "country_name",
     "d3_number_locale",
+    "decimal",
     "in_page_language",
     "language",
     "money",
@@ -180,6 +181,14 @@ def pct(value: float | None, digits: int = 1) -> str:
         return _("n/a")
     pattern = "#,##0." + "0" * digits + "%" if digits else "#,##0%"
     return format_percent(value / 100.0, format=pattern, locale=_locale())
+
+
+def decimal(value: float | None, digits: int = 2) -> str:
+    """A ratio or other plain number with ``digits`` decimals (``-0.02``, ``-0,02``)."""
+    if value is None or not math.isfinite(value):
+        return _("n/a")
+    pattern = "#,##0." + "0" * digits if digits else "#,##0"
+    return format_decimal(value, format=pattern, locale=_locale())
 
 
 def month_year(year: int, month: int) -> str:
