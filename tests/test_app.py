@@ -799,3 +799,22 @@ def test_the_cost_benefit_table_speaks_the_page_s_language():
             .startswith("không xác định ở 3 trên 5")
     finally:
         i18n.use("en")
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_the_ten_country_table_is_in_the_small_multiples_order_by_name(lang):
+    from webapp import i18n, region
+
+    at = start(view="region", lang=lang, **QUICK)
+    assert_clean(at)
+    table = at.dataframe[0].value
+    names = list(table.iloc[:, 0])
+    assert names == sorted(names) and len(names) == 10
+    i18n.use(lang)
+    try:
+        frame = compute.region_of(at.session_state["last_good"][3])
+        (_, _scatter), (_, multiples) = region.region_charts(frame, 2028)
+    finally:
+        i18n.use("en")
+    facets = list(dict.fromkeys(row["country"] for row in multiples["datasets"]["table"]))
+    assert facets == names

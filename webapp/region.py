@@ -61,7 +61,10 @@ def region_charts(frame: pd.DataFrame, year: int) -> list[tuple[str, dict[str, A
         _("Employment in exposed occupations (%)"),
         _("Jobs removed (%)"),
     )
-    names = region_names(frame).to_numpy()
+    frame = frame.assign(_name=region_names(frame).to_numpy()).sort_values(
+        ["_name", "year"], kind="stable", ignore_index=True
+    )  # the small multiples by the country's name, as the table
+    names = frame["_name"].to_numpy()
     series = {
         "formal positions removed (% of employment)": _("Jobs removed by automation"),
         "AI-era vacancies created (% of employment)": _("AI-era vacancies created"),
@@ -96,7 +99,8 @@ def region_table_frame(frame: pd.DataFrame, year: int) -> pd.DataFrame:
     table = pd.DataFrame({_("Country"): region_names(last).to_numpy()})
     for column, label in REGION_COLUMNS.items():
         table[_(label)] = last[column].round(2).to_numpy()
-    return table
+    # In the order of the small multiples: by the country's name in the page's language.
+    return table.sort_values(_("Country"), kind="stable", ignore_index=True)
 
 
 def section(
