@@ -54,6 +54,8 @@ h2.story-heading {font-size: 1.7rem; margin: 0 0 .2rem 0; padding: 0; line-heigh
 p.story {font-size: 1.13rem; line-height: 1.45; margin: 0 0 .5rem 0;}
 [data-testid="stMetricLabel"] p {white-space: normal; font-size: .95rem;}
 [data-testid="stMetricValue"] {font-size: 1.9rem;}
+[data-testid="stMetricDelta"], [data-testid="stMetricDelta"] * {white-space: normal !important;
+  overflow: visible !important; text-overflow: clip !important; height: auto !important;}
 [data-testid="stCaptionContainer"] p {margin-bottom: 0;}
 h3.side-title {font-size: 1.25rem; margin: 0; padding: 0;}
 p.story.side {font-size: 1rem; margin-bottom: .3rem;}

@@ -818,3 +818,18 @@ def test_the_ten_country_table_is_in_the_small_multiples_order_by_name(lang):
         i18n.use("en")
     facets = list(dict.fromkeys(row["country"] for row in multiples["datasets"]["table"]))
     assert facets == names
+
+
+def test_key_number_bands_and_chart_subtitles_wrap_instead_of_being_cut():
+    """At 1280x720 a band under a key number was cut ("+PHP 23.9B to +PH…") and Filipino
+    subtitles lost their ends (checked in a real browser: no metric delta overflows)."""
+    import app
+    from webapp import charts as chart_module
+
+    assert 'stMetricDelta"] *' in app.CSS and "white-space: normal" in app.CSS
+    at = start(lang="fil", **QUICK, **{"levers.reskilling.enabled": "true",
+                                        "levers.reskilling.eligibility": "unemployed"})
+    assert_clean(at)
+    subtitles = [line for spec in charts(at)
+                 for line in (spec.get("title", {}).get("subtitle") or [])]
+    assert subtitles and all(len(line) <= chart_module.SUBTITLE_CHARS <= 50 for line in subtitles)
