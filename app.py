@@ -16,6 +16,8 @@ Run with ``streamlit run app.py``.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -42,7 +44,7 @@ from webapp.headline import (
     show_story,
     where_note,
 )
-from webapp.i18n import _, money, num, signed
+from webapp.i18n import N_, _, money, num, signed
 from webapp.settings import SECTIONS, ss
 from webapp.side_by_side import side_by_side
 
@@ -53,6 +55,8 @@ h2.story-heading {font-size: 1.7rem; margin: 0 0 .2rem 0; padding: 0; line-heigh
 p.story {font-size: 1.13rem; line-height: 1.45; margin: 0 0 .5rem 0;}
 [data-testid="stMetricLabel"] p {white-space: normal; font-size: .95rem;}
 [data-testid="stMetricValue"] {font-size: 1.9rem;}
+[data-testid="stMetricDelta"], [data-testid="stMetricDelta"] * {white-space: normal !important;
+  overflow: visible !important; text-overflow: clip !important; height: auto !important;}
 [data-testid="stCaptionContainer"] p {margin-bottom: 0;}
 h3.side-title {font-size: 1.25rem; margin: 0; padding: 0;}
 p.story.side {font-size: 1rem; margin-bottom: .3rem;}
@@ -77,8 +81,8 @@ def section_adjustment(summary: dict[str, Any], none_json: str) -> None:
         draw(charts.band_chart(labelled(summary["charts"]["ai_vacancies"]),
                                _("New AI-era vacancies (augmentation), cumulative"),
                                _("Vacancies"), note=where_note(summary)), "adj_ai")
-    st.caption(_("By {year}: {new} new AI-era vacancies, of which {lapsed} lapsed unfilled for "
-                 "want of skills.").format(year=summary["year"],
+    st.caption(_("{by_when}: {new} new AI-era vacancies, of which {lapsed} lapsed unfilled for "
+                 "want of skills.").format(by_when=story.by_when(summary),
                                            new=num(key["new_ai_vacancies"]["median"]),
                                            lapsed=num(key["ai_vacancies_lapsed"]["median"])))
     with st.spinner(_("Running the same seeds with no AI adoption ...")):
@@ -90,13 +94,14 @@ def section_adjustment(summary: dict[str, Any], none_json: str) -> None:
             median=signed(value["median"]), low=signed(value["low"]),
             high=signed(value["high"]))
 
-    st.write(_("By {year}, compared with the same seeds without AI and without the programmes, "
+    st.write(_("{by_when}, compared with the same seeds without AI and without the programmes, "
                "employment in {where} differs by {employed}: {entrants} among people who "
                "entered the labour force since the start, {incumbents} among those already in "
                "it. Whole economy: {economy}. Each figure is the median of paired differences; "
                "a band that includes zero means no clear change.").format(
-        year=summary["year"], where=story.where(summary), employed=band(effect["employed"]),
-        entrants=band(effect["entrants"]), incumbents=band(effect["incumbents"]),
+        by_when=story.by_when(summary), where=story.where(summary),
+        employed=band(effect["employed"]), entrants=band(effect["entrants"]),
+        incumbents=band(effect["incumbents"]),
         economy=band(effect["economy"])))
     draw(charts.difference_chart(labelled(effect["chart"]),
                                  _("Employment with AI minus without AI"),
@@ -118,7 +123,7 @@ def section_laid_off(summary: dict[str, Any]) -> None:
     with c1:
         bars = labelled(summary["laid_off"], "measure").rename(columns={"measure": "label"})
         draw(charts.bars_chart(bars, _("Where the people laid off are, {year}").format(
-            year=summary["year"]), _("People"), note=where_note(summary)), "laid_bars")
+            year=story.when(summary)), _("People"), note=where_note(summary)), "laid_bars")
     with c2:
         draw(charts.band_chart(labelled(summary["charts"]["laid_off_paths"]),
                                _("People laid off by automation, by status"), _("People"),
@@ -176,25 +181,83 @@ def section_policy(summary: dict[str, Any]) -> None:
         st.dataframe(trial.drop(columns=["country"]), hide_index=True, width="stretch")
 
 
+#: ``sim.evaluation.cost_benefit``'s indicators, the currency and the discount rate as fields.
+COST_BENEFIT_LABELS = {
+    "people trained (distinct people)": N_("people trained (distinct people)"),
+    "reskilling enrolments": N_("reskilling enrolments"),
+    "programme jobs created": N_("programme jobs created"),
+    "programme cost ({currency})": N_("programme cost ({currency})"),
+    "employment-months gained, whole economy": N_("employment-months gained, whole economy"),
+    "of which in regular work": N_("of which in regular work"),
+    "net job-years gained": N_("net job-years gained"),
+    "cost per net job-year ({currency})": N_("cost per net job-year ({currency})"),
+    "earnings from regular work gained ({currency})": N_(
+        "earnings from regular work gained ({currency})"),
+    "earnings regained per unit of cost": N_("earnings regained per unit of cost"),
+    "benefit-cost ratio (present values, {rate} a year)": N_(
+        "benefit-cost ratio (present values, {rate} a year)"),
+}
+UNDEFINED = re.compile(r"undefined in (\d+) of (\d+) replications \(no gain, or no cost\)")
+
+
+def cost_benefit_label(name: str, currency: str) -> str:
+    """An indicator of the cost-benefit table in the page's language (English if unknown)."""
+    indent = name[: len(name) - len(name.lstrip(" "))].replace(" ", "\u00a0")
+    text = name.strip().replace(f"({currency})", "({currency})")
+    rate = re.search(r"present values, (\d+%) a year", text)
+    if rate:
+        text = text.replace(rate.group(1), "{rate}")
+    if text not in COST_BENEFIT_LABELS:
+        return name
+    return indent + _(COST_BENEFIT_LABELS[text]).format(
+        currency=currency, rate=i18n.pct(float(rate.group(1)[:-1]), 0) if rate else "")
+
+
+UNBOUNDED = re.compile(
+    r"upper end unbounded: in (\d+) of (\d+) replications the programme gains no net job-years")
+NO_GAIN = re.compile(r"the programme gains no net job-years \(median difference ([-+][\d,]+)\), "
+                     r"so a cost per net job-year is undefined")
+
+
+def cost_benefit_note(note: str) -> str:
+    """A note of the cost-benefit table (``sim.evaluation.cost_benefit``,
+    ``sim.bands.cost_per_gain``) in the page's language (as it is if unknown)."""
+    text = note.strip()
+    if found := UNDEFINED.fullmatch(text):
+        return _("undefined in {count} of {total} replications (no gain, or no cost)").format(
+            count=num(int(found.group(1))), total=num(int(found.group(2))))
+    if found := UNBOUNDED.fullmatch(text):
+        return _("upper end unbounded: in {count} of {total} replications the programme gains "
+                 "no net job-years").format(count=num(int(found.group(1))),
+                                            total=num(int(found.group(2))))
+    if found := NO_GAIN.fullmatch(text):
+        difference = float(found.group(1).replace(",", ""))
+        return _("the programme gains no net job-years (median difference {difference}), so a "
+                 "cost per net job-year is undefined").format(
+                     difference=("+" if difference > 0 else "") + num(difference))
+    return note
+
+
 def cost_benefit_frame(table: pd.DataFrame, currency: str) -> pd.DataFrame:
-    """``sim.evaluation.cost_benefit``'s rows for the page and the brief: NaN is "n/a", a band's
-    unbounded upper end (``inf``: a replication gained no net job-years) "no upper bound"."""
+    """``sim.evaluation.cost_benefit``'s rows for the page and the brief, in the page's
+    language: NaN is "n/a", a band's unbounded upper end (``inf``: a replication gained no net
+    job-years) "no upper bound"."""
     def show(value: float, name: str) -> str:
         if value == float("inf"):
             return _("no upper bound")
         if "ratio" in name or "per unit" in name:
-            return "n/a" if value != value else f"{value:,.2f}"
+            return i18n.decimal(value)
         if currency in name:
             return money(value, currency)
         return num(value)
 
     return pd.DataFrame({
-        _("indicator"): table["indicator"],
+        _("indicator"): [cost_benefit_label(n, currency) for n in table["indicator"]],
         _("median"): [show(v, n) for v, n in zip(table["median"], table["indicator"],
                                                   strict=True)],
         "5-95%": [f"{show(lo, n)} – {show(hi, n)}" for lo, hi, n in
                   zip(table["low"], table["high"], table["indicator"], strict=True)],
-        _("note"): table["note"]})
+        _("note"): [cost_benefit_note(str(n)) for n in table["note"]]})
 
 
 def section_labour(summary: dict[str, Any]) -> None:
@@ -270,7 +333,8 @@ def brief_charts(summary: dict[str, Any], effect: dict[str, Any]) -> list[tuple[
     if summary["key"]["laid_off"]["high"] > 0:  # nobody laid off: the sentence says so
         bars = labelled(summary["laid_off"], "measure").rename(columns={"measure": "label"})
         out.append((_("Where the people laid off are"), charts.bars_chart(
-            bars, _("Where the people laid off are, {year}").format(year=summary["year"]),
+            bars, _("Where the people laid off are, {year}").format(
+                year=story.when(summary)),
             _("People"), note=where_note(summary))))
     if summary["has_policy"]:
         out.append((_("Extra people in work with the programmes"),
@@ -324,20 +388,30 @@ def section_export(summary: dict[str, Any], none_json: str, title: str,
         return brief_html(summary, none_json, title, changes, bound)
 
     c1, c2 = st.columns(2)
-    c1.download_button(_("Excel workbook: every table (.xlsx)"), book,
+    c1.download_button(_("Excel workbook: every table (.xlsx)"), i18n.in_page_language(book),
                        file_name=f"{slug}.xlsx", key="dl:xlsx", on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        type="primary", width="stretch")
-    c2.download_button(_("HTML brief (opens offline)"), brief, file_name=f"{slug}_brief.html",
+    c2.download_button(_("HTML brief (opens offline)"), i18n.in_page_language(brief),
+                       file_name=f"{slug}_brief.html",
                        mime="text/html", key="dl:brief", on_click="ignore", type="primary",
                        width="stretch")
-    st.markdown("##### " + _("CSV files"))
+    st.markdown("##### " + _("CSV and Parquet files"))
+    st.caption(_("Parquet keeps the same provenance in the file's metadata."))
     cols = st.columns(3)
     frames = exports.tables(summary, None)
+    def parquet(frame: pd.DataFrame) -> Callable[[], bytes]:
+        return i18n.in_page_language(lambda: exports.parquet_file(frame, record))
+
     for i, (name, frame) in enumerate(frames.items()):
         cols[i % 3].download_button(
             f"CSV: {name}", exports.csv_file(frame, record), file_name=f"{slug}_{name}.csv",
             mime="text/csv", key=f"dl:{name}", on_click="ignore", width="stretch")
+        cols[i % 3].download_button(
+            f"Parquet: {name}",
+            parquet(frame),
+            file_name=f"{slug}_{name}.parquet", mime="application/vnd.apache.parquet",
+            key=f"dl:{name}:parquet", on_click="ignore", width="stretch")
 
 
 # -- the two views --------------------------------------------------------------------------------
@@ -392,7 +466,7 @@ def one_view(summary: dict[str, Any], none_json: str, base, bound, policy, polic
     elif view == "sectors":
         section_sectors(summary)
     elif view == "region":
-        region.section(summary, policy, policy_json, scenario_label(base, changes))
+        region.section(summary, policy, policy_json, scenario_label(base, changes), changes)
     elif view == "sources":
         section_sources(summary, scenario_label(base, changes), changes)
     elif view == "export":

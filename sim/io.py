@@ -42,6 +42,7 @@ __all__ = [
     "atomic_write",
     "check_folder",
     "check_output_file",
+    "parquet_bytes",
     "provenance_rows",
     "read_parquet_provenance",
     "safe_csv",
@@ -230,7 +231,9 @@ def xlsx_bytes(
     return buffer.getvalue()
 
 
-def _write_parquet(frame: pd.DataFrame, path: Path, provenance: Mapping[str, Any] | None) -> None:
+def _write_parquet(
+    frame: pd.DataFrame, path: Path | io.BytesIO, provenance: Mapping[str, Any] | None
+) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -240,6 +243,14 @@ def _write_parquet(frame: pd.DataFrame, path: Path, provenance: Mapping[str, Any
         meta[PARQUET_KEY] = json.dumps(dict(provenance), default=str).encode()
         table = table.replace_schema_metadata(meta)
     pq.write_table(table, path)
+
+
+def parquet_bytes(frame: pd.DataFrame, provenance: Mapping[str, Any] | None = None) -> bytes:
+    """``frame`` as a Parquet file, ``provenance`` in its schema metadata (as ``write_table``
+    writes it; for a download)."""
+    buffer = io.BytesIO()
+    _write_parquet(frame, buffer, provenance)
+    return buffer.getvalue()
 
 
 def read_parquet_provenance(path: Path | str) -> dict[str, Any]:

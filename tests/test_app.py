@@ -569,3 +569,291 @@ def test_a_one_country_preset_explains_why_there_is_no_regional_view():
     at = start(scenario="phl_bpo", view="region", **QUICK)
     assert not at.exception and not at.error
     assert any("one country's figures" in info.value for info in at.info)
+
+
+# -- deferred downloads run in the page's language -------------------------------------------------
+
+
+def deferred_downloads(monkeypatch) -> dict[str, object]:
+    """The callables the page hands to st.download_button, by file name (Streamlit runs them
+    when the file is asked for, outside the page's run)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    found: dict[str, object] = {}
+    register = MediaFileManager.add_deferred
+
+    def spy(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        found[file_name] = data_callable
+        return register(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", spy)
+    return found
+
+
+def outside_the_page(build):
+    """Run ``build`` as Streamlit does for a download: in another thread, a fresh context."""
+    import threading
+
+    out = {}
+    worker = threading.Thread(target=lambda: out.setdefault("value", build()))
+    worker.start()
+    worker.join()
+    return out["value"]
+
+
+def test_the_brief_downloaded_from_a_thai_page_is_in_thai(monkeypatch):
+    from webapp import i18n, story
+
+    files = deferred_downloads(monkeypatch)
+    at = AppTest.from_file(APP, default_timeout=30)
+    for key, value in dict(country="THA", scenario="fast_genai", view="export", lang="th",
+                           **QUICK).items():
+        at.query_params[key] = value
+    at.run(timeout=300)
+    assert_clean(at)
+    name = next(n for n in files if n.endswith("_brief.html"))
+    page = outside_the_page(files[name])
+    i18n.use("th")
+    try:
+        thai = story.sentence(summary(at))
+        cards = story.cards(summary(at))
+    finally:
+        i18n.use("en")
+    assert thai in texts(at)  # the sentence the page shows
+    assert html.escape(thai, quote=False) in page
+    assert html.escape(cards[0].label, quote=False) in page
+    assert "By the end of" not in page and "Jobs removed by automation" not in page
+    assert 'lang="th"' in page
+    assert i18n.language() == "en"  # the callable leaves the caller's language alone
+
+
+def test_the_regional_brief_downloaded_from_a_vietnamese_page_is_in_vietnamese(monkeypatch):
+    from webapp import i18n
+
+    files = deferred_downloads(monkeypatch)
+    at = AppTest.from_file(APP, default_timeout=30)
+    for key, value in dict(view="region", lang="vi", **QUICK).items():
+        at.query_params[key] = value
+    at.run(timeout=600)
+    assert_clean(at)
+    page = outside_the_page(files["asean_region_brief.html"])
+    i18n.use("vi")
+    try:
+        wanted = [i18n._("AI readiness and exposure"),
+                  i18n._("The ten countries by the end of {year} (medians)").format(year=2028),
+                  i18n._("the ten ASEAN countries")]
+    finally:
+        i18n.use("en")
+    for text in wanted:
+        assert html.escape(text, quote=False) in page, text
+    assert "AI readiness and exposure" not in page and 'lang="vi"' in page
+
+
+# -- a run that stops mid-year is reported at its last month --------------------------------------
+
+
+@pytest.mark.parametrize(("months", "lang", "expected"), [
+    ("30", "en", "By June 2028"),
+    ("1", "en", "By January 2026"),
+    ("30", "vi", "Đến tháng 6 năm 2028"),
+])
+def test_a_run_that_stops_mid_year_is_reported_at_its_last_month(months, lang, expected):
+    at = AppTest.from_file(APP, default_timeout=30)
+    for key, value in {"run.horizon_months": months, "run.replications": "2",
+                       "lang": lang}.items():
+        at.query_params[key] = value
+    at.run(timeout=300)
+    assert_clean(at)
+    shown = summary(at)
+    assert shown["dates"][-1][:7] == shown["date"]  # read at the run's last month
+    page = texts(at)
+    assert expected in page
+    assert "By the end of" not in page and "Đến cuối năm" not in page
+    month = expected.split(" ", 1)[1]
+    labels = list(metrics(at))
+    assert all(month in label for label in labels), labels
+
+
+def test_a_run_read_at_a_december_is_reported_by_the_end_of_its_year():
+    at = start(**QUICK)  # 36 months: December 2028
+    assert_clean(at)
+    assert "By the end of 2028, automation" in texts(at)
+    assert pick(at, "Jobs removed by automation, by 2028")
+
+
+def test_every_table_downloads_as_parquet_with_its_provenance(monkeypatch):
+    import io
+
+    import pyarrow.parquet as pq
+
+    from sim.io import PARQUET_KEY
+    from webapp import exports
+
+    files = deferred_downloads(monkeypatch)
+    at = AppTest.from_file(APP, default_timeout=30)
+    for key, value in dict(view="export", **QUICK).items():
+        at.query_params[key] = value
+    at.run(timeout=300)
+    assert_clean(at)
+    labels = [b.label for b in at.get("download_button")]
+    assert "Parquet: headline" in labels
+    _core, _policy, _none, policy_json, none_json, _bound = at.session_state["last_good"]
+    full = compute.summarise(policy_json, none_json, full=True)  # as the export section has it
+    names = list(exports.tables(full, None))
+    parquet = {n: f for n, f in files.items() if n.endswith(".parquet")}
+    assert len(parquet) == len(names)
+    name = next(n for n in parquet if n.endswith("_headline.parquet"))
+    table = pq.read_table(io.BytesIO(outside_the_page(parquet[name])))
+    assert table.to_pandas().equals(full["headline"].reset_index(drop=True))
+    record = json.loads(table.schema.metadata[PARQUET_KEY])
+    expected = json.loads(json.dumps(full["provenance"], default=str))
+    assert {k: v for k, v in record.items() if k in expected} == expected
+    assert record["changed_from_preset"].startswith("run.")  # as the CSV's record
+
+
+def test_the_regional_files_record_the_settings_changed_from_the_preset(monkeypatch):
+    from webapp import exports
+
+    written = []
+    csv_file = exports.csv_file
+    monkeypatch.setattr(exports, "csv_file",
+                        lambda frame, record: written.append(record) or csv_file(frame, record))
+    files = deferred_downloads(monkeypatch)
+    at = AppTest.from_file(APP, default_timeout=30)
+    for key, value in dict(country="PHL", scenario="baseline", view="region",
+                           **{"uncertainties.adoption_pace": "1.5"}, **QUICK).items():
+        at.query_params[key] = value
+    at.run(timeout=600)
+    assert_clean(at)
+    assert written, "no regional CSV"
+    change = "uncertainties.adoption_pace = 1.5 (preset: 1)"
+    assert change in written[-1]["changed_from_preset"], written[-1]["changed_from_preset"]
+    assert "nothing" not in written[-1]["changed_from_preset"]
+    brief = outside_the_page(files["asean_region_brief.html"])
+    assert html.escape(change, quote=False) in brief
+
+
+def test_a_seed_too_large_for_the_browser_is_capped_with_a_note_not_silently_zeroed():
+    from webapp.settings import JS_MAX_INT
+
+    at = AppTest.from_file(APP, default_timeout=30)
+    for key, value in {"run.seed": "9223372036854775807", "run.replications": "1",
+                       "run.horizon_months": "3", "country": "BRN"}.items():
+        at.query_params[key] = value
+    at.run(timeout=300)
+    assert_clean(at)
+    assert at.number_input(key="w:run.seed").value == JS_MAX_INT
+    assert summary(at)["scenario"].run.seed == JS_MAX_INT
+    note = " ".join(w.value for w in at.warning)
+    assert f"run.seed = 9223372036854775807, above the app's limit of {JS_MAX_INT}" in note
+    assert at.query_params["run.seed"] == str(JS_MAX_INT)  # the link says what ran
+    at.run()  # and it stays so
+    assert summary(at)["scenario"].run.seed == JS_MAX_INT
+
+
+def test_no_net_gain_is_said_of_the_whole_run_not_of_the_card_s_year():
+    """A card read at one year (+27,800 in work) said "(no net gain in employment)" when the
+    run's employment-months, summed, showed none: the caption says it is over the run."""
+    from webapp import story
+
+    at = start(country="THA", scenario="combined", **QUICK)
+    assert_clean(at)
+    shown = dict(summary(at))
+    table = shown["cost_benefit"].copy()
+    table.loc[table["indicator"].str.startswith("cost per net job-year"), "median"] = float("nan")
+    shown["cost_benefit"] = table
+    card = story.cards(shown)[-1]
+    assert card.label.startswith("Extra people in work")
+    assert card.caption.endswith("(no net gain in employment over the whole run)"), card.caption
+    assert "n/a per net job-year" in card.caption
+
+
+def test_the_cost_benefit_table_speaks_the_page_s_language():
+    import re
+
+    import app
+    from webapp import i18n
+
+    at = start(view="policy", lang="vi", **QUICK,
+               **{"levers.reskilling.enabled": "true",
+                  "levers.reskilling.eligibility": "unemployed"})
+    assert_clean(at)
+    table = next(d.value for d in at.dataframe if "chỉ số" in " ".join(map(str, d.value.columns))
+                 or len(d.value) == 11)
+    shown = " ".join(table.astype(str).to_numpy().ravel())
+    for english in app.COST_BENEFIT_LABELS:
+        assert english.split(" (")[0] not in shown, english
+    assert "undefined in" not in shown and "n/a" not in shown
+    ratios = table[table.iloc[:, 0].str.contains("tỷ số|trên mỗi đơn vị")]
+    assert len(ratios) == 2
+    for value in ratios.iloc[:, 1]:
+        assert re.fullmatch(r"−?-?\d+,\d\d|không có", value), value  # a decimal comma
+    # every indicator sim.evaluation writes has a translation
+    _core, _p, _n, policy_json, none_json, _b = at.session_state["last_good"]
+    cb = compute.summarise(policy_json, none_json, full=True)["cost_benefit"]
+    i18n.use("vi")
+    try:
+        for name in cb["indicator"]:
+            assert app.cost_benefit_label(name, "PHP") != name, name
+        assert app.cost_benefit_note("undefined in 3 of 5 replications (no gain, or no cost)") \
+            .startswith("không xác định ở 3 trên 5")
+    finally:
+        i18n.use("en")
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_the_ten_country_table_is_in_the_small_multiples_order_by_name(lang):
+    from webapp import i18n, region
+
+    at = start(view="region", lang=lang, **QUICK)
+    assert_clean(at)
+    table = at.dataframe[0].value
+    names = list(table.iloc[:, 0])
+    assert names == sorted(names) and len(names) == 10
+    i18n.use(lang)
+    try:
+        frame = compute.region_of(at.session_state["last_good"][3])
+        (_, _scatter), (_, multiples) = region.region_charts(frame, 2028)
+    finally:
+        i18n.use("en")
+    facets = list(dict.fromkeys(row["country"] for row in multiples["datasets"]["table"]))
+    assert facets == names
+
+
+def test_key_number_bands_and_chart_subtitles_wrap_instead_of_being_cut():
+    """At 1280x720 a band under a key number was cut ("+PHP 23.9B to +PH…") and Filipino
+    subtitles lost their ends (checked in a real browser: no metric delta overflows)."""
+    import app
+    from webapp import charts as chart_module
+
+    assert 'stMetricDelta"] *' in app.CSS and "white-space: normal" in app.CSS
+    at = start(lang="fil", **QUICK, **{"levers.reskilling.enabled": "true",
+                                        "levers.reskilling.eligibility": "unemployed"})
+    assert_clean(at)
+    subtitles = [line for spec in charts(at)
+                 for line in (spec.get("title", {}).get("subtitle") or [])]
+    assert subtitles and all(len(line) <= chart_module.SUBTITLE_CHARS <= 50 for line in subtitles)
+
+
+def test_the_cost_per_net_job_year_notes_speak_the_page_s_language():
+    """The notes ``sim.bands.cost_per_gain`` writes for the cost per net job-year (its band
+    unbounded, or the cost undefined) are translated, with their counts."""
+    import numpy as np
+
+    import app
+    from sim.bands import cost_per_gain
+    from webapp import i18n
+
+    cost = np.full(5, 1e9)
+    some = cost_per_gain(cost, np.array([10.0, 20.0, -5.0, 30.0, 15.0]), (0.05, 0.95),
+                         unit="net job-year", no_gain="gains no net job-years")
+    none = cost_per_gain(cost, np.array([-10.0, -20.0, 5.0, -30.0, -15.0]), (0.05, 0.95),
+                         unit="net job-year", no_gain="gains no net job-years")
+    i18n.use("vi")
+    try:
+        unbounded, undefined = app.cost_benefit_note(some.note), app.cost_benefit_note(none.note)
+    finally:
+        i18n.use("en")
+    assert unbounded.startswith("không có cận trên") and "1 trên 5" in unbounded, unbounded
+    assert undefined.startswith("chương trình không tạo thêm"), undefined
+    assert "15" in undefined, undefined  # the median difference

@@ -134,3 +134,51 @@ def test_the_page_names_each_figure_s_definition_in_the_language(code):
     assert "PSA" in national and national != "national definition (PSA)"
     assert proxy != "status proxy (own-account + contributing family workers), a lower bound"
     assert headline.definition(summary, "underemployment_rate") == "national definition (PSA)"
+
+
+PROGRAMMES = ["both programmes", "the reskilling programme", "the job-creation programme"]
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_every_programme_name_reads_in_every_sentence_that_takes_it(code):
+    """The programme's name goes into four sentences; in Filipino "Sa ang programa ..." and
+    "nahanap ang ang programa" were ungrammatical (the name carried its own article)."""
+    i18n.use(code)
+    try:
+        templates = [m for m in messages_in_code() if "{programme}" in m]
+        assert len(templates) == 4
+        for template in templates:
+            for name in PROGRAMMES:
+                values = {f: "1" for f in fields(template)}
+                values["programme"] = i18n._(name)
+                text = i18n._(template).format(**values)
+                assert i18n._(name) in text
+                if code == "fil":
+                    assert "Sa ang" not in text and "ang ang" not in text, text
+    finally:
+        i18n.use("en")
+
+
+def test_the_filipino_sentence_of_a_programme_reads_correctly():
+    pytest.importorskip("streamlit")
+    from streamlit.testing.v1 import AppTest
+
+    from webapp import story
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    for key, value in {"lang": "fil", "run.replications": "2", "run.horizon_months": "36",
+                       "levers.reskilling.enabled": "true",
+                       "levers.reskilling.eligibility": "unemployed"}.items():
+        at.query_params[key] = value
+    at.run(timeout=300)
+    assert not at.exception and not at.error
+    page = " ".join(m.value for m in at.markdown)
+    shown = at.session_state["last_good"][0]
+    i18n.use("fil")
+    try:
+        sentence = story.sentence(shown)
+    finally:
+        i18n.use("en")
+    assert sentence in page
+    assert "Kapag may programa sa reskilling" in sentence or "programa sa reskilling" in sentence
+    assert "Sa ang" not in page and "ang ang" not in page

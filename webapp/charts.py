@@ -87,8 +87,9 @@ def zero_rule() -> alt.Chart:
 
 
 #: Characters per title and subtitle line: a chart in half a 1280-pixel page is about 400
-#: pixels wide, and a longer line would be cut with an ellipsis.
-TITLE_CHARS, SUBTITLE_CHARS = 40, 58
+#: pixels wide (some 355 for a subtitle), and a longer line would be cut with an ellipsis;
+#: 58 characters of 13-pixel text cut Filipino lines, whose words are longer.
+TITLE_CHARS, SUBTITLE_CHARS = 40, 50
 
 
 def lines(text: str, width: int) -> list[str]:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from sim.brief import html_brief
 from sim.data import load_data
-from sim.io import safe_csv, xlsx_bytes
+from sim.io import parquet_bytes, safe_csv, xlsx_bytes
 from sim.provenance import code_version, sources_table
 from sim.scenarios import Scenario, parameter_table
 from webapp import story
@@ -72,6 +72,11 @@ def tables(summary: dict[str, Any], effect: dict[str, Any] | None) -> dict[str, 
 
 def csv_file(frame: pd.DataFrame, record: dict[str, Any]) -> bytes:
     return safe_csv(frame, record)
+
+
+def parquet_file(frame: pd.DataFrame, record: dict[str, Any]) -> bytes:
+    """The table as Parquet, the provenance in its metadata (the CLI's writer)."""
+    return parquet_bytes(frame, record)
 
 
 def workbook(frames: dict[str, pd.DataFrame], record: dict[str, Any]) -> bytes:

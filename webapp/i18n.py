@@ -15,15 +15,19 @@ numbers; text is made afterwards).
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import gettext
 import io
 import math
 import re
+from collections.abc import Callable
 from contextvars import ContextVar
 from pathlib import Path
+from typing import TypeVar
 
 from babel import Locale
+from babel.dates import format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_compact_decimal, format_decimal, format_percent
@@ -36,8 +40,11 @@ __all__ = [
     "_",
     "country_name",
     "d3_number_locale",
+    "decimal",
+    "in_page_language",
     "language",
     "money",
+    "month_year",
     "num",
     "pct",
     "points",
@@ -98,6 +105,29 @@ def language() -> str:
     return _language.get()
 
 
+T = TypeVar("T")
+
+
+def in_page_language(build: Callable[[], T]) -> Callable[[], T]:
+    """``build``, to be run later in the language of the page that makes it.
+
+    A download button's callable (``st.download_button(data=callable)``) runs when the file is
+    asked for, outside the page's script run, where the language is back to English: the
+    language is captured now and set explicitly around the call.
+    """
+    code = language()
+
+    @functools.wraps(build)
+    def run() -> T:
+        token = _language.set(code)
+        try:
+            return build()
+        finally:
+            _language.reset(token)
+
+    return run
+
+
 def _(message: str) -> str:
     """``message`` in the current language."""
     return catalogue(language()).gettext(message)
@@ -151,6 +181,19 @@ def pct(value: float | None, digits: int = 1) -> str:
         return _("n/a")
     pattern = "#,##0." + "0" * digits + "%" if digits else "#,##0%"
     return format_percent(value / 100.0, format=pattern, locale=_locale())
+
+
+def decimal(value: float | None, digits: int = 2) -> str:
+    """A ratio or other plain number with ``digits`` decimals (``-0.02``, ``-0,02``)."""
+    if value is None or not math.isfinite(value):
+        return _("n/a")
+    pattern = "#,##0." + "0" * digits if digits else "#,##0"
+    return format_decimal(value, format=pattern, locale=_locale())
+
+
+def month_year(year: int, month: int) -> str:
+    """A month in words for the locale: ``June 2028``, ``tháng 6 năm 2028``, ``Hunyo 2028``."""
+    return format_skeleton("yMMMM", dt.date(year, month, 1), locale=_locale())
 
 
 def signed(value: float | None) -> str:

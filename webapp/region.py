@@ -61,7 +61,10 @@ def region_charts(frame: pd.DataFrame, year: int) -> list[tuple[str, dict[str, A
         _("Employment in exposed occupations (%)"),
         _("Jobs removed (%)"),
     )
-    names = region_names(frame).to_numpy()
+    frame = frame.assign(_name=region_names(frame).to_numpy()).sort_values(
+        ["_name", "year"], kind="stable", ignore_index=True
+    )  # the small multiples by the country's name, as the table
+    names = frame["_name"].to_numpy()
     series = {
         "formal positions removed (% of employment)": _("Jobs removed by automation"),
         "AI-era vacancies created (% of employment)": _("AI-era vacancies created"),
@@ -96,11 +99,15 @@ def region_table_frame(frame: pd.DataFrame, year: int) -> pd.DataFrame:
     table = pd.DataFrame({_("Country"): region_names(last).to_numpy()})
     for column, label in REGION_COLUMNS.items():
         table[_(label)] = last[column].round(2).to_numpy()
-    return table
+    # In the order of the small multiples: by the country's name in the page's language.
+    return table.sort_values(_("Country"), kind="stable", ignore_index=True)
 
 
-def section(summary: dict[str, Any], policy, policy_json: str, title: str) -> None:
-    """The ASEAN side-by-side section of the page."""
+def section(
+    summary: dict[str, Any], policy, policy_json: str, title: str, changes: list[str]
+) -> None:
+    """The ASEAN side-by-side section of the page; ``changes``: the settings changed from the
+    preset, as the files record them."""
     st.write(
         _(
             "The same scenario and settings in every ASEAN country, each against its own "
@@ -128,7 +135,7 @@ def section(summary: dict[str, Any], policy, policy_json: str, title: str) -> No
     table = region_table_frame(frame, year)
     st.markdown("##### " + _("The ten countries by the end of {year} (medians)").format(year=year))
     st.dataframe(table, hide_index=True, width="stretch")
-    record = exports.provenance(summary, [])
+    record = exports.provenance(summary, changes)
     record["countries"] = ", ".join(sorted(set(frame["country"])))
     record["replications_per_country"] = min(policy.run.replications, compute.REGION_REPLICATIONS)
     c1, c2 = st.columns(2)
@@ -154,7 +161,7 @@ def section(summary: dict[str, Any], policy, policy_json: str, title: str) -> No
 
     c2.download_button(
         _("HTML brief of the regional view"),
-        brief,
+        i18n.in_page_language(brief),
         file_name="asean_region_brief.html",
         mime="text/html",
         key="dl:region_brief",

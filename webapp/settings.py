@@ -61,7 +61,8 @@ CONTROL_KEYS = UNCERTAINTY_KEYS + RESKILLING_KEYS + JOB_KEYS + RUN_KEYS
 #: Tighter upper bounds than the schema's for the shared workshop server: one session's
 #: 1,000 replications over 600 months would hold both cores for minutes (the CLI and sweeps
 #: take the full ranges).
-APP_MAX = {"run.replications": 50, "run.horizon_months": 240}
+#: (A seed above 2**53 - 1 would not survive the browser's number input: it came back as 0.)
+APP_MAX = {"run.replications": 50, "run.horizon_months": 240, "run.seed": JS_MAX_INT}
 
 #: The sections below the key numbers: id -> title (translated where shown).
 SECTIONS = {

@@ -51,7 +51,9 @@ SIDE_ROWS = [
 ]
 
 
-def side_table(table: pd.DataFrame, year: int, currency: str, left: str, right: str) -> str:
+def side_table(
+    table: pd.DataFrame, year: int, currency: str, left: str, right: str, by_end: str = ""
+) -> str:
     """The key numbers of both columns and their paired difference, as an HTML table."""
 
     def show(value: float, metric: str, sign: bool = False) -> str:
@@ -82,7 +84,7 @@ def side_table(table: pd.DataFrame, year: int, currency: str, left: str, right: 
             f"{escape(show(r['difference'], metric, True))}</b> <span class='band'>"
             f"{escape(band)}</span></td></tr>"
         )
-    by_end = _("By the end of {year}").format(year=year)
+    by_end = by_end or _("By the end of {year}").format(year=year)
     difference = _("Right minus left, paired by seed")
     head = (
         f"<tr><th>{escape(by_end)}</th><th>{escape(left)}</th><th>{escape(right)}</th>"
@@ -91,7 +93,7 @@ def side_table(table: pd.DataFrame, year: int, currency: str, left: str, right: 
     return f'<table class="side">{head}{"".join(body)}</table>'
 
 
-def difference_cards(table: pd.DataFrame, year: int, currency: str) -> None:
+def difference_cards(table: pd.DataFrame, year: int, currency: str, period: str = "") -> None:
     """Right minus left for four outcomes, as key numbers (coloured when the band excludes 0)."""
     rows = table[table["year"] == year].set_index("metric")
     shown = [
@@ -113,7 +115,7 @@ def difference_cards(table: pd.DataFrame, year: int, currency: str) -> None:
         clear = r["low"] > 0 or r["high"] < 0
         good = None if more_is_good is None or not clear else (r["difference"] > 0) == more_is_good
         col.metric(
-            _("{label}: right minus left, {year}").format(label=label, year=year),
+            _("{label}: right minus left, {year}").format(label=label, year=period or year),
             show(r["difference"]),
             delta=_("5-95%: {low} to {high}").format(low=show(r["low"]), high=show(r["high"])),
             delta_color=(
@@ -148,7 +150,7 @@ def side_by_side(
         a, b, band=settings.BAND, sectors=first["focus"], years=None, rows=SIDE_ROWS
     )
     ss["side_table"] = table  # what the page shows, for the export below (and tests)
-    difference_cards(table, first["year"], first["currency"])
+    difference_cards(table, first["year"], first["currency"], story.when(first))
     removed = charts.shared_domain(first["charts"]["removed"], second["charts"]["removed"])
     rates = charts.shared_domain(first["charts"]["rates"], second["charts"]["rates"])
     columns = st.columns(2, gap="medium")
@@ -157,7 +159,8 @@ def side_by_side(
             draw(removed_chart(summary, removed, height=150, short=True), f"side_removed_{i}")
     st.caption(run_caption(first, bound))
     st.markdown(
-        side_table(table, first["year"], first["currency"], *titles), unsafe_allow_html=True
+        side_table(table, first["year"], first["currency"], *titles, by_end=story.by_when(first)),
+        unsafe_allow_html=True,
     )
     columns = st.columns(2, gap="medium")
     for i, (col, summary) in enumerate(zip(columns, (first, second), strict=True)):
@@ -166,7 +169,7 @@ def side_by_side(
     record = {"left": first["provenance"], "right": second["provenance"]}
     st.download_button(
         _("Excel workbook of the comparison (.xlsx)"),
-        lambda: exports.workbook({"right_minus_left": table}, record),
+        i18n.in_page_language(lambda: exports.workbook({"right_minus_left": table}, record)),
         file_name=f"{first['iso3']}_comparison.xlsx",
         key="dl:cmp_xlsx",
         on_click="ignore",

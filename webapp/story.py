@@ -12,7 +12,7 @@ from typing import Any
 
 from sim.data import SECTORS
 from webapp.controls import sector_name
-from webapp.i18n import _, country_name, language, money, num, pct, points, signed
+from webapp.i18n import _, country_name, language, money, month_year, num, pct, points, signed
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,26 @@ def heading(summary: dict[str, Any], title: str) -> str:
     return f"{country(summary)} · {title}"
 
 
+def december(summary: dict[str, Any]) -> bool:
+    """The key numbers are read at a December (a headline year's end, or a run ending then)."""
+    return str(summary["date"]).endswith("-12")
+
+
+def when(summary: dict[str, Any]) -> str:
+    """The report month for labels: its year when it is a December ("2035"), else the month
+    itself ("June 2028"): a run that stops mid-year is not reported at the year's end."""
+    if december(summary):
+        return str(summary["year"])
+    return month_year(int(summary["year"]), int(str(summary["date"])[5:7]))
+
+
+def by_when(summary: dict[str, Any]) -> str:
+    """The start of the result's sentence: "By the end of 2035", or "By June 2028"."""
+    if december(summary):
+        return _("By the end of {year}").format(year=summary["year"])
+    return _("By {month}").format(month=when(summary))
+
+
 def programmes(summary: dict[str, Any]) -> str:
     levers = summary["scenario"].levers
     if levers.reskilling.enabled and levers.job_creation.enabled:
@@ -76,22 +96,22 @@ def clear(value: dict[str, float]) -> bool:
 def sentence(summary: dict[str, Any]) -> str:
     """The result in two or three plain sentences."""
     key = summary["key"]
-    year = summary["year"]
+    by = by_when(summary)
     parts = []
     if key["removed"]["median"] <= 0:
         parts.append(
-            _("By the end of {year}, automation removes no jobs in {country} ({where}).").format(
-                year=year, where=where(summary), country=country_in_sentence(summary)
+            _("{by_when}, automation removes no jobs in {country} ({where}).").format(
+                by_when=by, where=where(summary), country=country_in_sentence(summary)
             )
         )
     elif key["layoffs"]["median"] <= 0:
         parts.append(
             _(
-                "By the end of {year}, automation removes about {removed} jobs in "
+                "{by_when}, automation removes about {removed} jobs in "
                 "{country} ({where}), all through hires that are not made: nobody is "
                 "laid off."
             ).format(
-                year=year,
+                by_when=by,
                 removed=num(key["removed"]["median"]),
                 where=where(summary),
                 country=country_in_sentence(summary),
@@ -100,11 +120,11 @@ def sentence(summary: dict[str, Any]) -> str:
     else:
         parts.append(
             _(
-                "By the end of {year}, automation removes about {removed} jobs in "
+                "{by_when}, automation removes about {removed} jobs in "
                 "{country} ({where}): {foregone} through hires that are not made and "
                 "{layoffs} through layoffs."
             ).format(
-                year=year,
+                by_when=by,
                 removed=num(key["removed"]["median"]),
                 where=where(summary),
                 country=country_in_sentence(summary),
@@ -187,7 +207,7 @@ def cost_per_job_year(summary: dict[str, Any]) -> tuple[str, str]:
     row = table[table["indicator"].str.startswith("cost per net job-year")]
     value = float(row["median"].iloc[0]) if len(row) else float("nan")
     if value != value:
-        return _("n/a"), _("no net gain in employment")
+        return _("n/a"), _("no net gain in employment over the whole run")
     if float(row["high"].iloc[0]) == float("inf"):
         return money(value, summary["currency"]), _(
             "no upper bound: no net gain in some replications"
@@ -197,10 +217,10 @@ def cost_per_job_year(summary: dict[str, Any]) -> tuple[str, str]:
 
 def cards(summary: dict[str, Any]) -> list[Card]:
     """The four key numbers at the report year."""
-    key, year = summary["key"], summary["year"]
+    key, year, period = summary["key"], summary["year"], when(summary)
     out = [
         Card(
-            _("Jobs removed by automation, by {year}").format(year=year),
+            _("Jobs removed by automation, by {year}").format(year=period),
             num(key["removed"]["median"]),
             _("{foregone} not created · {layoffs} laid off").format(
                 foregone=num(key["hires_foregone"]["median"]), layoffs=num(key["layoffs"]["median"])
@@ -216,7 +236,7 @@ def cards(summary: dict[str, Any]) -> list[Card]:
             ),
         ),
         Card(
-            _("People laid off, by {year}").format(year=year),
+            _("People laid off, by {year}").format(year=period),
             num(key["laid_off"]["median"]),
             _("{in_work} back in work").format(in_work=num(key["laid_off_in_work"]["median"]))
             if key["laid_off"]["median"] > 0
@@ -233,7 +253,7 @@ def cards(summary: dict[str, Any]) -> list[Card]:
     ]
     rate = key["unemployment_rate"]
     card = Card(
-        _("Unemployment rate, {year}").format(year=year),
+        _("Unemployment rate, {year}").format(year=period),
         pct(rate["median"]),
         _("5-95%: {low} to {high}").format(low=pct(rate["low"]), high=pct(rate["high"])),
         help=_("Whole economy, as a labour-force survey measures it."),
@@ -267,7 +287,7 @@ def cards(summary: dict[str, Any]) -> list[Card]:
         per_year, why = cost_per_job_year(summary)
         out.append(
             Card(
-                _("Extra people in work, {year}").format(year=year),
+                _("Extra people in work, {year}").format(year=period),
                 signed(effect["median"]),
                 _("cost {cost} · {per} per net job-year · in regular work: {regular}").format(
                     cost=money(key["cost"]["median"], summary["currency"]),
@@ -292,7 +312,7 @@ def cards(summary: dict[str, Any]) -> list[Card]:
         lt = key["long_term"]
         out.append(
             Card(
-                _("Long-term unemployed, {year}").format(year=year),
+                _("Long-term unemployed, {year}").format(year=period),
                 num(lt["median"]),
                 _("5-95%: {low} to {high}").format(low=num(lt["low"]), high=num(lt["high"])),
                 help=_("Unemployed 12 months or more, whole economy."),
