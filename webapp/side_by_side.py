@@ -159,7 +159,14 @@ def side_by_side(
             draw(removed_chart(summary, removed, height=150, short=True), f"side_removed_{i}")
     st.caption(run_caption(first, bound))
     st.markdown(
-        side_table(table, first["year"], first["currency"], *titles, by_end=story.by_when(first)),
+        side_table(
+            table,
+            first["year"],
+            first["currency"],
+            titles[0],
+            titles[1],
+            by_end=story.by_when(first),
+        ),
         unsafe_allow_html=True,
     )
     columns = st.columns(2, gap="medium")
