@@ -108,8 +108,9 @@ TOLERANCES = {
 
 def in_percent(indicator: str) -> bool:
     """Whether an indicator of ``TOLERANCES`` is a share or rate (shown in %), not a spell in
-    months or a ratio."""
-    return "spell" not in indicator and not TOLERANCES[indicator].ratio
+    months or a ratio. ``indicator`` may carry the definition its row names ("name: ...")."""
+    name = indicator.split(": ", 1)[0]
+    return "spell" not in name and not TOLERANCES[name].ratio
 
 
 def simulate_baseline(
