@@ -96,12 +96,13 @@ class Definition:
 
     @property
     def concept(self) -> str:
-        """The wording of ``CONCEPTS`` (``{agency}`` left in, for a translation to fill)."""
+        """The wording of ``CONCEPTS`` (``{agency}`` left in, for a translation to fill);
+        "national definition" for a national basis that names no agency."""
+        if self.basis == "national" and not self.agency:
+            return "national definition"
         return CONCEPTS[self.metric][self.basis]
 
     def __str__(self) -> str:
-        if self.basis == "national" and not self.agency:
-            return "national definition"
         return self.concept.format(agency=self.agency)
 
 

@@ -32,8 +32,6 @@ def definition(summary: dict[str, Any], metric: str) -> str:
     """The definition the country's ``metric`` (informal_share or underemployment_rate)
     follows in this run, in the page's language (``sim.inputs.definition``)."""
     found = summary["definitions"][metric]
-    if found.basis == "national" and not found.agency:
-        return _("national definition")
     return _(found.concept).format(agency=found.agency)
 
 
