@@ -29,6 +29,7 @@ from sim.terminal import (
     err,
     fail,
     input_errors,
+    parse_sets,
     print_unwrapped,
     writing,
 )
@@ -177,22 +178,35 @@ def validate_command(
         Path | None, typer.Option("--out", "-o", help="Also write a .csv or .parquet file.")
     ] = None,
     data: DataOpt = None,
+    sets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="Change a baseline parameter, e.g. --set "
+            "labour_market.underemployment_basis=ilo (see `sim params`; the run's scale, "
+            "length and the absence of automation are validation's own).",
+        ),
+    ] = None,
 ) -> None:
     """Compare the calibrated baseline with observed ILOSTAT and ILO figures, country by country.
 
     Runs each country with no automation for 120 months and measures it as a survey would:
-    unemployment rate, share unemployed 12+ months and under 6 months, mean spell; and the
-    share of employment in GenAI-exposed occupations against the ILO's published figures.
+    unemployment rate, share unemployed 12+ months and under 6 months, mean spell, informal
+    share, underemployment, vacancy rate; and the share of employment in GenAI-exposed
+    occupations against the ILO's published figures.
     """
-    from sim.validate import in_percent, validate
+    from sim.validate import baseline_scenario, in_percent, validate
 
     check_out(out, TABLE_SUFFIXES)
+    overrides = parse_sets(sets)
     try:
+        baseline_scenario(overrides)  # a bad --set fails before any run
         with err.status("running calibrated baselines"):
             frame = validate(
                 [c.upper() for c in country] if country else None,
                 tables=data_tables(data),
                 replications=replications,
+                overrides=overrides,
             )
     except input_errors() as exc:
         raise fail(str(exc)) from None

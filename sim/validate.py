@@ -33,7 +33,7 @@ from sim.metrics import (
     vacancy_rate,
 )
 from sim.runner import make_model, replication_seeds
-from sim.scenarios import PARAMETERS, load_scenario, with_overrides
+from sim.scenarios import PARAMETERS, Scenario, ScenarioError, load_scenario, with_overrides
 from sim.vocabulary import LONG_TERM_MONTHS
 
 
@@ -113,24 +113,50 @@ def in_percent(indicator: str) -> bool:
     return "spell" not in name and not TOLERANCES[name].ratio
 
 
+# Settings validation fixes itself: no automation, its own length, scale and replications.
+FIXED = {
+    "uncertainties.adoption_ceiling": "validation runs with no automation",
+    "run.horizon_months": "validation runs 120 months and measures the second half",
+    "run.scale": "validation picks the scale (about 5,000 simulated unemployed)",
+    "run.replications": "use --replications",
+}
+
+
+def baseline_scenario(overrides: dict[str, object] | None = None) -> Scenario:
+    """The shipped ``baseline`` with ``overrides`` (dotted keys, as ``--set`` gives them), for
+    validating it under other settings, e.g. ``{"labour_market.underemployment_basis":
+    "ilo"}`` to hold underemployment to ILOSTAT's time-related figure.
+
+    Raises:
+        ScenarioError: an unknown key or bad value, or a key of ``FIXED`` (one line naming it).
+    """
+    overrides = dict(overrides or {})
+    for key in overrides:
+        if key in FIXED:
+            raise ScenarioError(f"--set {key}: not for validation ({FIXED[key]})")
+    return with_overrides(load_scenario("baseline"), overrides, origin="--set")
+
+
 def simulate_baseline(
     tables: DataTables,
     iso3: str,
     months: int = PARAMETERS["run.horizon_months"].default,
     replications: int = 3,
-    seed: int = PARAMETERS["run.seed"].default,
+    scenario: Scenario | None = None,
 ) -> dict[str, float]:
-    """Run the no-automation baseline and measure it as a labour-force survey would: the
-    second half of the run, averaged over months and replications; exposure at month 0."""
+    """Run the no-automation baseline (``scenario``, default the shipped ``baseline``; its
+    seed is the base seed) and measure it as a labour-force survey would: the second half of
+    the run, averaged over months and replications; exposure at month 0."""
     country = tables.country(iso3)
     u = country.unemployment_rate
     unemployed = country.employment.sum() * u / (1 - u)
     # Survey-like precision: about 5,000 simulated unemployed, whatever the country's size.
     scale = max(1, int(unemployed // UNEMPLOYED_AGENTS))
     scenario = with_overrides(
-        load_scenario("baseline"),
+        scenario or load_scenario("baseline"),
         {"uncertainties.adoption_ceiling": 0.0, "run.horizon_months": months, "run.scale": scale},
     )
+    seed = scenario.run.seed
     measured: dict[str, list[float]] = {name: [] for name in TOLERANCES}
     for child in replication_seeds(seed, iso3, replications):
         model = make_model(scenario, iso3, tables, child)
@@ -165,9 +191,21 @@ def simulate_baseline(
 
 
 def validate(
-    countries: list[str] | None = None, tables: DataTables | None = None, replications: int = 3
+    countries: list[str] | None = None,
+    tables: DataTables | None = None,
+    replications: int = 3,
+    overrides: dict[str, object] | None = None,
 ) -> pd.DataFrame:
-    """Model vs observed for each country, with the gap, the tolerance and pass/fail."""
+    """Model vs observed for each country (ISO3 codes, default all), one row per country and
+    indicator: model, observed, gap, tolerance, pass/FAIL/no data, whether calibration targets
+    it, and the observed figure's source. ``overrides`` change the baseline as ``--set`` does
+    (``baseline_scenario``); the observed figures follow the bases they choose.
+
+    Raises:
+        DataError: an unknown country code. ScenarioError: see ``baseline_scenario``.
+    """
+    scenario = baseline_scenario(overrides)
+    lab = scenario.labour_market
     tables = tables or load_data()
     targets = load_targets(tables.folder)
     market = tables.extras["labour_market.csv"].set_index("iso3")
@@ -178,9 +216,15 @@ def validate(
     rows = []
     for iso3 in codes:
         c = info.loc[iso3]
-        inputs = country_inputs(tables, iso3, exposure_assumption="ilo_genai_2025")
+        inputs = country_inputs(
+            tables,
+            iso3,
+            exposure_assumption=scenario.uncertainties.exposure_assumption,
+            informality_basis=lab.informality_basis,
+            underemployment_basis=lab.underemployment_basis,
+        )
         m = market.loc[iso3]
-        model = simulate_baseline(tables, iso3, replications=replications)
+        model = simulate_baseline(tables, iso3, replications=replications, scenario=scenario)
         has_durations = pd.notna(c["share_ge12m"])
         basis = inputs.informal_basis
         informal_column = {

@@ -55,6 +55,10 @@ def test_compare_shows_difference_with_band():
     (["run", "baseline", "--out", "results.txt"], "must end in .csv or .parquet or .xlsx"),
     (["run", "baseline", "--table", "everything"], "choose summary, frame or breakdown"),
     (["run", "baseline", "--scale", "100000000", "-c", "BRN"], "scale"),
+    (["validate", "-c", "BRN", "--set", "run.scale=3"], "not for validation"),
+    (["validate", "-c", "BRN", "--set", "uncertainties.adoption_ceiling=0.5"], "no automation"),
+    (["validate", "-c", "BRN", "--set", "labour_market.underemployment_bassis=ilo"],
+     "did you mean"),
 ])
 def test_bad_arguments_exit_non_zero_with_a_clear_message(tmp_path, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)

@@ -64,6 +64,30 @@ def test_tolerances_can_fail_for_small_shares(indicator, model, observed, verdic
     assert TOLERANCES[indicator].passes(model, observed) is verdict
 
 
+def test_validate_under_the_ilo_definition_compares_with_ilostat(tables, report):
+    """``--set labour_market.underemployment_basis=ilo``: the model is calibrated to, and held
+    against, ILOSTAT's time-related underemployment (6.9% in the Philippines), not PSA's wider
+    national figure (11.9%), and the row says which."""
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    frame = validate(["PHL"], tables=tables, replications=1,
+                     overrides={"labour_market.underemployment_basis": "ilo"})
+    row = frame[frame.indicator.str.startswith("underemployment")].iloc[0]
+    assert "ILO time-related" in row.indicator and "TRU_DEMP" in row.observed_source
+    assert row.observed == pytest.approx(0.069, abs=0.001)
+    assert row.result == "pass", (row.model, row.observed)
+    national = report[(report.country == "PHL")
+                      & report.indicator.str.startswith("underemployment")].iloc[0]
+    assert "national definition (PSA)" in national.indicator
+    assert national.observed > row.observed + 0.03
+    result = CliRunner().invoke(app, ["validate", "-c", "PHL", "-r", "1", "--set",
+                                      "labour_market.underemployment_basis=ilo"])
+    assert result.exit_code == 0, result.output
+    assert "ILO time-related" in result.output and "6.94%" in result.output
+
+
 def test_tolerances_state_their_units():
     assert str(TOLERANCES["women / men in GenAI-exposed occupations"]) == \
         "within 0.30 of the ratio"
