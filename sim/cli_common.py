@@ -134,7 +134,7 @@ def run_checked(
     from contextlib import nullcontext
 
     from sim.resources import GIB, available_memory, check_memory
-    from sim.runner import parallel_workers, run_scenario, worker_pool
+    from sim.runner import parallel_executor, run_scenario
 
     try:
         budget = available_memory() if max_memory is None else int(max_memory * GIB)
@@ -142,8 +142,7 @@ def run_checked(
         check_memory(scenario, tables, counterfactual, available=budget, limit=limit)
         # several large runs: one worker process per core (1: serial is as fast, no pool);
         # no process starts before the first run is submitted
-        processes = parallel_workers(scenario, tables, counterfactual)
-        executor = worker_pool(processes, tables) if processes > 1 else None
+        executor = parallel_executor(scenario, tables, counterfactual)
         with progress() as bar, executor or nullcontext():
             task = bar.add_task(label, total=None)
 

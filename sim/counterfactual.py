@@ -24,7 +24,7 @@ __all__ = ["automation_effect"]
 
 #: (label, metric, scope, what): "difference" = run minus twin; "run" = the run's own value.
 ROWS = [
-    ("Employed in these sectors, difference", "employed", "focus"),
+    ("Employed in these sectors, regular work, difference", "employed", "focus"),
     ("  entrants since the start", "entrants_employed", "focus"),
     ("  incumbents", "incumbents_employed", "focus"),
     ("Formal employment, whole economy, difference", "formal_employed", "economy"),

@@ -203,7 +203,7 @@ class LabourMarketModel(ModelSetup):
         laid = self.flow_layoffs.sum(axis=(1, 2))
         for sector in self.sectors:
             j = sector.index
-            positions = formal[j] + max(sector.open_vacancies, 0.0)
+            positions = formal[j] + max(sector.open_vacancies, 0.0) + sector.held_vacancies
             # layoffs drawn person by person can exceed the expected cut in a month
             cut = max(sector.cut(positions), float(laid[j]))
             self.flow_cut[j] = cut

@@ -179,7 +179,7 @@ class ModelSetup(mesa.Model):
     def _build_sectors(self) -> None:
         """Adoption curves, separations, growth paths and opening vacancies per sector."""
         scenario, inputs = self.scenario, self.inputs
-        unc, lab = scenario.uncertainties, scenario.labour_market
+        unc = scenario.uncertainties
         stocks = self.workforce.stocks
         formal = stocks[Status.FORMAL].sum(axis=(0, 2, 3)).astype(float)
         growth = self._growth_paths(formal)
@@ -190,11 +190,9 @@ class ModelSetup(mesa.Model):
             depth_elasticity=unc.readiness_depth_elasticity,
             ceiling=unc.adoption_ceiling,
         )
-        vacancy_rate = (
-            inputs.vacancy_rate
-            if inputs.vacancy_rate is not None
-            else (self.separation / lab.vacancy_filling_rate)
-        )
+        # without a vacancy survey, the calibrated stock replaces it once the matching rates
+        # are set (``_build_search``)
+        vacancy_rate = inputs.vacancy_rate if inputs.vacancy_rate is not None else 0.0
         self.sectors: list[SectorAgent] = []
         for i, name in enumerate(inputs.sectors):
             pace = steepness * unc.sector_adoption_pace.get(name, 1.0)
@@ -290,6 +288,14 @@ class ModelSetup(mesa.Model):
         self.matching_efficiency = rates.efficiency
         for sector in self.sectors:
             sector.open_vacancies = float(rates.vacancies[sector.index])
+            if inputs.vacancy_rate is None:
+                # The stock at the month's end, per position: the vacancies open at matching
+                # less this month's leavers, whom the window's attrition already counts (the
+                # sum at matching, separations / filling rate, counted them twice and halved
+                # the layoffs of a one-month window).
+                positions = formal[sector.index] + sector.open_vacancies
+                stock = float(sector.open_vacancies / positions) if positions > 0 else 0.0
+                sector.absorb_with(stock)
 
     def _build_programmes(self) -> None:
         scenario = self.scenario

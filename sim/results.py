@@ -81,18 +81,28 @@ HEADLINE = [
     ("  of whom underemployed", "displaced_underemployed", "focus"),
     ("  of whom unemployed", "displaced_unemployed", "focus"),
     ("    of whom 12+ months", "displaced_long_term_unemployed", "focus"),
-    ("  of whom out of the labour force", "displaced_out_of_labour_force", "focus"),
+    ("  of whom out of the labour force (inactive)", "displaced_inactive", "focus"),
+    (
+        "  of whom retired (an age-blind rate: no effect of the layoff)",
+        "displaced_retired",
+        "focus",
+    ),
     ("  of whom in reskilling", "displaced_in_training", "focus"),
     ("  of whom in a programme job", "displaced_in_programme_job", "focus"),
-    ("Employed in these sectors", "employed", "focus"),
+    ("Employed in these sectors, regular work", "employed", "focus"),
     ("  of whom entered the labour force since the start", "entrants_employed", "focus"),
     ("Unemployment rate, whole economy (%)", "unemployment_rate", "economy"),
     # {metric}: the statistical definition the country's figure follows (``Results.label``)
     ("Informal share of employment (%): {informal_share}", "informal_share", "economy"),
     ("Underemployment (%): {underemployment_rate}", "underemployment_rate", "economy"),
     ("Long-term unemployed, whole economy", "long_term_unemployed", "economy"),
-    ("Monthly wage bill, these sectors ({currency})", "wage_bill", "focus"),
-    ("People enrolled in reskilling to date", "reskilling_enrolments_cumulative", "economy"),
+    ("Monthly wage bill, these sectors, regular work ({currency})", "regular_wage_bill", "focus"),
+    ("People enrolled in reskilling to date", "reskilling_people", "economy"),
+    (
+        "  enrolments (a person may enrol again in a later spell)",
+        "reskilling_enrolments_cumulative",
+        "economy",
+    ),
     ("Programme cost to date ({currency})", "programme_cost_cumulative", "economy"),
 ]
 BREAKDOWN_STATUS = {

@@ -39,6 +39,7 @@ from sim.scenarios import Scenario, check_countries, load_scenario, with_overrid
 __all__ = [
     "Replication",
     "make_model",
+    "fresh_processes",
     "parallel_executor",
     "parallel_workers",
     "recorded_metrics",
@@ -308,36 +309,54 @@ def parallel_workers(scenario: Scenario, tables: DataTables, counterfactual: boo
 
     runs = len(scenario.countries) * scenario.run.replications
     cores = os.cpu_count() or 1
-    work = (
-        sum(simulated_people(scenario, iso3, tables) for iso3 in scenario.countries)
-        * scenario.run.replications
-        * scenario.run.horizon_months
-        * (2 if counterfactual else 1)
-    )
-    if runs < 2 or cores < 2 or work < PARALLEL_MIN_PERSON_MONTHS:
+    work = _person_months(scenario, tables, counterfactual)
+    if runs < 2 or cores < 2 or sum(work) < PARALLEL_MIN_PERSON_MONTHS:
         return 1
     return min(cores, runs)
 
 
-def worker_pool(workers: int, tables: DataTables) -> Executor:
+def _person_months(
+    scenario: Scenario, tables: DataTables, counterfactual: bool = False
+) -> list[float]:
+    """Simulated person-months of one replication of each country (with its twin)."""
+    return [
+        simulated_people(scenario, iso3, tables)
+        * scenario.run.horizon_months
+        * (2 if counterfactual else 1)
+        for iso3 in scenario.countries
+    ] * scenario.run.replications
+
+
+def fresh_processes(scenario: Scenario, tables: DataTables, counterfactual: bool = False) -> bool:
+    """Whether each run should get a fresh worker process (``worker_pool(fresh=True)``): when
+    the largest run is itself worth a process's start-up (``PARALLEL_MIN_PERSON_MONTHS``), so
+    the start-up is small beside it and its memory goes back to the system the moment it ends.
+    Smaller runs share long-lived workers, which start once: ten countries at the automatic
+    scale with two replications and their twins are 40 runs of about a second, and a fresh
+    process for each (3-4 s to import the simulator) made ``sim region -r 2`` 67-81 s against
+    12 s in one process."""
+    return max(_person_months(scenario, tables, counterfactual)) >= PARALLEL_MIN_PERSON_MONTHS
+
+
+def worker_pool(workers: int, tables: DataTables, fresh: bool = True) -> Executor:
     """A process pool of ``workers`` processes for runs on ``tables``. Close it after use
     (``with`` or ``shutdown``); no process starts before the first run is submitted.
 
-    Processes started by spawn (Mesa forces it), one per run, so each holds only its own
-    country's people; memory peaks at the sum of the runs in flight.
+    Processes are started by spawn (Mesa forces it). With ``fresh``, one process per run, so
+    each holds only its own country's people and memory peaks at the sum of the runs in flight
+    (a finished country's memory goes back to the system at once, instead of lingering in the
+    worker's heap under the next one); otherwise each worker runs one run after another
+    (``fresh_processes`` says which pays).
     """
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
-    # A fresh process per run: a finished country's memory goes back to the system at once,
-    # instead of lingering in the worker's heap under the next country (start-up, ~2 s, is
-    # small beside a run this large).
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=get_context("spawn"),
         initializer=warm_up,
         initargs=(str(tables.folder),),
-        max_tasks_per_child=1,
+        max_tasks_per_child=1 if fresh else None,
     )
 
 
@@ -345,11 +364,14 @@ def parallel_executor(
     scenario: Scenario, tables: DataTables, counterfactual: bool = False
 ) -> Executor | None:
     """A process pool to run a scenario's (country, replication) runs side by side
-    (``parallel_workers`` processes, ``worker_pool``), or None when serial is as fast. Close it
-    after use (``with`` or ``shutdown``).
+    (``parallel_workers`` processes, ``worker_pool``, a fresh process per run when
+    ``fresh_processes``), or None when serial is as fast. Close it after use (``with`` or
+    ``shutdown``).
     """
     workers = parallel_workers(scenario, tables, counterfactual)
-    return worker_pool(workers, tables) if workers > 1 else None
+    if workers < 2:
+        return None
+    return worker_pool(workers, tables, fresh_processes(scenario, tables, counterfactual))
 
 
 def _within_budget(

@@ -10,8 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.agents.workforce import Status
 from sim.data import load_data
 from sim.runner import run_scenario
+from tests.conftest import build_model
 
 NO_AI = {"uncertainties.adoption_ceiling": 0.0}
 DATA_DIR_BPO = "bpo_headcount_phl.csv"
@@ -123,3 +125,32 @@ def test_displaced_earnings_fall_and_recover_only_partly():
     year1, year5 = np.median(loss[:, 0]), np.median(loss[:, 4])
     assert 0.25 <= year1 <= 0.50
     assert 0.05 <= year5 <= 0.35 and year5 < year1
+
+
+@pytest.mark.parametrize("iso3", ["THA", "SGP"])
+def test_a_firms_cut_is_absorbed_by_the_vacancy_stock_a_survey_measures(tables, iso3):
+    """An adopting firm absorbs its cut with its open vacancies and its leavers over the
+    adjustment window. The vacancies are the stock a survey measures (the model's own
+    ``vacancy_rate`` at the start, or the survey's where there is one: Singapore), not the
+    vacancies open at matching, which already hold this month's leavers: counted there and in
+    the window's attrition, a one-month window's leavers counted twice and halved its
+    layoffs."""
+    from sim.metrics import vacancy_rate
+
+    model = build_model(tables, iso3, "fast_genai", {"run.scale": 400})
+    formal = model.workforce.stocks[Status.FORMAL].sum(axis=(0, 2, 3)).astype(float)
+    stock = np.array([s.open_vacancies for s in model.sectors])
+    # a sector's stock per position, weighted by positions, is the economy's measured rate
+    assert np.sum(stock) / np.sum(formal + stock) == pytest.approx(vacancy_rate(model), rel=1e-9)
+    observed = model.inputs.vacancy_rate
+    for sector in model.sectors:
+        cut = sector.elasticity * sector.automation_exposure * sector.automation.ceiling
+        j = sector.index
+        v = observed if observed is not None else stock[j] / (formal[j] + stock[j])
+        absorbed = sector.window_months * sector.attrition + v
+        assert sector.layoff_share == pytest.approx(max(0.0, 1 - absorbed / cut), abs=1e-12)
+        if observed is None:  # one month's leavers fewer than the vacancies open at matching
+            assert v < stock[j] / formal[j] + 1e-12
+            filling = model.scenario.labour_market.vacancy_filling_rate
+            assert stock[j] / formal[j] < model.separation[j] / filling
+    assert any(s.layoff_share > 0 for s in model.sectors)

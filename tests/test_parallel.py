@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from sim.cli import app
 from sim.runner import (
+    fresh_processes,
     parallel_executor,
     parallel_workers,
     resolve_scenario,
@@ -32,6 +33,24 @@ def test_worker_processes_only_for_work_that_pays_for_them(tables):
     pool = parallel_executor(large, tables)
     try:
         assert isinstance(pool, ProcessPoolExecutor)
+        assert pool._max_tasks_per_child == 1  # each large run in a fresh process
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    assert fresh_processes(large, tables)
+
+
+def test_many_small_runs_share_long_lived_worker_processes(tables):
+    """Ten countries at the automatic scale, two replications with their twins: 40 runs of
+    about a second each, worth running side by side but not worth a fresh process each (3-4 s
+    to start and import the simulator): the workers start once and take run after run."""
+    region = resolve_scenario("baseline", {"countries": list(tables.iso3_codes)},
+                              replications=2)
+    assert parallel_workers(region, tables, counterfactual=True) == min(os.cpu_count() or 1, 2)
+    assert not fresh_processes(region, tables, counterfactual=True)
+    pool = parallel_executor(region, tables, counterfactual=True)
+    try:
+        assert pool is not None and pool._max_tasks_per_child is None
     finally:
         if pool is not None:
             pool.shutdown()

@@ -271,3 +271,35 @@ def test_a_control_person_who_enrols_in_a_later_spell_counts_as_crossover():
         outcomes[0, arm, 0, :, 4] = enrolled
     out = effects(outcomes, 0)
     assert np.allclose(out["itt_employed"], 0.03) and np.allclose(out["tot_employed"], 0.1)
+
+
+def test_substituted_vacancies_come_back_when_programme_jobs_end(tables):
+    """Substitution holds a regular vacancy only while the programme job lasts (Dahlberg and
+    Forslund: subsidised jobs displace regular ones while they exist). Without automation a
+    sector's positions (filled, open, and held by programme jobs) follow the same path as in the
+    no-policy twin, month by month; once the programme stops and its jobs end, nothing is held
+    and the open and filled positions are the twin's again in total."""
+    common = {"run.scale": 500, "run.horizon_months": 96, "uncertainties.adoption_ceiling": 0.0}
+    seed = replication_seeds(1, "VNM", 1)[0]
+    twin = build_model(tables, "VNM", "baseline", common, seed)
+    policy = build_model(tables, "VNM", "job_creation", common, seed)
+    assert policy.scenario.levers.job_creation.substitution_share > 0
+
+    def positions(model, held: bool = True) -> float:
+        return sum(model.workforce.stocks[Status.FORMAL][:, s.index].sum()
+                   + max(s.open_vacancies, 0.0) + (s.held_vacancies if held else 0.0)
+                   for s in model.sectors)
+
+    held_at_peak = 0.0
+    for month in range(1, 97):
+        if month == 49:
+            policy.job_creation.jobs_per_month = 0.0  # no new programme jobs from here on
+        twin.step()
+        policy.step()
+        assert positions(policy) == pytest.approx(positions(twin), rel=1e-3), month
+        held_at_peak = max(held_at_peak, sum(s.held_vacancies for s in policy.sectors))
+    share = policy.scenario.levers.job_creation.substitution_share
+    active = policy.workforce.stocks[Status.PROGRAMME_JOB].sum()
+    assert active == 0 and held_at_peak > 0.5 * share * 100  # about 125 jobs at their peak
+    assert sum(s.held_vacancies for s in policy.sectors) == pytest.approx(0.0, abs=1e-9)
+    assert positions(policy, held=False) == pytest.approx(positions(twin), rel=1e-3)

@@ -267,3 +267,19 @@ def test_one_sectors_entry_is_an_override_key_keeping_the_others():
     results = run_scenario("baseline", countries=["BRN"], replications=1, horizon_months=2,
                            overrides={"uncertainties.sector_exposure.bpo_business_services": 0.4})
     assert results.scenario.uncertainties.sector_exposure == {"bpo_business_services": 0.4}
+
+
+def test_headline_counts_people_and_enrolments_apart_and_retirees_apart():
+    """The headline's "People enrolled" are distinct people (a person may enrol again in a
+    later spell: the enrolments row counts those), and the laid-off who retired are a row of
+    their own, apart from those who left the labour force."""
+    results = run_scenario("combined", countries=["THA"], replications=2, horizon_months=60,
+                           overrides={"uncertainties.adjustment_window_months": 1,
+                                      "uncertainties.adoption_pace": 3.0})
+    rows = results.headline(years=(2030,)).set_index("metric")["median"]
+    people = np.median(results.values("reskilling_people", "THA")[:, -1])
+    assert rows["reskilling_people"] == pytest.approx(people)
+    assert 0 < rows["reskilling_people"] <= rows["reskilling_enrolments_cumulative"]
+    # retirees (an age-blind rate) apart from those who stopped searching
+    assert rows["displaced_workers"] > 0 and rows["displaced_retired"] >= 0
+    assert {"displaced_inactive", "displaced_retired"} <= set(rows.index)

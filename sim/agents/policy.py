@@ -16,9 +16,13 @@ Rules (each a documented parameter in ``sim.scenarios.schema``):
 - a completed course raises the skill band (which admits to AI-era vacancies in the trained
   sector) and earnings (``sim.earnings.training_factor``), and wipes part of the search time
   employers see (``search_refresh``); a drop-out resumes the search where it paused;
-- a programme job is employment (ILO); each one created displaces ``substitution_share`` of a
-  regular vacancy in its sector; at the end a worker is kept on only into an open regular
-  vacancy of that sector; otherwise they return to search with the jobless clock still running.
+- a programme job is employment (ILO); while it lasts it holds ``substitution_share`` of a
+  regular vacancy in its sector (substitution: the position is still the sector's, but no
+  searcher can take it), posted again when the programme job ends (Dahlberg and Forslund's
+  displacement is by subsidised jobs while they exist); at the end a worker is kept on only
+  into an open regular vacancy of that sector (a fractional vacancy with the chance of its
+  fraction, so the count does not depend on the simulation's scale); otherwise they return
+  to search with the jobless clock still running.
 
 Sizes are given per 100,000 people in the labour force and turned into simulated people with
 stochastic rounding. Costs are in months of the country's average earnings (no sourced costs
@@ -283,6 +287,7 @@ class JobCreationProgramme(Programme):
         rng, month = model.streams.programme, model.month
         in_jobs = workforce.with_status(Status.PROGRAMME_JOB)
         ending = in_jobs[month - workforce.status_since[in_jobs] >= lever.duration_months]
+        self._release(in_jobs, ending)
         self._end(ending)
 
         self._assign(self._eligible(0, lever.targeting))
@@ -297,9 +302,24 @@ class JobCreationProgramme(Programme):
             taken = min(lever.substitution_share * created[sector.index],
                         max(sector.open_vacancies, 0.0))
             sector.open_vacancies -= taken
+            sector.held_vacancies += taken
             self.substituted += taken
         self.enrolled = int(chosen.size)
         self.active = int(workforce.stocks[Status.PROGRAMME_JOB].sum())
+
+    def _release(self, in_jobs: np.ndarray, ending: np.ndarray) -> None:
+        """The regular vacancies held by the programme jobs that end are posted again: in each
+        sector, the ending jobs' share of its programme jobs times the vacancies it holds."""
+        model, workforce = self.model, self.model.workforce
+        n = model.n_sectors
+        active = np.bincount(workforce.sector[in_jobs], minlength=n)
+        ended = np.bincount(workforce.sector[ending], minlength=n)
+        for sector in model.sectors:
+            j = sector.index
+            if ended[j]:
+                back = sector.held_vacancies * ended[j] / active[j]
+                sector.held_vacancies -= back
+                sector.open_vacancies += back
 
     def _end(self, ending: np.ndarray) -> None:
         """Programme jobs that end: kept on into an open regular vacancy, or back to search."""
@@ -310,8 +330,10 @@ class JobCreationProgramme(Programme):
         kept = []
         for sector in model.sectors:
             here = wants[workforce.sector[wants] == sector.index]
-            room = int(max(sector.open_vacancies, 0.0))
-            if here.size and room:
+            if not here.size:
+                continue
+            room = stochastic_round(rng, max(sector.open_vacancies, 0.0))
+            if room:
                 take = here[:room]
                 sector.open_vacancies -= take.size
                 kept.append(take)

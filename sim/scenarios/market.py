@@ -196,14 +196,14 @@ class Earnings(Strict):
         reference="assumption; range 0.05-0.25",
     )
     scar_half_life_years: float = param(
-        4.0,
+        6.0,
         "Years for the pay cut to halve (Couch & Placzek 2010: losses above 30% at first, up "
-        "to 15% six years later)",
+        "to 15% six years later: one halving in about six years)",
         "years",
         "uncertainty",
         ge=0.0,
         le=50.0,
-        reference="derived (low); range 2-8",
+        reference="derived; range 4-8",
     )
     scar_floor: float = param(
         0.0,
