@@ -301,8 +301,11 @@ def test_a_sweep_run_replays_exactly_with_sim_run(tmp_path):
                                       "--table", "frame"])
     assert replay.exit_code == 0, replay.output
     frame = pd.read_parquet(frame_path)
-    swept = query(out, "SELECT outcome, month, value FROM outcomes WHERE run_id = "
+    swept = query(out, "SELECT outcome, month, date, value FROM outcomes WHERE run_id = "
                        f"'p{point:06d}-r{replication:03d}' ORDER BY outcome, month")
+    # one calendar: month 0 is the end of the month before the start, as in sim run's tables
+    calendar = frame.drop_duplicates("month").set_index("month")["date"].astype(str)
+    assert (swept["date"].to_numpy() == calendar.loc[swept["month"]].to_numpy()).all()
     def series(metric: str, rep: int) -> np.ndarray:
         rows = frame[(frame["replication"] == rep) & (frame["metric"] == metric)
                      & (frame["sector"] == "all")]

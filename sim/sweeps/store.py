@@ -25,6 +25,7 @@ import pandas as pd
 
 from sim.errors import SimError, SweepError
 from sim.io import atomic_write, check_folder
+from sim.months import run_dates
 from sim.provenance import SEED_STREAMS
 from sim.sweeps.analysis import query
 from sim.sweeps.design import SweepPlan
@@ -382,8 +383,10 @@ class Writer:
         self.buffer: list[dict[str, Any]] = []
         self.last_flush = time.monotonic()
         self.schema = _runs_schema(plan)
+        # the one calendar (``sim.months.run_dates``): month 0 is the end of the month before
+        # the start, as in ``sim run``'s tables
         self.dates = (
-            pd.period_range(plan.base.run.start, periods=plan.base.run.horizon_months + 1, freq="M")
+            run_dates(plan.base.run.start, plan.base.run.horizon_months)
             .strftime("%Y-%m")
             .to_numpy()
         )
