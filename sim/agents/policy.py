@@ -298,7 +298,7 @@ class JobCreationProgramme(Programme):
         model.evaluation.note_enrolment(chosen, month, self.kind)
         created = np.bincount(sectors, minlength=model.n_sectors)
         for sector in model.sectors:
-            # substitution: programme jobs take the place of regular vacancies in the sector
+            # substitution: programme jobs hold regular vacancies of the sector while they last
             taken = min(lever.substitution_share * created[sector.index],
                         max(sector.open_vacancies, 0.0))
             sector.open_vacancies -= taken
