@@ -80,9 +80,9 @@ def test_backcast_of_the_philippine_it_bpm_sector():
 
 def test_automation_in_a_high_attrition_sector_falls_on_hires_not_layoffs():
     """With 45% yearly attrition (BPO), firms absorb automation by not re-posting jobs: all of
-    the cut is hires foregone, none layoffs, and people who entered the labour force during the run lose a
-    larger share of their BPO employment, relative to the no-automation twin, than incumbents
-    do (Dauth et al. 2021: robots cut new entrants, not incumbents).
+    the cut is hires foregone, none layoffs, and people who entered the labour force during the
+    run lose a larger share of their BPO employment, relative to the no-automation twin, than
+    incumbents do (Dauth et al. 2021: robots cut new entrants, not incumbents).
 
     Employment is counted in person-months over the run: by 2035, 45% yearly attrition has
     turned nearly every incumbent's BPO job into a rehire too, so the two groups' losses in the

@@ -185,11 +185,12 @@ class JobCreation(Strict):
     substitution_share: float = param(
         0.5,
         "Regular vacancies in the same sector that each programme job holds while it lasts, "
-        "posted again when it ends (substitution). An assumption below the published estimates, which count deadweight "
-        "too (Sweden: about 65%, Dahlberg & Forslund 1999; Netherlands: 75-80% of subsidised "
-        "places would have been filled anyway): in the model, deadweight arises on its own "
-        "(programme hires who would have found a regular job are netted out by the no-policy "
-        "twin and the evaluation), so this share covers substitution alone",
+        "posted again when it ends (substitution). An assumption below the published "
+        "estimates, which count deadweight too (Sweden: about 65%, Dahlberg & Forslund 1999; "
+        "Netherlands: 75-80% of subsidised places would have been filled anyway): in the "
+        "model, deadweight arises on its own (programme hires who would have found a regular "
+        "job are netted out by the no-policy twin and the evaluation), so this share covers "
+        "substitution alone",
         "vacancies per programme job",
         "lever",
         ge=0.0,
