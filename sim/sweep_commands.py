@@ -270,6 +270,14 @@ def sensitivity_command(
             highlight=False,
         )
         console.print(frame_table(shown))
+        indices = shown.drop(columns=["parameter", "kind", "rank"], errors="ignore")
+        if indices.select_dtypes("number").isna().all().all():
+            console.print(
+                "  every run gave the same value of this outcome (nothing varies to apportion), "
+                "so its indices are undefined (nan) and unranked",
+                highlight=False,
+                markup=False,
+            )
         if pairs is not None:
             console.print(
                 "second-order indices S2: the share of the variance due to each pair of "

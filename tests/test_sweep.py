@@ -485,3 +485,32 @@ def test_the_local_cluster_s_workers_start_with_the_simulator_and_without_dask_s
         runner.close()
     assert list(marks.values()) == [os.getpid(), os.getpid()]
     assert list(profiled.values()) == [False, False]
+
+
+def test_sensitivity_of_a_constant_outcome_says_why_it_has_no_indices(monkeypatch, tmp_path):
+    """An outcome every run gives the same value (automation's layoffs in BPO, always 0) has no
+    variance to apportion: the table of nan says so in words."""
+    from typer.testing import CliRunner
+
+    import sim.sweep_commands as commands
+    from sim.cli import app
+
+    frame = pd.DataFrame({
+        "outcome": ["a[bpo]@2035"] * 2 + ["b@2035"] * 2, "key": ["x", "y"] * 2,
+        "parameter": ["x", "y"] * 2, "kind": ["uncertainty"] * 4,
+        "S1": [np.nan, np.nan, 0.6, 0.1], "S1_conf": [np.nan, np.nan, 0.1, 0.1],
+        "ST": [np.nan, np.nan, 0.7, 0.2], "ST_conf": [np.nan, np.nan, 0.1, 0.1],
+        "rank": pd.array([pd.NA, pd.NA, 1, 2], dtype="Int64")})
+    frame.attrs["path"] = tmp_path / "sensitivity_sobol.csv"
+
+    class Engine:
+        @staticmethod
+        def sensitivity(out, method=None, outcome=None):
+            return frame
+
+    monkeypatch.setattr(commands, "_engine", lambda: Engine)
+    shown = CliRunner().invoke(app, ["sensitivity", str(tmp_path)])
+    assert shown.exit_code == 0, shown.output
+    text = " ".join(shown.output.split())
+    assert text.count("every run gave the same value of this outcome") == 1
+    assert text.index("every run gave the same value") < text.index("b@2035")
