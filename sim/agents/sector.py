@@ -53,15 +53,9 @@ class AdoptionCurve:
         return self.ceiling * logistic(month, self.steepness, self.midpoint)
 
 
-def adoption_curve(
-    readiness: float,
-    *,
-    steepness: float,
-    midpoint_at_100: float,
-    delay_per_point: float,
-    depth_elasticity: float,
-    ceiling: float,
-) -> AdoptionCurve:
+def adoption_curve(readiness: float, *, steepness: float, midpoint_at_100: float,
+                   delay_per_point: float, depth_elasticity: float,
+                   ceiling: float) -> AdoptionCurve:
     """The adoption curve of a country with AI readiness ``readiness`` (0-100).
 
     Readiness moves timing and depth, not the S-curve's slope: the midpoint is
@@ -71,11 +65,9 @@ def adoption_curve(
     adoption lags across countries, and a lasting gap in the intensity of use).
     """
     r = min(max(readiness, 0.0), 100.0)
-    return AdoptionCurve(
-        steepness=steepness,
-        midpoint=midpoint_at_100 + delay_per_point * (100.0 - r),
-        ceiling=ceiling * (r / 100.0) ** depth_elasticity,
-    )
+    return AdoptionCurve(steepness=steepness,
+                         midpoint=midpoint_at_100 + delay_per_point * (100.0 - r),
+                         ceiling=ceiling * (r / 100.0) ** depth_elasticity)
 
 
 class SectorAgent(mesa.Agent):
@@ -100,18 +92,18 @@ class SectorAgent(mesa.Agent):
         growth: list[float] | None = None,
     ) -> None:
         """Args (shares per month unless stated):
-        automation_exposure, augmentation_exposure: the sector's mean exposures (a, g).
-        automation, augmentation: adoption curves driving each part.
-        elasticity: positions removed per unit of automated task share.
-        new_jobs_ratio: positions created per unit of augmented task share, relative to
-            those removed per unit of automated task share.
-        window_months: months an adopting firm spreads its cut over through attrition.
-        attrition: monthly leavers per worker (turnover + retirement), for the layoff share.
-        vacancy_rate: the vacancy stock per position (filled or vacant) at the start, as
-            a survey measures it; absorbs cuts with the window's leavers (``absorb_with``).
-        lapse_rate: share of unfilled AI-era vacancies lost each month.
-        growth: monthly growth rate of baseline formal demand, one per month (index 0 =
-            month 1), or None for no growth.
+            automation_exposure, augmentation_exposure: the sector's mean exposures (a, g).
+            automation, augmentation: adoption curves driving each part.
+            elasticity: positions removed per unit of automated task share.
+            new_jobs_ratio: positions created per unit of augmented task share, relative to
+                those removed per unit of automated task share.
+            window_months: months an adopting firm spreads its cut over through attrition.
+            attrition: monthly leavers per worker (turnover + retirement), for the layoff share.
+            vacancy_rate: the vacancy stock per position (filled or vacant) at the start, as
+                a survey measures it; absorbs cuts with the window's leavers (``absorb_with``).
+            lapse_rate: share of unfilled AI-era vacancies lost each month.
+            growth: monthly growth rate of baseline formal demand, one per month (index 0 =
+                month 1), or None for no growth.
         """
         super().__init__(model)
         self.index = index
@@ -138,8 +130,8 @@ class SectorAgent(mesa.Agent):
         self.held_vacancies = 0.0
         # positions still to remove from future vacancies, kept apart by cause so that
         # automation's hires foregone never include a fall in baseline demand
-        self.pending_cut = 0.0  # automation's cut
-        self.pending_decline = 0.0  # baseline demand's decline
+        self.pending_cut = 0.0       # automation's cut
+        self.pending_decline = 0.0   # baseline demand's decline
 
     def absorb_with(self, vacancy_rate: float) -> None:
         """Set the layoff share from the vacancies an adopting firm holds open (a stock per
@@ -147,9 +139,8 @@ class SectorAgent(mesa.Agent):
         of the cut at full adoption that neither absorbs is laid off."""
         cut_at_adoption = self.elasticity * self.automation_exposure * self.automation.ceiling
         absorbed = self.window_months * self.attrition + vacancy_rate
-        self.layoff_share = (
-            max(0.0, 1.0 - absorbed / cut_at_adoption) if cut_at_adoption > 0 else 0.0
-        )
+        self.layoff_share = (max(0.0, 1.0 - absorbed / cut_at_adoption)
+                             if cut_at_adoption > 0 else 0.0)
 
     @property
     def automated_task_share(self) -> float:
@@ -176,13 +167,8 @@ class SectorAgent(mesa.Agent):
 
     def new_jobs(self, positions: float) -> float:
         """AI-era positions created by augmentation this month."""
-        return (
-            self.new_jobs_ratio
-            * self.elasticity
-            * self.augmentation_exposure
-            * self.augmentation_increase
-            * positions
-        )
+        return (self.new_jobs_ratio * self.elasticity * self.augmentation_exposure
+                * self.augmentation_increase * positions)
 
     def growth_rate(self, month: int) -> float:
         """Baseline growth of formal demand in ``month`` (a share of positions)."""
