@@ -305,20 +305,23 @@ def parallel_workers(scenario: Scenario, tables: DataTables, counterfactual: boo
     """How many worker processes run a scenario's (country, replication) runs side by side:
     one per core up to the number of runs, or 1 (serial, in this process) when that is as fast
     (one run, one core, or too little work to pay for starting worker processes)."""
+    return _workers(_person_months(scenario, tables, counterfactual))
+
+
+def _workers(work: list[float]) -> int:
+    """``parallel_workers`` from the person-months of each run (``_person_months``)."""
     import os
 
-    runs = len(scenario.countries) * scenario.run.replications
     cores = os.cpu_count() or 1
-    work = _person_months(scenario, tables, counterfactual)
-    if runs < 2 or cores < 2 or sum(work) < PARALLEL_MIN_PERSON_MONTHS:
+    if len(work) < 2 or cores < 2 or sum(work) < PARALLEL_MIN_PERSON_MONTHS:
         return 1
-    return min(cores, runs)
+    return min(cores, len(work))
 
 
 def _person_months(
     scenario: Scenario, tables: DataTables, counterfactual: bool = False
 ) -> list[float]:
-    """Simulated person-months of one replication of each country (with its twin)."""
+    """Simulated person-months of each (country, replication) run, its twin included."""
     return [
         simulated_people(scenario, iso3, tables)
         * scenario.run.horizon_months
@@ -335,7 +338,12 @@ def fresh_processes(scenario: Scenario, tables: DataTables, counterfactual: bool
     scale with two replications and their twins are 40 runs of about a second, and a fresh
     process for each (3-4 s to import the simulator) made ``sim region -r 2`` 67-81 s against
     12 s in one process."""
-    return max(_person_months(scenario, tables, counterfactual)) >= PARALLEL_MIN_PERSON_MONTHS
+    return _fresh(_person_months(scenario, tables, counterfactual))
+
+
+def _fresh(work: list[float]) -> bool:
+    """``fresh_processes`` from the person-months of each run (``_person_months``)."""
+    return max(work) >= PARALLEL_MIN_PERSON_MONTHS
 
 
 def worker_pool(workers: int, tables: DataTables, fresh: bool = True) -> Executor:
@@ -368,10 +376,9 @@ def parallel_executor(
     ``fresh_processes``), or None when serial is as fast. Close it after use (``with`` or
     ``shutdown``).
     """
-    workers = parallel_workers(scenario, tables, counterfactual)
-    if workers < 2:
-        return None
-    return worker_pool(workers, tables, fresh_processes(scenario, tables, counterfactual))
+    work = _person_months(scenario, tables, counterfactual)  # each country sized once
+    workers = _workers(work)
+    return worker_pool(workers, tables, _fresh(work)) if workers > 1 else None
 
 
 def _within_budget(
