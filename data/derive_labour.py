@@ -87,6 +87,12 @@ NATIONAL_UNDEREMPLOYMENT = {
             "3323634.html)",
             "medium"),
 }
+# The part of each national underemployment rate that is time-related (short hours), which
+# the model's hours penalty applies to. A definition bounded by hours is all time-related; PSA's
+# wider concept is given ILOSTAT's time-related rate over PSA's headline (README §17).
+HOURS_BOUNDED = ("the national definition is an hours threshold (under 35 hours a week), so "
+                 "all of it is time-related")
+NATIONAL_HOURS_SHARE = {"IDN": 1.0, "VNM": 1.0, "PHL": None}  # None: derived below
 # FACTS.md §6.5 (DOSM, private registered establishments) and §6.4 (MOM).
 VACANCY = {
     "MYS": (0.021, "2024-Q3",
@@ -241,25 +247,44 @@ def derive_labour_market(inf: pd.DataFrame, status: pd.DataFrame,
                    share_contributing_family=share["contributing_family"],
                    share_not_classifiable=share["not_classifiable"], status_source=src,
                    status_confidence="low" if old else "derived (high)")
-        # underemployment: national headline and ILOSTAT time-related
+        # underemployment: ILOSTAT time-related, then the national headline and its
+        # time-related part
+        t = _latest(tru, iso3)
+        ty = int(t["year"].iloc[0])
+        note = str(t["note"].iloc[0])
+        flag = {"MYS": "; level falls from 3.7% (2020) to 1.6% (2022), possible series break",
+                "SGP": "; residents only"}.get(iso3, "")
+        tru_rate = float(t["value_pct"].iloc[0]) / 100
         if iso3 in NATIONAL_UNDEREMPLOYMENT:
             v, per, dfn, srcn, conf = NATIONAL_UNDEREMPLOYMENT[iso3]
             row.update(underemployment_national_rate=v, underemployment_national_period=per,
                        underemployment_national_definition=dfn,
                        underemployment_national_source=srcn,
                        underemployment_national_confidence=conf)
+            hours = NATIONAL_HOURS_SHARE[iso3]
+            if hours is None:
+                hours = tru_rate / v
+                row.update(underemployment_national_hours_share=hours,
+                           underemployment_national_hours_share_source=(
+                               f"derived: ILOSTAT time-related rate {tru_rate:.2%} ({ty}) / "
+                               f"national headline {v:.1%} ({per}); the wider concept (an "
+                               "additional or a new job with longer hours) is most of the "
+                               "gap, but the years and processing differ"),
+                           underemployment_national_hours_share_confidence="derived (low)")
+            else:
+                row.update(underemployment_national_hours_share=hours,
+                           underemployment_national_hours_share_source=HOURS_BOUNDED,
+                           underemployment_national_hours_share_confidence=conf)
         else:
             row.update(underemployment_national_rate=np.nan, underemployment_national_period="",
                        underemployment_national_definition="",
                        underemployment_national_source="no national headline in the project's "
                                                        "sources",
-                       underemployment_national_confidence="")
-        t = _latest(tru, iso3)
-        ty = int(t["year"].iloc[0])
-        note = str(t["note"].iloc[0])
-        flag = {"MYS": "; level falls from 3.7% (2020) to 1.6% (2022), possible series break",
-                "SGP": "; residents only"}.get(iso3, "")
-        row.update(underemployment_ilostat_rate=float(t["value_pct"].iloc[0]) / 100,
+                       underemployment_national_confidence="",
+                       underemployment_national_hours_share=np.nan,
+                       underemployment_national_hours_share_source="",
+                       underemployment_national_hours_share_confidence="")
+        row.update(underemployment_ilostat_rate=tru_rate,
                    underemployment_ilostat_year=ty,
                    underemployment_ilostat_definition=(
                        "ILO time-related underemployment: employed persons who want and are "

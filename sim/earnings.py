@@ -13,7 +13,11 @@ Monthly earnings of an employed person, in local currency:
 - informal work pays ``informal_ratio`` of a formal job in the same sector and skill band (an
   assumption, range 0.45-0.85: no ASEAN estimate was found; raw gaps in Thailand and Viet Nam
   are of this size and conditional gaps smaller);
-- time-related underemployment pays ``hours_ratio`` (an assumption: fewer hours than wanted);
+- underemployment pays ``hours_ratio`` (``underemployed_pay``): the time-related underemployed
+  work fewer hours than they want and earn ``earnings.underemployed_hours_ratio`` of full
+  hours (an assumption); a national definition wider than the ILO's time-related concept
+  (PSA's counts full-time workers who want an additional or a new job) is docked for its
+  time-related part only;
 - the personal factor is 1, times (1 - scar) after re-employment following an automation
   layoff, times (1 + training return) after a completed course (see ``DisplacedCohort`` and
   ``training_factor``).
@@ -85,6 +89,19 @@ class WageTable:
         out = np.where(status == Status.FORMAL, pay, 0.0)
         out = np.where(status == Status.INFORMAL, pay * self.informal_ratio, out)
         return np.where(status == Status.PROGRAMME_JOB, self.programme_wage, out)
+
+
+def underemployed_pay(hours_ratio: float, hours_share: float) -> float:
+    """Average pay of an underemployed person relative to full hours, when ``hours_share`` of
+    the underemployed (on the country's basis) are time-related and earn ``hours_ratio``, and
+    the rest work full hours (``CountryInputs.underemployment_hours_share``: 1 on the ILO
+    basis and for definitions bounded by hours; 0.58 for PSA's, the ILOSTAT time-related rate
+    over PSA's headline, data/README.md §17).
+
+    Applied to every underemployed person alike (an average, not a second flag per person):
+    totals and means are those of the split, individual pay is not.
+    """
+    return 1.0 - hours_share * (1.0 - hours_ratio)
 
 
 def training_factor(

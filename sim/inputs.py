@@ -59,6 +59,9 @@ class CountryInputs:
     informal_basis: str  # national, ilo, status_proxy or none (``definition``)
     underemployment_rate: float  # share of employment on the chosen basis
     underemployment_basis: str  # national, ilo or none (``definition``)
+    #: part of ``underemployment_rate`` that is time-related (short hours): 1 on the ILO basis
+    #: and for national definitions bounded by hours; PSA's wider one, 0.58 (labour_market.csv)
+    underemployment_hours_share: float
     vacancy_rate: float | None  # vacancies / (jobs + vacancies), where published
     labour_force: dict[int, float]  # year -> labour force (thousands, ILO modelled)
     ai_readiness: float
@@ -283,6 +286,16 @@ def country_inputs(
         {"national": "underemployment_national_rate", "ilo": "underemployment_ilostat_rate"},
         ("national", "ilo"),
     )
+    hours_share = 1.0  # the ILO concept is time-related by definition
+    if under_basis == "national":
+        value = market.get("underemployment_national_hours_share")
+        if value is not None and pd.notna(value):
+            hours_share = float(value)
+        else:
+            notes.append(
+                f"{iso3}: no underemployment_national_hours_share in labour_market.csv: all "
+                "of the national underemployment treated as time-related"
+            )
     definitions = {}  # the labour_market.csv definition of each basis in use
     for metric, prefix, used in (
         ("informal_share", "informal", basis),
@@ -341,6 +354,7 @@ def country_inputs(
         informal_basis=basis,
         underemployment_rate=0.0 if not np.isfinite(under) else under,
         underemployment_basis=under_basis,
+        underemployment_hours_share=hours_share,
         vacancy_rate=float(vacancy) if vacancy is not None and pd.notna(vacancy) else None,
         labour_force=dict(
             zip(lf["year"].astype(int), lf["labour_force_thousands"].astype(float), strict=True)

@@ -228,6 +228,9 @@ class LabourMarketRow(Row):
     underemployment_national_definition: Text
     underemployment_national_source: Text
     underemployment_national_confidence: Confidence
+    underemployment_national_hours_share: ShareOpt
+    underemployment_national_hours_share_source: Text
+    underemployment_national_hours_share_confidence: Confidence
     underemployment_ilostat_rate: ShareOpt
     underemployment_ilostat_year: YearOpt
     underemployment_ilostat_definition: Text
@@ -266,6 +269,11 @@ class LabourMarketRow(Row):
             ("underemployment_national_rate", "underemployment_national_period"),
             "underemployment_national_source",
             "underemployment_national_confidence",
+        ),
+        (
+            ("underemployment_national_hours_share",),
+            "underemployment_national_hours_share_source",
+            "underemployment_national_hours_share_confidence",
         ),
         (
             ("underemployment_ilostat_rate", "underemployment_ilostat_year"),

@@ -27,7 +27,7 @@ from sim.agents.columns import chunks
 from sim.agents.policy import JobCreationProgramme, ReskillingProgramme
 from sim.agents.sector import SectorAgent, adoption_curve
 from sim.agents.workforce import REGULAR_JOBS, Status, Workforce
-from sim.earnings import DisplacedCohort, WageTable
+from sim.earnings import DisplacedCohort, WageTable, underemployed_pay
 from sim.errors import ModelError
 from sim.evaluation import Evaluation
 from sim.flows import LabourFlows
@@ -315,7 +315,9 @@ class ModelSetup(mesa.Model):
             self.inputs.skill_pay,
             formal_by_skill,
             informal_ratio=earn.informal_earnings_ratio,
-            hours_ratio=earn.underemployed_hours_ratio,
+            hours_ratio=underemployed_pay(
+                earn.underemployed_hours_ratio, self.inputs.underemployment_hours_share
+            ),
             programme_wage=(
                 scenario.levers.job_creation.wage_share * self.job_creation.cost_per_job_month
             ),

@@ -166,7 +166,9 @@ class Earnings(Strict):
     )
     underemployed_hours_ratio: float = param(
         0.7,
-        "Earnings of the time-related underemployed relative to full hours",
+        "Earnings of the time-related underemployed relative to full hours. On a national "
+        "basis wider than the ILO's (PSA's), only its time-related part is docked: "
+        "labour_market.csv's underemployment_national_hours_share, 0.58 for the Philippines",
         "ratio",
         "uncertainty",
         ge=0.1,
