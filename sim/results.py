@@ -67,7 +67,13 @@ DERIVED = {
     "programme_cost_cumulative": ("reskilling_cost_cumulative", "job_creation_cost_cumulative"),
 }
 #: Shares reported in percent.
-PERCENT = ("unemployment_rate", "informal_share", "underemployment_rate", "vacancy_rate")
+PERCENT = (
+    "unemployment_rate",
+    "unemployment_rate_counting_trainees",
+    "informal_share",
+    "underemployment_rate",
+    "vacancy_rate",
+)
 # (label, indicator, scope): "focus" = for the chosen sectors, "economy" = whole economy.
 HEADLINE = [
     ("Formal positions removed by automation", "automation_cut_cumulative", "focus"),
@@ -92,6 +98,11 @@ HEADLINE = [
     ("Employed in these sectors, regular work", "employed", "focus"),
     ("  of whom entered the labour force since the start", "entrants_employed", "focus"),
     ("Unemployment rate, whole economy (%)", "unemployment_rate", "economy"),
+    (
+        "Unemployment rate, reskilling trainees counted as unemployed (ILO 2020a) (%)",
+        "unemployment_rate_counting_trainees",
+        "economy",
+    ),
     # {metric}: the statistical definition the country's figure follows (``Results.label``)
     ("Informal share of employment (%): {informal_share}", "informal_share", "economy"),
     ("Underemployment (%): {underemployment_rate}", "underemployment_rate", "economy"),

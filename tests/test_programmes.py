@@ -199,6 +199,25 @@ def test_a_programme_that_enrols_nobody_changes_nothing():
     assert not np.array_equal(base.sector_cube[:, :, 24:], late.sector_cube[:, :, 24:])
 
 
+def test_the_second_unemployment_rate_counts_the_trainees_and_only_them():
+    """Both rates from the people counts: the survey rate U / (E + U), trainees outside the
+    labour force; the other reading (U + T) / (E + U + T), trainees counted as unemployed
+    (ILO 2020a). Equal wherever nobody is in training; higher while people train."""
+    results = run_scenario("reskilling_push", countries=["VNM"], replications=2, overrides={
+        "run.horizon_months": 48, "run.scale": 500})
+    unemployed, trainees = (results.values(m, "VNM") for m in ("unemployed", "in_training"))
+    labour_force = results.values("labour_force", "VNM")
+    survey = results.values("unemployment_rate", "VNM")
+    counted = results.values("unemployment_rate_counting_trainees", "VNM")
+    np.testing.assert_allclose(survey, unemployed / labour_force, rtol=1e-9)
+    np.testing.assert_allclose(counted, (unemployed + trainees) / (labour_force + trainees),
+                               rtol=1e-9)
+    nobody = trainees == 0
+    assert nobody[:, 0].all() and (trainees[:, -1] > 1000).all()
+    assert np.array_equal(survey[nobody], counted[nobody])
+    assert (counted[~nobody] > survey[~nobody]).all()
+
+
 EMPLOYMENT = ("employed", "formal_employed", "informal_employed", "unemployed",
               "underemployed", "automation_job_losses", "hires", "in_training")
 
