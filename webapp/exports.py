@@ -17,6 +17,7 @@ from sim.brief import html_brief
 from sim.data import load_data
 from sim.io import parquet_bytes, safe_csv, xlsx_bytes
 from sim.provenance import code_version, sources_table
+from sim.results import PERCENT
 from sim.scenarios import Scenario, parameter_table
 from webapp import story
 from webapp.i18n import _, language, money, num, pct
@@ -89,7 +90,7 @@ def formatted_headline(summary: dict[str, Any]) -> pd.DataFrame:
     currency = summary["currency"]
 
     def show(value: float, metric: str) -> str:
-        if metric in ("unemployment_rate", "informal_share", "underemployment_rate"):
+        if metric in PERCENT:
             return pct(value)
         if "cost" in metric or "wage_bill" in metric:
             return money(value, currency)
