@@ -196,6 +196,13 @@ def automation_cut(model) -> np.ndarray:
     return model.flow_cut * model.scale
 
 
+@_sector("positions")
+def automation_cut_pending(model) -> np.ndarray:
+    """Automation's cut not yet absorbed, by sector (a stock): positions that go as the next
+    vacancies open. Cut to date = hires foregone + layoffs + this, exactly."""
+    return np.array([sector.pending_cut for sector in model.sectors]) * model.scale
+
+
 @_sector("vacancies per month")
 def new_ai_vacancies(model) -> np.ndarray:
     """AI-era vacancies created by augmentation this month (reinstatement), by sector."""

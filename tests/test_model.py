@@ -100,7 +100,8 @@ def check_month(model, before: np.ndarray) -> np.ndarray:
 ])
 def test_automation_hires_foregone_are_part_of_its_cut(tables, overrides):
     """Hires foregone to automation plus its layoffs never exceed the positions automation
-    removed, sector by sector over the run, and are zero when nothing is automated. Thailand's
+    removed, sector by sector over the run (the rest waits for the next vacancies:
+    ``automation_cut_pending``), and are zero when nothing is automated. Thailand's
     labour force shrinks, so some sectors' baseline demand falls: those cancelled vacancies
     are not automation's (they were booked as its hires foregone until this test)."""
     model = build_model(tables, "THA", "baseline",
@@ -112,6 +113,9 @@ def test_automation_hires_foregone_are_part_of_its_cut(tables, overrides):
         foregone = foregone + model.flow_hires_foregone
         laid = laid + model.flow_layoffs.sum(axis=(1, 2))
         assert (foregone + laid <= cut + 1e-9).all()
+        # and the rest is still pending: it goes as the next vacancies open
+        pending = np.array([sector.pending_cut for sector in model.sectors])
+        np.testing.assert_allclose(foregone + laid + pending, cut, rtol=1e-12, atol=1e-9)
     # the case this test is for: some sector's baseline demand fell in some month
     assert any(sector.growth_rate(month) < 0
                for sector in model.sectors for month in range(1, 61))
