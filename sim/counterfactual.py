@@ -27,7 +27,7 @@ ROWS = [
     ("Employed in these sectors, regular work, difference", "employed", "focus"),
     ("  entrants since the start", "entrants_employed", "focus"),
     ("  incumbents", "incumbents_employed", "focus"),
-    ("Formal employment, whole economy, difference", "formal_employed", "economy"),
+    ("Formal employment, whole economy, difference{formal}", "formal_employed", "economy"),
     (
         "Informal employment, whole economy, difference: {informal_share}",
         "informal_employed",

@@ -67,6 +67,9 @@ DERIVED = {
     "programme_cost_cumulative": ("reskilling_cost_cumulative", "job_creation_cost_cumulative"),
 }
 #: Shares reported in percent.
+#: ``{formal}`` in a label where informal work is the status proxy (own-account and contributing
+#: family workers): informal employees are then counted in formal work.
+FORMAL_WITH_PROXY = " (informal employees included: informal work is the status proxy)"
 PERCENT = (
     "unemployment_rate",
     "unemployment_rate_counting_trainees",
@@ -82,8 +85,8 @@ HEADLINE = [
     ("New AI-era vacancies (augmentation)", "new_ai_vacancies_cumulative", "focus"),
     ("  of which lost for want of skills", "ai_vacancies_lapsed_cumulative", "focus"),
     ("People laid off by automation", "displaced_workers", "focus"),
-    ("  of whom in formal work", "displaced_formal", "focus"),
-    ("  of whom in informal work", "displaced_informal", "focus"),
+    ("  of whom in formal work{formal}", "displaced_formal", "focus"),
+    ("  of whom in informal work: {informal_share}", "displaced_informal", "focus"),
     ("  of whom underemployed", "displaced_underemployed", "focus"),
     ("  of whom unemployed", "displaced_unemployed", "focus"),
     ("    of whom 12+ months", "displaced_long_term_unemployed", "focus"),
@@ -263,9 +266,13 @@ class Results:
         return (*SECTORS, ALL)
 
     def label(self, text: str, iso3: str) -> str:
-        """A row label for ``iso3``: ``{currency}`` and each ``{metric}`` of ``CONCEPTS`` (the
-        definition that country's figure follows) filled in."""
+        """A row label for ``iso3``: ``{currency}``, each ``{metric}`` of ``CONCEPTS`` (the
+        definition that country's figure follows) and ``{formal}`` (what formal work holds
+        where informality is the status proxy) filled in."""
         text = text.replace("{currency}", self.currencies.get(iso3, "local currency"))
+        informal = self.definitions.get(iso3, {}).get("informal_share")
+        proxy = informal is not None and informal.basis == "status_proxy"
+        text = text.replace("{formal}", FORMAL_WITH_PROXY if proxy else "")
         for metric in CONCEPTS:
             found = self.definitions.get(iso3, {}).get(metric)
             text = text.replace("{" + metric + "}", str(found) if found else "definition unknown")

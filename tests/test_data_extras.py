@@ -330,6 +330,28 @@ def test_the_run_s_tables_name_the_definition_of_the_basis_in_use():
     assert "TRU_DEMP" in result.output and "PSA" not in result.output
 
 
+@pytest.mark.parametrize("iso3, basis, proxy", [
+    ("PHL", "default", True), ("PHL", "ilo", True),  # PSA publishes no informal share
+    ("IDN", "default", False), ("IDN", "status_proxy", True),
+])
+def test_formal_work_says_it_holds_informal_employees_where_informality_is_the_proxy(
+        iso3, basis, proxy):
+    """The status proxy counts own-account and contributing family workers as informal, so
+    informal employees sit in the model's formal work: the formal rows say so there."""
+    from sim.counterfactual import automation_effect
+
+    results = run_scenario("baseline", countries=[iso3], replications=1, horizon_months=1,
+                           scale=4000, counterfactual=True,
+                           overrides={"labour_market.informality_basis": basis})
+    rows = results.headline().set_index("metric")["indicator"]
+    formal = [r for r in automation_effect(results)["indicator"] if r.startswith("Formal empl")]
+    note = "(informal employees included: informal work is the status proxy)"
+    assert (note in rows["displaced_formal"]) == proxy
+    assert len(formal) == 1 and (note in formal[0]) == proxy
+    assert rows["displaced_informal"].startswith("  of whom in informal work: ")
+    assert ("status proxy" in rows["displaced_informal"]) == proxy
+
+
 def test_the_sources_say_which_definition_each_figure_follows(tables):
     from sim.provenance import sources_table
 
