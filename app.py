@@ -147,6 +147,9 @@ def section_policy(summary: dict[str, Any]) -> None:
         "employed": (_("People in work, programme jobs included"), False),
         "regular": (_("People in regular work (formal or informal)"), False),
         "unemployed": (_("Unemployed, whole economy"), False),
+        # trainees are outside the labour force in the survey count; the ILO's definition as
+        # UNCTAD gives it (ILO 2020a) counts them as unemployed: show both readings
+        "unemployed_or_training": (_("Unemployed or in reskilling, whole economy"), False),
         "long_term": (_("Long-term unemployed, whole economy"), False),
     }
     cols = st.columns(2)

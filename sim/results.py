@@ -64,6 +64,9 @@ DERIVED = {
     "displaced_employed": ("displaced_formal", "displaced_informal"),
     # employment as the ILO counts it: regular work and programme jobs
     "employed_with_programme_jobs": ("employed", "programme_jobs"),
+    # the unemployed with reskilling trainees counted among them (ILO 2020a; see
+    # ``sim.metrics.unemployment_rate_counting_trainees``)
+    "unemployed_or_in_training": ("unemployed", "in_training"),
     "programme_cost_cumulative": ("reskilling_cost_cumulative", "job_creation_cost_cumulative"),
 }
 #: Shares reported in percent.

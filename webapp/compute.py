@@ -90,6 +90,7 @@ POLICY_EFFECTS = {
     "employed": ("employed_with_programme_jobs", "economy"),
     "regular": ("employed", "economy"),
     "unemployed": ("unemployed", "economy"),
+    "unemployed_or_training": ("unemployed_or_in_training", "economy"),
     "long_term": ("long_term_unemployed", "economy"),
 }
 
