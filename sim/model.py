@@ -161,7 +161,7 @@ class LabourMarketModel(ModelSetup):
         self._to_search(leavers, month)
         workforce.move(leavers, Status.UNEMPLOYED, month)
 
-        rng = self.streams.demography
+        rng = self.streams.population_size
         retiring = workforce.sample(rng, self.retire_rate,
                                     (Status.FORMAL, Status.INFORMAL, Status.UNEMPLOYED,
                                      Status.TRAINING, Status.PROGRAMME_JOB, Status.INACTIVE))
@@ -244,12 +244,12 @@ class LabourMarketModel(ModelSetup):
         at the labour force's mix holds the unemployment rate on a growth path.
         """
         workforce, month = self.workforce, self.month
-        rng = self.streams.demography
         target = self.n_start * self.population_path[month]
         active = workforce.stocks.sum()
-        count = stochastic_round(rng, max(target - active, 0.0))
+        count = stochastic_round(self.streams.population_size, max(target - active, 0.0))
         if count <= 0:
             return
+        rng = self.streams.demography
         employed = workforce.stocks[list(REGULAR_JOBS)].sum(axis=(0, 1, 3, 4)).astype(float)
         sector = rng.choice(self.n_sectors, size=count,
                             p=employed / employed.sum()).astype(np.int8)

@@ -31,6 +31,7 @@ STREAMS = (
     "programme",
     "evaluation",
     "keys",
+    "population_size",
 )
 
 #: Processes drawn by counter (``Streams.key``); a process's key is the word of the ``keys``
@@ -43,7 +44,7 @@ class Streams:
     """One ``numpy.random.Generator`` per random process of the model."""
 
     population: np.random.Generator  # the initial population (sectors, occupations, exposure)
-    demography: np.random.Generator  # exits (retirement) and entrants
+    demography: np.random.Generator  # who the entrants are and where they start
     turnover: np.random.Generator  # ordinary separations, discouragement and re-entry
     automation: np.random.Generator  # layoffs by automation
     hours: np.random.Generator  # time-related underemployment
@@ -51,6 +52,11 @@ class Streams:
     programme: np.random.Generator  # programme queues, completion, kept-on
     evaluation: np.random.Generator  # random assignment to programme offer or control
     keys: np.random.Generator  # 64-bit keys of the counter-based draws (``key``)
+    #: exits from the population (retirement) and the number of entrants: the population's
+    #: size, kept apart from the entrants' draws. Those depend on the sector mix, which
+    #: automation and programmes change; on one stream with them the twins' retirements drifted
+    #: apart (a Thai replication retired 203,000 more people than its twin by 2035)
+    population_size: np.random.Generator
 
     @classmethod
     def from_seed(cls, seed: np.random.SeedSequence | int | None) -> Streams:
