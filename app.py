@@ -147,8 +147,8 @@ def section_policy(summary: dict[str, Any]) -> None:
         "employed": (_("People in work, programme jobs included"), False),
         "regular": (_("People in regular work (formal or informal)"), False),
         "unemployed": (_("Unemployed, whole economy"), False),
-        # trainees are outside the labour force in the survey count; the ILO's definition as
-        # UNCTAD gives it (ILO 2020a) counts them as unemployed: show both readings
+        # trainees are outside the labour force in the survey count; they search and would
+        # take a job, so they also meet the unemployment criteria: show both readings
         "unemployed_or_training": (_("Unemployed or in reskilling, whole economy"), False),
         "long_term": (_("Long-term unemployed, whole economy"), False),
     }
@@ -199,6 +199,8 @@ COST_BENEFIT_LABELS = {
     "earnings regained per unit of cost": N_("earnings regained per unit of cost"),
     "benefit-cost ratio (present values, {rate} a year)": N_(
         "benefit-cost ratio (present values, {rate} a year)"),
+    "with programme wages as earnings (present values, {rate} a year)": N_(
+        "with programme wages as earnings (present values, {rate} a year)"),
 }
 UNDEFINED = re.compile(r"undefined in (\d+) of (\d+) replications \(no gain, or no cost\)")
 

@@ -319,8 +319,11 @@ def cost_benefit(
     (formal or informal); net job-years gained (employment-months / 12); the cost per net
     job-year; earnings from regular work gained (programme wages are a transfer paid out of
     the cost, so they are not counted as a benefit); earnings regained per unit of currency
-    spent; and the benefit-cost ratio (present values at ``discount_rate`` a year). Benefits
-    after the run's last month are not counted.
+    spent; and the benefit-cost ratio (present values at ``discount_rate`` a year): regular
+    earnings regained per unit of outlay. Where a programme pays wages, a second ratio counts
+    them as its participants' earnings: how much of the outlay reaches workers' incomes.
+    Neither is a full social or fiscal ratio: the output of programme jobs, taxes and benefits
+    are not modelled. Benefits after the run's last month are not counted.
 
     The cost per net job-year follows ``sim.bands.cost_per_gain``, as the cost per re-employed
     worker does: its median is over all replications (median cost over median job-years), NaN
@@ -347,6 +350,8 @@ def cost_benefit(
         regular = diff("employed")
         employed = regular + diff("programme_jobs")
         earnings = diff("regular_wage_bill")
+        # programme jobs' pay: a transfer from the budget to participants, inside the cost
+        programme_pay = diff("wage_bill") - earnings
         cost_total, cost_pv = cost.sum(-1), (cost * discount).sum(-1)
         months_gained = employed[:, 1:].sum(-1)
         earnings_total, earnings_pv = earnings[:, 1:].sum(-1), (earnings * discount)[:, 1:].sum(-1)
@@ -371,6 +376,13 @@ def cost_benefit(
                 earnings_pv, cost_pv
             ),
         }
+        if np.any(programme_pay[:, 1:] != 0):
+            # the same with the programme's wages counted as its participants' earnings: how
+            # much of the outlay reaches workers' incomes (the output of programme jobs, and
+            # taxes and benefits, are in neither ratio)
+            measures[
+                f"with programme wages as earnings (present values, {discount_rate:.0%} a year)"
+            ] = _ratio(earnings_pv + (programme_pay * discount)[:, 1:].sum(-1), cost_pv)
         for name, values in measures.items():
             if isinstance(values, CostPerWorker):
                 rows.append({"country": iso3, "indicator": name, **_cost_row(values)})

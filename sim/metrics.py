@@ -353,11 +353,11 @@ def unemployment_rate(model) -> float:
 @_country("share")
 def unemployment_rate_counting_trainees(model) -> float:
     """Unemployed and reskilling trainees as a share of the labour force with the trainees in
-    it. ``unemployment_rate`` follows labour-force surveys, which find full-time trainees not
-    available for work and so outside the labour force; the ILO's definition as UNCTAD's SDG
-    Pulse glossary gives it (ILO 2020a) counts participants in skills training or retraining
-    schemes within employment promotion programmes among the unemployed. Report both: the
-    gap between them is how much of a programme's fall in unemployment is its trainees."""
+    it. ``unemployment_rate`` keeps trainees outside the labour force, as surveys classify
+    full-time trainees who are not available for work. The model's trainees search (at
+    ``search_intensity``) and leave the course for a job, so they also meet the 19th ICLS
+    criteria (without work, seeking, available): this is the upper reading. The gap between
+    the two is how much of a programme's fall in unemployment is its trainees."""
     counted = (*EMPLOYED_STATUSES, Status.UNEMPLOYED, Status.TRAINING)
     lf = _total(model, counted)
     return _total(model, (Status.UNEMPLOYED, Status.TRAINING)) / lf if lf else 0.0

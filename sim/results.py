@@ -64,7 +64,7 @@ DERIVED = {
     "displaced_employed": ("displaced_formal", "displaced_informal"),
     # employment as the ILO counts it: regular work and programme jobs
     "employed_with_programme_jobs": ("employed", "programme_jobs"),
-    # the unemployed with reskilling trainees counted among them (ILO 2020a; see
+    # the unemployed with reskilling trainees counted among them (see
     # ``sim.metrics.unemployment_rate_counting_trainees``)
     "unemployed_or_in_training": ("unemployed", "in_training"),
     "programme_cost_cumulative": ("reskilling_cost_cumulative", "job_creation_cost_cumulative"),
@@ -105,7 +105,7 @@ HEADLINE = [
     ("  of whom entered the labour force since the start", "entrants_employed", "focus"),
     ("Unemployment rate, whole economy (%)", "unemployment_rate", "economy"),
     (
-        "Unemployment rate, reskilling trainees counted as unemployed (ILO 2020a) (%)",
+        "Unemployment rate, reskilling trainees counted as unemployed (%)",
         "unemployment_rate_counting_trainees",
         "economy",
     ),

@@ -127,7 +127,7 @@ def test_reskilling_lever_shows_its_paired_effect_cost_and_link():
     diffs = [s for s in charts(at) if "paired by seed" in json.dumps(s.get("title"))]
     assert len(diffs) >= 5
     # trainees are outside the labour force in the survey count: a second chart counts them as
-    # unemployed (ILO 2020a), so the programme's fall in unemployment is not all definitional
+    # unemployed, so the programme's fall in unemployment is not all definitional
     assert any("Unemployed or in reskilling" in json.dumps(s.get("title")) for s in diffs)
     effects = summary(at)["effects"]
     assert effects["unemployed_or_training"]["at"]["median"] > effects["unemployed"]["at"][

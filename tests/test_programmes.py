@@ -202,7 +202,8 @@ def test_a_programme_that_enrols_nobody_changes_nothing():
 def test_the_second_unemployment_rate_counts_the_trainees_and_only_them():
     """Both rates from the people counts: the survey rate U / (E + U), trainees outside the
     labour force; the other reading (U + T) / (E + U + T), trainees counted as unemployed
-    (ILO 2020a). Equal wherever nobody is in training; higher while people train."""
+    (they search and would take a job). Equal wherever nobody is in training; higher while
+    people train."""
     results = run_scenario("reskilling_push", countries=["VNM"], replications=2, overrides={
         "run.horizon_months": 48, "run.scale": 500})
     unemployed, trainees = (results.values(m, "VNM") for m in ("unemployed", "in_training"))
@@ -326,3 +327,22 @@ def test_substituted_vacancies_come_back_when_programme_jobs_end(tables):
     assert active == 0 and held_at_peak > 0.5 * share * 100  # about 125 jobs at their peak
     assert sum(s.held_vacancies for s in policy.sectors) == pytest.approx(0.0, abs=1e-9)
     assert positions(policy, held=False) == pytest.approx(positions(twin), rel=1e-3)
+
+
+def test_job_creation_reports_its_ratio_with_and_without_programme_wages_as_earnings():
+    """The benefit-cost ratio counts regular earnings regained per unit of outlay; programme
+    wages are inside the outlay (a transfer to participants). The second ratio counts them as
+    participants' earnings, so it exceeds the first by about the wages' share of the cost
+    (``wage_share``, 0.7): within 0.01, with two replications (medians are then means)."""
+    from sim.evaluation import cost_benefit
+
+    kw = {"countries": ["VNM"], "replications": 2,
+          "overrides": {"run.scale": 1000, "run.horizon_months": 72}}
+    base, policy = run_scenario("baseline", **kw), run_scenario("job_creation", **kw)
+    table = cost_benefit(base, policy).set_index("indicator")["median"]
+    first = table["benefit-cost ratio (present values, 5% a year)"]
+    second = table["with programme wages as earnings (present values, 5% a year)"]
+    assert abs((second - first) - policy.scenario.levers.job_creation.wage_share) < 0.01
+    # a programme that pays no wages (reskilling) reports one ratio only
+    reskilling = cost_benefit(base, run_scenario("reskilling_push", **kw))
+    assert not reskilling["indicator"].str.startswith("with programme wages").any()
