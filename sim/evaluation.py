@@ -251,7 +251,7 @@ def earnings_loss(
 
 EFFECT_LABELS = {
     "itt_employed": "ITT: in regular work (points)",
-    "itt_formal": "ITT: in formal work (points)",
+    "itt_formal": "ITT: in formal work{formal} (points)",
     "itt_earnings": "ITT: monthly earnings ({currency})",
     "tot_employed": "TOT: in regular work (points)",
     "tot_earnings": "TOT: monthly earnings ({currency})",
@@ -271,7 +271,6 @@ def evaluation_table(results, band: tuple[float, float] = (0.05, 0.95)) -> pd.Da
     if results.evaluation is None:
         return pd.DataFrame(rows)
     for c, iso3 in enumerate(results.countries):
-        currency = results.currencies.get(iso3, "local currency")
         cube = results.evaluation[c]  # [replication, programme, arm, lt, horizon, measure]
         scale = results.scales[c][:, None] if results.scales is not None else 1
         for p, programme in enumerate(PROGRAMMES):
@@ -298,7 +297,7 @@ def evaluation_table(results, band: tuple[float, float] = (0.05, 0.95)) -> pd.Da
                                 "group": group,
                                 "months_after_assignment": horizon,
                                 "measure": name,
-                                "indicator": label.replace("{currency}", currency),
+                                "indicator": results.label(label, iso3),
                                 "people": float(np.median((found["people"] * scale)[:, h])),
                                 "median": float(mid),
                                 "low": float(low),

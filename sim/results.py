@@ -71,8 +71,8 @@ DERIVED = {
 }
 #: Shares reported in percent.
 #: ``{formal}`` in a label where informal work is the status proxy (own-account and contributing
-#: family workers): informal employees are then counted in formal work.
-FORMAL_WITH_PROXY = " (informal employees included: informal work is the status proxy)"
+#: family workers): formal work then holds every employee and employer, formal or informal.
+FORMAL_WITH_PROXY = " (status proxy: all employees and employers, formal or informal)"
 PERCENT = (
     "unemployment_rate",
     "unemployment_rate_counting_trainees",

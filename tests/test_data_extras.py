@@ -345,11 +345,23 @@ def test_formal_work_says_it_holds_informal_employees_where_informality_is_the_p
                            overrides={"labour_market.informality_basis": basis})
     rows = results.headline().set_index("metric")["indicator"]
     formal = [r for r in automation_effect(results)["indicator"] if r.startswith("Formal empl")]
-    note = "(informal employees included: informal work is the status proxy)"
+    note = "(status proxy: all employees and employers, formal or informal)"
     assert (note in rows["displaced_formal"]) == proxy
     assert len(formal) == 1 and (note in formal[0]) == proxy
     assert rows["displaced_informal"].startswith("  of whom in informal work: ")
     assert ("status proxy" in rows["displaced_informal"]) == proxy
+
+
+@pytest.mark.parametrize("iso3, proxy", [("PHL", True), ("IDN", False)])
+def test_the_evaluation_s_formal_work_row_says_so_too(iso3, proxy):
+    from sim.evaluation import evaluation_table
+
+    results = run_scenario("reskilling_push", countries=[iso3], replications=1,
+                           horizon_months=60, scale=500)
+    rows = evaluation_table(results)
+    formal = set(rows.loc[rows["measure"] == "itt_formal", "indicator"])
+    assert len(formal) == 1
+    assert ("status proxy: all employees and employers" in formal.pop()) == proxy
 
 
 def test_the_sources_say_which_definition_each_figure_follows(tables):
