@@ -34,7 +34,7 @@ ROWS = [
         "economy",
     ),
     ("Employment, whole economy, difference", "employed", "economy"),
-    ("Unemployment rate, difference (points)", "unemployment_rate", "economy"),
+    ("Unemployment rate, difference (points){unemployment}", "unemployment_rate", "economy"),
     (
         "Underemployment rate, difference (points): {underemployment_rate}",
         "underemployment_rate",

@@ -109,6 +109,8 @@ class CountryData:
     separation_rate: float
     share_ge12m: float | None
     avg_wage_lcu: float
+    #: what ``unemployment_rate`` measures (countries.csv ``unemployment_rate_basis``)
+    unemployment_basis: str = ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -180,6 +182,7 @@ class DataTables:
             separation_rate=float(c["separation_rate"]),
             share_ge12m=None if pd.isna(ge12) else float(ge12),
             avg_wage_lcu=float(c["avg_wage_lcu"]),
+            unemployment_basis=str(c["unemployment_rate_basis"]),
         )
 
 

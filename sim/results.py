@@ -69,6 +69,20 @@ DERIVED = {
     "unemployed_or_in_training": ("unemployed", "in_training"),
     "programme_cost_cumulative": ("reskilling_cost_cumulative", "job_creation_cost_cumulative"),
 }
+
+
+def short_basis(text: str) -> str:
+    """The name of an unemployment rate's basis (countries.csv ``unemployment_rate_basis``):
+    its words before the first colon or parenthesis, and whether it is not the national
+    headline ("ILOSTAT survey ratio U/(U+E), not the national headline rate"; "BPS national
+    open unemployment rate, Sakernas Aug 2024"); "" for none."""
+    text = text.strip()
+    head = text.split(":", 1)[0] if ":" in text else text.split(" (", 1)[0]
+    if "not the national headline" in text:
+        head += ", not the national headline rate"
+    return head.strip()
+
+
 #: Shares reported in percent.
 #: ``{formal}`` in a label where informal work is the status proxy (own-account and contributing
 #: family workers): formal work then holds every employee and employer, formal or informal.
@@ -103,7 +117,7 @@ HEADLINE = [
     ("  of whom in a programme job", "displaced_in_programme_job", "focus"),
     ("Employed in these sectors, regular work", "employed", "focus"),
     ("  of whom entered the labour force since the start", "entrants_employed", "focus"),
-    ("Unemployment rate, whole economy (%)", "unemployment_rate", "economy"),
+    ("Unemployment rate, whole economy (%){unemployment}", "unemployment_rate", "economy"),
     (
         "Unemployment rate, reskilling trainees counted as unemployed (%)",
         "unemployment_rate_counting_trainees",
@@ -172,6 +186,8 @@ class Results:
     #: per country, the definition its informal share and underemployment rate follow
     #: (``sim.inputs.definition``: the basis of the inputs the run read)
     definitions: dict[str, dict[str, Definition]] = field(default_factory=dict)
+    #: per country, what its unemployment rate measures, named in labels (``short_basis``)
+    unemployment_bases: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_runs(
@@ -236,6 +252,7 @@ class Results:
         from sim.runner import definitions_of
 
         definitions = {iso3: definitions_of(scenario, iso3, tables) for iso3 in countries}
+        bases = {iso3: short_basis(tables.country(iso3).unemployment_basis) for iso3 in countries}
         return cls(
             scenario,
             countries,
@@ -249,6 +266,7 @@ class Results:
             currencies,
             counterfactual=counterfactual,
             definitions=definitions,
+            unemployment_bases=bases,
             **extras,
         )
 
@@ -270,12 +288,15 @@ class Results:
 
     def label(self, text: str, iso3: str) -> str:
         """A row label for ``iso3``: ``{currency}``, each ``{metric}`` of ``CONCEPTS`` (the
-        definition that country's figure follows) and ``{formal}`` (what formal work holds
-        where informality is the status proxy) filled in."""
+        definition that country's figure follows), ``{formal}`` (what formal work holds
+        where informality is the status proxy) and ``{unemployment}`` (what its unemployment
+        rate measures) filled in."""
         text = text.replace("{currency}", self.currencies.get(iso3, "local currency"))
         informal = self.definitions.get(iso3, {}).get("informal_share")
         proxy = informal is not None and informal.basis == "status_proxy"
         text = text.replace("{formal}", FORMAL_WITH_PROXY if proxy else "")
+        basis = getattr(self, "unemployment_bases", {}).get(iso3, "")
+        text = text.replace("{unemployment}", f": {basis}" if basis else "")
         for metric in CONCEPTS:
             found = self.definitions.get(iso3, {}).get(metric)
             text = text.replace("{" + metric + "}", str(found) if found else "definition unknown")

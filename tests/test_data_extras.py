@@ -375,3 +375,21 @@ def test_the_sources_say_which_definition_each_figure_follows(tables):
     tha = sources_table(tables, "THA").set_index("field")["source"]
     assert tha["informal_national_share"].startswith(
         "national definition (NSO Informal Employment Survey): NSO Thailand")
+
+
+@pytest.mark.parametrize("iso3, named", [
+    ("PHL", "ILOSTAT survey ratio U/(U+E), not the national headline rate"),
+    ("SGP", "SingStat resident unemployment rate"),
+    ("IDN", "BPS national open unemployment rate, Sakernas Aug 2024"),
+])
+def test_the_unemployment_rate_names_what_it_measures(iso3, named):
+    """The Philippine rate is ILOSTAT's survey ratio (2.41% for 2023), not PSA's headline
+    (3.8% for 2024): a label without its basis invites the wrong comparison (review)."""
+    from sim.counterfactual import automation_effect
+
+    results = run_scenario("baseline", countries=[iso3], replications=1, horizon_months=1,
+                           scale=4000, counterfactual=True)
+    rows = results.headline().set_index("metric")["indicator"]
+    assert rows["unemployment_rate"] == f"Unemployment rate, whole economy (%): {named}"
+    effect = set(automation_effect(results)["indicator"])
+    assert f"Unemployment rate, difference (points): {named}" in effect
