@@ -197,12 +197,15 @@ def frame_table(frame, max_rows: int | None = None) -> Table:
 
 
 def number(value: float) -> str:
-    """A figure for a table: thousands separated, large values in m / bn, NaN as n/a, and +inf
-    (a band's unbounded upper end, as of a cost per job-year) as "no upper bound"."""
+    """A figure for a table: thousands separated, large values in m / bn, NaN as n/a, zero as
+    "0", and +inf (a band's unbounded upper end, as of a cost per job-year) as "no upper
+    bound"."""
     if value != value:  # NaN
         return "n/a"
     if value == float("inf"):
         return "no upper bound"
+    if value == 0:  # a count of nothing, or a ratio of exactly nothing: not "0.00"
+        return "0"
     if abs(value) >= 1e9:
         return f"{value / 1e9:,.2f} bn"
     if abs(value) >= 1e6:

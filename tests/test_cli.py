@@ -44,6 +44,9 @@ def test_compare_shows_difference_with_band():
                                  "--year", "2027"])
     assert result.exit_code == 0, result.output
     assert "difference" in result.output and "Programme cost" in result.output
+    # a job-creation comparison trains nobody: its count reads 0, not "0.00"
+    trained = next(line for line in result.output.splitlines() if "people trained" in line)
+    assert trained.split("│")[3].strip() == "0", trained
 
 
 @pytest.mark.parametrize(("args", "message"), [
