@@ -83,10 +83,10 @@ def short_basis(text: str) -> str:
     return head.strip()
 
 
-#: Shares reported in percent.
 #: ``{formal}`` in a label where informal work is the status proxy (own-account and contributing
 #: family workers): formal work then holds every employee and employer, formal or informal.
 FORMAL_WITH_PROXY = " (status proxy: all employees and employers, formal or informal)"
+#: Shares reported in percent.
 PERCENT = (
     "unemployment_rate",
     "unemployment_rate_counting_trainees",
