@@ -17,7 +17,7 @@ import pandas as pd
 
 from sim.bands import median_band
 from sim.evaluation import earnings_loss
-from sim.results import Results
+from sim.results import PERCENT, Results
 from sim.vocabulary import BAND
 
 __all__ = ["automation_effect"]
@@ -49,7 +49,7 @@ def _values(results: Results, metric: str, iso3: str, sectors: list[str] | None)
         return results.values("employed", iso3, sectors) - results.values(
             "entrants_employed", iso3, sectors
         )
-    scale = 100.0 if metric in ("unemployment_rate", "underemployment_rate") else 1.0
+    scale = 100.0 if metric in PERCENT else 1.0
     return results.values(metric, iso3, sectors) * scale
 
 
