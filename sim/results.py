@@ -295,7 +295,7 @@ class Results:
         informal = self.definitions.get(iso3, {}).get("informal_share")
         proxy = informal is not None and informal.basis == "status_proxy"
         text = text.replace("{formal}", FORMAL_WITH_PROXY if proxy else "")
-        basis = getattr(self, "unemployment_bases", {}).get(iso3, "")
+        basis = self.unemployment_bases.get(iso3, "")
         text = text.replace("{unemployment}", f": {basis}" if basis else "")
         for metric in CONCEPTS:
             found = self.definitions.get(iso3, {}).get(metric)
